@@ -1,0 +1,114 @@
+/* main.c: poolscope-run, the headless front end of the Poolscope engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "poolscope-run"
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+
+#include "ps-cli-run.h"
+#include "ps-worker.h"
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, _("Usage:\n"
+                  "  poolscope-run run [OPTION…]    run a batch on a pool of processes\n"
+                  "  poolscope-run --ipc            serve the Poolscope app over stdin/stdout\n"
+                  "  poolscope-run --version        print the version\n"
+                  "  poolscope-run --help           print this help\n"
+                  "\n"
+                  "Options of run:\n"
+                  "  --preset NAME          hello, square or print-numbers\n"
+                  "  --items SPEC           1..9, 1..100:3, a,b,c, @FILE (one per line) or - (stdin)\n"
+                  "  --workload SPEC        square, print, hello, cpu:MS, sleep:MS,\n"
+                  "                         random:cpu:MEAN:SD, random:sleep:MEAN:SD, alloc:MB, crash:P\n"
+                  "  --workers N, -j N      worker processes, 1–1024 (default: the number of CPUs)\n"
+                  "  --start fork|spawn     how workers start (default: fork)\n"
+                  "  --chunksize N|auto     tasks handed out at once (default: as Pool.map)\n"
+                  "  --order map|unordered  results in submission or completion order (default: map)\n"
+                  "  --format lines|list|none  how results are printed (default: lines)\n"
+                  "  --seed N               seed for random workloads\n"
+                  "  --sample-hz HZ         CPU and memory samples per second (default: 10; 0: off)\n"
+                  "  --timeout SEC          end a task that runs longer (its worker is replaced)\n"
+                  "  --retries N            run a crashed task again, up to N times\n"
+                  "  --max-tasks-per-child N  replace a worker after N tasks\n"
+                  "  --log FILE             write the run's events as JSON Lines\n"
+                  "  --json                 end with a JSON summary on stdout\n"
+                  "  --quiet, -q            no progress on stderr\n"
+                  "\n"
+                  "Exit status: 0 all tasks ok, 1 some failed, 2 bad usage or input,\n"
+                  "3 the run could not be carried out, 130/143 interrupted.\n"));
+}
+
+static char *
+find_self_exe (void)
+{
+  g_autofree char *path = g_file_read_link ("/proc/self/exe", NULL);
+
+  return path ? g_steal_pointer (&path) : g_strdup ("poolscope-run");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *self_exe = NULL;
+
+  /* A spawned worker: nothing but the loop, on the channel at fd 3. */
+  if (argc == 2 && g_str_equal (argv[1], "--worker"))
+    {
+      if (fcntl (3, F_GETFD) < 0)
+        {
+          fprintf (stderr, "poolscope-run: --worker is started by the engine, with a channel on fd 3\n");
+          return 2;
+        }
+      return ps_worker_main (3);
+    }
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  self_exe = find_self_exe ();
+  /* Writing to a worker that has just died must not kill the engine. */
+  signal (SIGPIPE, SIG_IGN);
+
+  if (argc < 2)
+    {
+      usage (stderr);
+      return 2;
+    }
+  if (g_str_equal (argv[1], "--version") || g_str_equal (argv[1], "-V"))
+    {
+      printf ("poolscope-run %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      usage (stdout);
+      return 0;
+    }
+  if (g_str_equal (argv[1], "--ipc") && argc == 2)
+    return ps_ipc_server_run (self_exe);
+  if (g_str_equal (argv[1], "run"))
+    {
+      if (argc == 3 && (g_str_equal (argv[2], "--help") || g_str_equal (argv[2], "-h")))
+        {
+          usage (stdout);
+          return 0;
+        }
+      return ps_cli_run (argc - 2, argv + 2, self_exe);
+    }
+
+  fprintf (stderr, _("poolscope-run: unknown command “%s” (try --help)\n"), argv[1]);
+  return 2;
+}

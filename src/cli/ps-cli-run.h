@@ -1,0 +1,16 @@
+/* ps-cli-run.h: poolscope-run's subcommands
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+int ps_cli_run       (int          argc,
+                      char       **argv,
+                      const char  *self_exe);
+int ps_ipc_server_run (const char *self_exe);
+
+G_END_DECLS

@@ -1,0 +1,325 @@
+/* ps-ipc-server.c: `poolscope-run --ipc`, the engine as the app sees it
+ *
+ * Frames on stdin and stdout (ps-frame.h). The engine speaks first with
+ * HELLO (protocol version, its name, the CPU count); the client answers
+ * HELLO with its version, then sends RUN (the options of `poolscope-run
+ * run`, as strings) and may send CANCEL. Events go back as EVENT frames,
+ * gathered and written every 20 ms or 64 KiB; a refused RUN gets an ERROR
+ * frame (code 2 and the message). The end of stdin — the app has gone —
+ * cancels the run and ends the engine.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "poolscope-run"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+
+#include "ps-cli-run.h"
+#include "ps-error.h"
+#include "ps-frame.h"
+#include "ps-log-writer.h"
+#include "ps-pool.h"
+
+#define FLUSH_MS    20
+#define FLUSH_BYTES (64 * 1024)
+
+typedef struct
+{
+  const char  *self_exe;
+  GMainLoop   *loop;
+  PsBuffer     in;
+  PsBuffer     out;
+  gboolean     greeted;
+  gboolean     stdin_closed;
+  PsPool      *pool;
+  PsLogWriter *log;
+  int          status;
+} Server;
+
+static void
+flush_out (Server *s)
+{
+  gsize done = 0;
+
+  while (done < s->out.len)
+    {
+      gssize n = write (STDOUT_FILENO, s->out.data + done, s->out.len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          /* The app has gone: nothing left to report to. */
+          if (s->pool)
+            ps_pool_cancel (s->pool);
+          s->out.len = 0;
+          s->stdin_closed = TRUE;
+          return;
+        }
+      done += n;
+    }
+  s->out.len = 0;
+}
+
+static void
+send_error (Server     *s,
+            guint32     code,
+            const char *message)
+{
+  gsize f = ps_frame_begin (&s->out, PS_FRAME_ERROR);
+
+  ps_buffer_put_u32 (&s->out, code);
+  ps_buffer_put_str (&s->out, message, strlen (message));
+  ps_frame_end (&s->out, f);
+  flush_out (s);
+}
+
+static gboolean
+drop_pool (gpointer data)
+{
+  Server *s = data;
+
+  g_clear_object (&s->pool);
+  g_clear_pointer (&s->log, ps_log_writer_free);
+  if (s->stdin_closed)
+    g_main_loop_quit (s->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_event (const PsEvent *e,
+          gpointer       data)
+{
+  Server *s = data;
+
+  if (s->log)
+    ps_log_writer_add (s->log, e);
+  ps_event_encode (e, &s->out);
+  if (e->type == PS_EVENT_RUN_END)
+    {
+      if (s->log)
+        ps_log_writer_flush (s->log, NULL);
+      flush_out (s);
+      g_idle_add (drop_pool, s);
+    }
+  else if (s->out.len >= FLUSH_BYTES)
+    flush_out (s);
+}
+
+static void
+start_run (Server        *s,
+           const PsFrame *frame)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(PsSpec) spec = ps_spec_new ();
+  g_autoptr(GError) error = NULL;
+  PsReader r;
+  guint32 argc;
+
+  ps_reader_init (&r, frame);
+  argc = ps_reader_u32 (&r);
+  for (guint32 i = 0; i < argc && !r.failed; i++)
+    g_ptr_array_add (args, (char *) ps_reader_str (&r, NULL));
+  if (!ps_reader_finish (&r, "run", &error))
+    {
+      send_error (s, 2, error->message);
+      return;
+    }
+  if (s->pool != NULL)
+    {
+      send_error (s, 2, _("a run is already going"));
+      return;
+    }
+  if (!ps_spec_parse_args (spec, args->len, (char **) args->pdata, &error) ||
+      !ps_spec_finish (spec, &error))
+    {
+      send_error (s, 2, error->message);
+      return;
+    }
+  if (spec->log_path && !(s->log = ps_log_writer_new (spec->log_path, &error)))
+    {
+      send_error (s, 2, error->message);
+      return;
+    }
+
+  s->pool = ps_pool_new (g_steal_pointer (&spec));
+  ps_pool_set_worker_command (s->pool, s->self_exe);
+  ps_pool_set_event_func (s->pool, on_event, s);
+  if (!ps_pool_start (s->pool, &error))
+    {
+      send_error (s, 3, error->message);
+      g_clear_object (&s->pool);
+      g_clear_pointer (&s->log, ps_log_writer_free);
+    }
+}
+
+static gboolean
+handle_frame (Server        *s,
+              const PsFrame *frame)
+{
+  PsReader r;
+
+  ps_reader_init (&r, frame);
+  if (!s->greeted)
+    {
+      guint32 version;
+
+      if (frame->type != PS_FRAME_HELLO)
+        {
+          send_error (s, 2, _("the client must say HELLO first"));
+          return FALSE;
+        }
+      version = ps_reader_u32 (&r);
+      ps_reader_str (&r, NULL);
+      if (!ps_reader_finish (&r, "hello", NULL) || version != PS_PROTOCOL_VERSION)
+        {
+          g_autofree char *msg = g_strdup_printf (_("protocol version %u is not supported (this engine speaks %u)"),
+                                                  version, PS_PROTOCOL_VERSION);
+          send_error (s, 2, msg);
+          return FALSE;
+        }
+      s->greeted = TRUE;
+      return TRUE;
+    }
+
+  switch (frame->type)
+    {
+    case PS_FRAME_RUN:
+      start_run (s, frame);
+      return TRUE;
+    case PS_FRAME_CANCEL:
+      if (s->pool)
+        ps_pool_cancel (s->pool);
+      return TRUE;
+    default:
+      send_error (s, 2, _("unexpected frame from the client"));
+      return FALSE;
+    }
+}
+
+static void
+stop_serving (Server *s)
+{
+  s->stdin_closed = TRUE;
+  if (s->pool && !ps_pool_is_finished (s->pool))
+    ps_pool_cancel (s->pool);
+  else
+    g_main_loop_quit (s->loop);
+}
+
+static gboolean
+stdin_cb (int          fd,
+          GIOCondition cond,
+          gpointer     data)
+{
+  Server *s = data;
+  gsize pos = 0;
+  gssize n;
+
+  ps_buffer_grow (&s->in, 65536);
+  n = read (fd, s->in.data + s->in.len, s->in.cap - s->in.len);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0)
+    {
+      stop_serving (s);
+      return G_SOURCE_REMOVE;
+    }
+  s->in.len += n;
+
+  for (;;)
+    {
+      PsFrame frame;
+      gsize used;
+      g_autoptr(GError) error = NULL;
+      PsDecodeResult res = ps_frame_decode (s->in.data + pos, s->in.len - pos, &frame, &used, &error);
+
+      if (res == PS_DECODE_NEED_MORE)
+        break;
+      if (res == PS_DECODE_ERROR)
+        {
+          send_error (s, 2, error->message);
+          s->status = 2;
+          stop_serving (s);
+          return G_SOURCE_REMOVE;
+        }
+      pos += used;
+      if (!handle_frame (s, &frame))
+        {
+          s->status = 2;
+          stop_serving (s);
+          return G_SOURCE_REMOVE;
+        }
+    }
+  ps_buffer_consume (&s->in, pos);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+flush_cb (gpointer data)
+{
+  Server *s = data;
+
+  if (s->out.len > 0)
+    flush_out (s);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_term (gpointer data)
+{
+  stop_serving (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * ps_ipc_server_run:
+ *
+ * Returns: the exit status of `poolscope-run --ipc`
+ */
+int
+ps_ipc_server_run (const char *self_exe)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Server s = { 0 };
+  gsize f;
+  g_autofree char *name = g_strdup_printf ("poolscope-run %s", PACKAGE_VERSION);
+  guint ids[4];
+
+  s.self_exe = self_exe;
+  s.loop = loop;
+  ps_buffer_init (&s.in);
+  ps_buffer_init (&s.out);
+  signal (SIGPIPE, SIG_IGN);
+
+  f = ps_frame_begin (&s.out, PS_FRAME_HELLO);
+  ps_buffer_put_u32 (&s.out, PS_PROTOCOL_VERSION);
+  ps_buffer_put_str (&s.out, name, strlen (name));
+  ps_buffer_put_u32 (&s.out, (guint32) sysconf (_SC_NPROCESSORS_ONLN));
+  ps_frame_end (&s.out, f);
+  flush_out (&s);
+
+  ids[0] = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, &s);
+  ids[1] = g_timeout_add (FLUSH_MS, flush_cb, &s);
+  ids[2] = g_unix_signal_add (SIGTERM, on_term, &s);
+  ids[3] = g_unix_signal_add (SIGINT, on_term, &s);
+  g_main_loop_run (loop);
+
+  flush_out (&s);
+  g_clear_object (&s.pool);
+  g_clear_pointer (&s.log, ps_log_writer_free);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_source_remove (ids[i]);
+  ps_buffer_clear (&s.in);
+  ps_buffer_clear (&s.out);
+  return s.status;
+}

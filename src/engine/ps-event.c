@@ -1,0 +1,747 @@
+/* ps-event.c: the one description of a run, in its three encodings
+ *
+ * Events travel as EVENT frames from the engine to the app, as JSON Lines
+ * in the run log, and are read back from that log. One struct, one place
+ * for each encoding, so that nothing keeps its own idea of a run.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ps-event"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <json-glib/json-glib.h>
+#include <glib/gi18n-lib.h>
+
+#include "ps-error.h"
+#include "ps-event.h"
+#include "ps-items.h"
+
+static const char *const type_names[PS_EVENT_N_TYPES] = {
+  "run-start", "worker-start", "task-start", "task-end",
+  "output", "sample", "worker-exit", "run-end",
+};
+
+static const char *const status_names[PS_TASK_N_STATUS] = {
+  "ok", "error", "crashed", "timeout", "cancelled",
+};
+
+/**
+ * ps_event_get_item:
+ * @buf: room to format an integer item
+ *
+ * Returns: the item of a task or output event as text
+ */
+const char *
+ps_event_get_item (const PsEvent *e,
+                   char           buf[24])
+{
+  if (e->item != NULL)
+    return e->item;
+  ps_format_int (e->item_int, buf);
+  return buf;
+}
+
+const char *
+ps_event_type_to_string (PsEventType type)
+{
+  g_return_val_if_fail (type < PS_EVENT_N_TYPES, "unknown");
+  return type_names[type];
+}
+
+const char *
+ps_task_status_to_string (PsTaskStatus status)
+{
+  g_return_val_if_fail (status < PS_TASK_N_STATUS, "unknown");
+  return status_names[status];
+}
+
+gboolean
+ps_task_status_from_string (const char   *text,
+                            PsTaskStatus *status)
+{
+  for (guint i = 0; i < PS_TASK_N_STATUS; i++)
+    if (g_strcmp0 (text, status_names[i]) == 0)
+      {
+        *status = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+#define PUT_STR(b, s) ps_buffer_put_str ((b), (s), (s) ? strlen (s) : 0)
+
+/**
+ * ps_event_encode:
+ *
+ * Appends @event to @buffer as one EVENT frame.
+ */
+void
+ps_event_encode (const PsEvent *e,
+                 PsBuffer      *b)
+{
+  gsize start = ps_frame_begin (b, PS_FRAME_EVENT);
+
+  ps_buffer_put_u8 (b, e->type);
+  ps_buffer_put_i64 (b, e->t);
+
+  switch (e->type)
+    {
+    case PS_EVENT_RUN_START:
+    case PS_EVENT_RUN_END:
+      ps_buffer_put_u64 (b, e->n_tasks);
+      ps_buffer_put_u32 (b, e->workers);
+      ps_buffer_put_u32 (b, e->cores);
+      ps_buffer_put_u64 (b, e->chunksize);
+      PUT_STR (b, e->items);
+      PUT_STR (b, e->workload);
+      PUT_STR (b, e->start_method);
+      PUT_STR (b, e->order);
+      ps_buffer_put_u64 (b, e->seed);
+      ps_buffer_put_u64 (b, e->n_ok);
+      ps_buffer_put_u64 (b, e->n_failed);
+      ps_buffer_put_u64 (b, e->n_cancelled);
+      ps_buffer_put_i64 (b, e->cpu_total_ns);
+      ps_buffer_put_u8 (b, e->cancelled);
+      PUT_STR (b, e->message);
+      break;
+
+    case PS_EVENT_WORKER_START:
+    case PS_EVENT_WORKER_EXIT:
+      ps_buffer_put_u32 (b, e->worker);
+      ps_buffer_put_u32 (b, (guint32) e->pid);
+      PUT_STR (b, e->name);
+      ps_buffer_put_i64 (b, e->start_cost_ns);
+      ps_buffer_put_u32 (b, (guint32) e->exit_code);
+      ps_buffer_put_u32 (b, (guint32) e->signal);
+      PUT_STR (b, e->message);
+      break;
+
+    case PS_EVENT_TASK_START:
+    case PS_EVENT_TASK_END:
+      ps_buffer_put_u32 (b, e->worker);
+      ps_buffer_put_u32 (b, (guint32) e->pid);
+      ps_buffer_put_u64 (b, e->task);
+      ps_buffer_put_u32 (b, e->attempt);
+      {
+        char buf[24];
+        PUT_STR (b, ps_event_get_item (e, buf));
+      }
+      ps_buffer_put_i64 (b, e->start);
+      if (e->type == PS_EVENT_TASK_END)
+        {
+          ps_buffer_put_u8 (b, e->status);
+          ps_buffer_put_u8 (b, e->retry);
+          ps_buffer_put_i64 (b, e->end);
+          ps_buffer_put_i64 (b, e->cpu_ns);
+          ps_buffer_put_u64 (b, e->rank);
+          ps_buffer_put_u8 (b, e->result_kind);
+          if (e->result_kind == PS_RESULT_INT)
+            ps_buffer_put_i64 (b, e->result_int);
+          else if (e->result_kind == PS_RESULT_TEXT)
+            PUT_STR (b, e->result_text);
+          PUT_STR (b, e->message);
+        }
+      break;
+
+    case PS_EVENT_OUTPUT:
+      ps_buffer_put_u32 (b, e->worker);
+      ps_buffer_put_u32 (b, (guint32) e->pid);
+      ps_buffer_put_u64 (b, e->task);
+      ps_buffer_put_u8 (b, e->stream);
+      PUT_STR (b, e->text);
+      break;
+
+    case PS_EVENT_SAMPLE:
+      ps_buffer_put_u32 (b, e->worker);
+      ps_buffer_put_u32 (b, (guint32) e->pid);
+      ps_buffer_put_f64 (b, e->cpu_percent);
+      ps_buffer_put_i64 (b, e->rss);
+      ps_buffer_put_i64 (b, e->pss);
+      ps_buffer_put_i64 (b, e->uss);
+      break;
+
+    case PS_EVENT_N_TYPES:
+    default:
+      g_assert_not_reached ();
+    }
+
+  ps_frame_end (b, start);
+}
+
+/**
+ * ps_event_decode:
+ * @event: (out): the event; its strings point into @frame
+ *
+ * Returns: %TRUE on success; %FALSE with @error set for a frame that is
+ *   not a well-formed event
+ */
+gboolean
+ps_event_decode (const PsFrame  *frame,
+                 PsEvent        *e,
+                 GError        **error)
+{
+  PsReader r;
+  guint8 type;
+
+  memset (e, 0, sizeof *e);
+  if (frame->type != PS_FRAME_EVENT)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("frame type %u is not an event"), frame->type);
+      return FALSE;
+    }
+
+  ps_reader_init (&r, frame);
+  type = ps_reader_u8 (&r);
+  if (type >= PS_EVENT_N_TYPES)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("unknown event type %u"), type);
+      return FALSE;
+    }
+  e->type = type;
+  e->t = ps_reader_i64 (&r);
+
+  switch (e->type)
+    {
+    case PS_EVENT_RUN_START:
+    case PS_EVENT_RUN_END:
+      e->n_tasks = ps_reader_u64 (&r);
+      e->workers = ps_reader_u32 (&r);
+      e->cores = ps_reader_u32 (&r);
+      e->chunksize = ps_reader_u64 (&r);
+      e->items = ps_reader_str (&r, NULL);
+      e->workload = ps_reader_str (&r, NULL);
+      e->start_method = ps_reader_str (&r, NULL);
+      e->order = ps_reader_str (&r, NULL);
+      e->seed = ps_reader_u64 (&r);
+      e->n_ok = ps_reader_u64 (&r);
+      e->n_failed = ps_reader_u64 (&r);
+      e->n_cancelled = ps_reader_u64 (&r);
+      e->cpu_total_ns = ps_reader_i64 (&r);
+      e->cancelled = ps_reader_u8 (&r) != 0;
+      e->message = ps_reader_str (&r, NULL);
+      break;
+
+    case PS_EVENT_WORKER_START:
+    case PS_EVENT_WORKER_EXIT:
+      e->worker = ps_reader_u32 (&r);
+      e->pid = (gint32) ps_reader_u32 (&r);
+      e->name = ps_reader_str (&r, NULL);
+      e->start_cost_ns = ps_reader_i64 (&r);
+      e->exit_code = (gint32) ps_reader_u32 (&r);
+      e->signal = (gint32) ps_reader_u32 (&r);
+      e->message = ps_reader_str (&r, NULL);
+      break;
+
+    case PS_EVENT_TASK_START:
+    case PS_EVENT_TASK_END:
+      e->worker = ps_reader_u32 (&r);
+      e->pid = (gint32) ps_reader_u32 (&r);
+      e->task = ps_reader_u64 (&r);
+      e->attempt = ps_reader_u32 (&r);
+      e->item = ps_reader_str (&r, NULL);
+      e->start = ps_reader_i64 (&r);
+      if (e->type == PS_EVENT_TASK_END)
+        {
+          guint8 status = ps_reader_u8 (&r);
+          guint8 kind;
+
+          e->retry = ps_reader_u8 (&r) != 0;
+          e->end = ps_reader_i64 (&r);
+          e->cpu_ns = ps_reader_i64 (&r);
+          e->rank = ps_reader_u64 (&r);
+          kind = ps_reader_u8 (&r);
+          if (status >= PS_TASK_N_STATUS || kind > PS_RESULT_TEXT)
+            {
+              g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("corrupt task-end event"));
+              return FALSE;
+            }
+          e->status = status;
+          e->result_kind = kind;
+          if (kind == PS_RESULT_INT)
+            e->result_int = ps_reader_i64 (&r);
+          else if (kind == PS_RESULT_TEXT)
+            e->result_text = ps_reader_str (&r, NULL);
+          e->message = ps_reader_str (&r, NULL);
+        }
+      break;
+
+    case PS_EVENT_OUTPUT:
+      e->worker = ps_reader_u32 (&r);
+      e->pid = (gint32) ps_reader_u32 (&r);
+      e->task = ps_reader_u64 (&r);
+      e->stream = ps_reader_u8 (&r);
+      e->text = ps_reader_str (&r, NULL);
+      break;
+
+    case PS_EVENT_SAMPLE:
+      e->worker = ps_reader_u32 (&r);
+      e->pid = (gint32) ps_reader_u32 (&r);
+      e->cpu_percent = ps_reader_f64 (&r);
+      e->rss = ps_reader_i64 (&r);
+      e->pss = ps_reader_i64 (&r);
+      e->uss = ps_reader_i64 (&r);
+      break;
+
+    case PS_EVENT_N_TYPES:
+    default:
+      g_assert_not_reached ();
+    }
+
+  return ps_reader_finish (&r, ps_event_type_to_string (e->type), error);
+}
+
+/* JSON string escaping per RFC 8259; invalid UTF-8 becomes U+FFFD. */
+void
+ps_json_append_string (GString    *out,
+                       const char *str)
+{
+  const char *p = str ? str : "";
+  const char *end = p + strlen (p);
+
+  g_string_append_c (out, '"');
+  while (p < end)
+    {
+      guchar c = *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
+        {
+          g_string_append_c (out, c);
+          p++;
+          continue;
+        }
+      if (c >= 0x80)
+        {
+          gunichar u = g_utf8_get_char_validated (p, end - p);
+
+          if (u == (gunichar) -1 || u == (gunichar) -2)
+            {
+              g_string_append (out, "\\ufffd");
+              p++;
+            }
+          else
+            {
+              const char *next = g_utf8_next_char (p);
+              g_string_append_len (out, p, next - p);
+              p = next;
+            }
+          continue;
+        }
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default: g_string_append_printf (out, "\\u%04x", c); break;
+        }
+      p++;
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+key (GString    *out,
+     const char *name)
+{
+  g_string_append_c (out, ',');
+  g_string_append_c (out, '"');
+  g_string_append (out, name);
+  g_string_append (out, "\":");
+}
+
+static void
+key_int (GString    *out,
+         const char *name,
+         gint64      v)
+{
+  key (out, name);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, v);
+}
+
+static void
+key_uint (GString    *out,
+          const char *name,
+          guint64     v)
+{
+  key (out, name);
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT, v);
+}
+
+static void
+key_str (GString    *out,
+         const char *name,
+         const char *v)
+{
+  key (out, name);
+  ps_json_append_string (out, v);
+}
+
+/**
+ * ps_event_to_json:
+ *
+ * Appends @event to @out as one JSON object and a newline: a line of the
+ * run log (docs/log-format.md).
+ */
+void
+ps_event_to_json (const PsEvent *e,
+                  GString       *out)
+{
+  g_string_append (out, "{\"event\":\"");
+  g_string_append (out, ps_event_type_to_string (e->type));
+  g_string_append (out, "\",\"t\":");
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, e->t);
+
+  switch (e->type)
+    {
+    case PS_EVENT_RUN_START:
+      key_int (out, "schema", PS_LOG_SCHEMA_VERSION);
+      key_str (out, "version", PACKAGE_VERSION);
+      key_uint (out, "tasks", e->n_tasks);
+      key_uint (out, "workers", e->workers);
+      key_uint (out, "cores", e->cores);
+      key_uint (out, "chunksize", e->chunksize);
+      key_str (out, "items", e->items);
+      key_str (out, "workload", e->workload);
+      key_str (out, "start_method", e->start_method);
+      key_str (out, "order", e->order);
+      key_uint (out, "seed", e->seed);
+      break;
+
+    case PS_EVENT_RUN_END:
+      key_uint (out, "tasks", e->n_tasks);
+      key_uint (out, "ok", e->n_ok);
+      key_uint (out, "failed", e->n_failed);
+      key_uint (out, "cancelled_tasks", e->n_cancelled);
+      key_int (out, "cpu_ns", e->cpu_total_ns);
+      key (out, "cancelled");
+      g_string_append (out, e->cancelled ? "true" : "false");
+      if (e->message && *e->message)
+        key_str (out, "message", e->message);
+      break;
+
+    case PS_EVENT_WORKER_START:
+    case PS_EVENT_WORKER_EXIT:
+      key_str (out, "worker", e->name);
+      key_uint (out, "id", e->worker);
+      key_int (out, "pid", e->pid);
+      if (e->type == PS_EVENT_WORKER_START)
+        key_int (out, "start_cost_ns", e->start_cost_ns);
+      else
+        {
+          key_int (out, "exit_code", e->exit_code);
+          key_int (out, "signal", e->signal);
+          if (e->message && *e->message)
+            key_str (out, "reason", e->message);
+        }
+      break;
+
+    case PS_EVENT_TASK_START:
+    case PS_EVENT_TASK_END:
+      {
+        char buf[24];
+        key_uint (out, "task", e->task);
+        key_str (out, "item", ps_event_get_item (e, buf));
+      }
+      key_str (out, "worker", e->name);
+      key_int (out, "pid", e->pid);
+      key_uint (out, "attempt", e->attempt);
+      key_int (out, "start", e->start);
+      if (e->type == PS_EVENT_TASK_END)
+        {
+          key_str (out, "status", ps_task_status_to_string (e->status));
+          key_int (out, "end", e->end);
+          key_int (out, "cpu_ns", e->cpu_ns);
+          key_uint (out, "rank", e->rank);
+          if (e->result_kind == PS_RESULT_INT)
+            key_int (out, "result", e->result_int);
+          else if (e->result_kind == PS_RESULT_TEXT)
+            key_str (out, "result", e->result_text);
+          if (e->message && *e->message)
+            key_str (out, "message", e->message);
+          if (e->retry)
+            {
+              key (out, "retry");
+              g_string_append (out, "true");
+            }
+        }
+      break;
+
+    case PS_EVENT_OUTPUT:
+      key_uint (out, "task", e->task);
+      key_str (out, "worker", e->name);
+      key_int (out, "pid", e->pid);
+      key_str (out, "stream", e->stream == PS_STREAM_STDERR ? "stderr" : "stdout");
+      key_str (out, "text", e->text);
+      break;
+
+    case PS_EVENT_SAMPLE:
+      key_str (out, "worker", e->name);
+      key_int (out, "pid", e->pid);
+      key (out, "cpu_percent");
+      g_string_append_printf (out, "%.2f", isfinite (e->cpu_percent) ? e->cpu_percent : 0.0);
+      key_int (out, "rss", e->rss);
+      if (e->pss >= 0)
+        key_int (out, "pss", e->pss);
+      if (e->uss >= 0)
+        key_int (out, "uss", e->uss);
+      break;
+
+    case PS_EVENT_N_TYPES:
+    default:
+      g_assert_not_reached ();
+    }
+  g_string_append (out, "}\n");
+}
+
+/* Readers of a JSON object that check the member's type. */
+typedef struct
+{
+  JsonObject   *obj;
+  GStringChunk *strings;
+  const char   *missing;
+  const char   *wrong;
+} Fields;
+
+static gint64
+get_int (Fields     *f,
+         const char *name,
+         gboolean    required)
+{
+  JsonNode *node = json_object_get_member (f->obj, name);
+
+  if (node == NULL)
+    {
+      if (required && f->missing == NULL)
+        f->missing = name;
+      return 0;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      if (f->wrong == NULL)
+        f->wrong = name;
+      return 0;
+    }
+  return json_node_get_int (node);
+}
+
+static double
+get_double (Fields     *f,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (f->obj, name);
+
+  if (node == NULL)
+    return 0;
+  if (!JSON_NODE_HOLDS_VALUE (node) ||
+      (json_node_get_value_type (node) != G_TYPE_DOUBLE &&
+       json_node_get_value_type (node) != G_TYPE_INT64))
+    {
+      if (f->wrong == NULL)
+        f->wrong = name;
+      return 0;
+    }
+  return json_node_get_double (node);
+}
+
+static const char *
+get_str (Fields     *f,
+         const char *name,
+         gboolean    required)
+{
+  JsonNode *node = json_object_get_member (f->obj, name);
+
+  if (node == NULL)
+    {
+      if (required && f->missing == NULL)
+        f->missing = name;
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      if (f->wrong == NULL)
+        f->wrong = name;
+      return NULL;
+    }
+  return g_string_chunk_insert_const (f->strings, json_node_get_string (node));
+}
+
+/**
+ * ps_event_from_json_line:
+ * @line: one line of a run log, without its newline
+ * @strings: where the event's strings are kept
+ *
+ * Returns: %TRUE with @event filled; %FALSE with @error naming what is
+ *   wrong with the line
+ */
+gboolean
+ps_event_from_json_line (const char    *line,
+                         gsize          len,
+                         PsEvent       *e,
+                         GStringChunk  *strings,
+                         GError       **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  Fields f = { NULL, strings, NULL, NULL };
+  const char *type;
+  const char *status;
+
+  memset (e, 0, sizeof *e);
+  if (!json_parser_load_from_data (parser, line, len, &local_error))
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("not JSON: %s"), local_error->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("not a JSON object"));
+      return FALSE;
+    }
+  f.obj = json_node_get_object (root);
+
+  type = get_str (&f, "event", TRUE);
+  e->t = get_int (&f, "t", TRUE);
+  if (type == NULL)
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("no “event” member"));
+      return FALSE;
+    }
+  e->type = PS_EVENT_N_TYPES;
+  for (guint i = 0; i < PS_EVENT_N_TYPES; i++)
+    if (g_str_equal (type, type_names[i]))
+      e->type = i;
+  if (e->type == PS_EVENT_N_TYPES)
+    {
+      g_autofree char *shown = g_utf8_substring (type, 0, 40);
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("unknown event “%s”"), shown);
+      return FALSE;
+    }
+
+  switch (e->type)
+    {
+    case PS_EVENT_RUN_START:
+      if (get_int (&f, "schema", TRUE) != PS_LOG_SCHEMA_VERSION && f.missing == NULL && f.wrong == NULL)
+        {
+          g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                       _("log schema %" G_GINT64_FORMAT " is not supported (this version reads schema %d)"),
+                       get_int (&f, "schema", TRUE), PS_LOG_SCHEMA_VERSION);
+          return FALSE;
+        }
+      e->n_tasks = get_int (&f, "tasks", TRUE);
+      e->workers = get_int (&f, "workers", TRUE);
+      e->cores = get_int (&f, "cores", FALSE);
+      e->chunksize = get_int (&f, "chunksize", FALSE);
+      e->items = get_str (&f, "items", FALSE);
+      e->workload = get_str (&f, "workload", TRUE);
+      e->start_method = get_str (&f, "start_method", FALSE);
+      e->order = get_str (&f, "order", FALSE);
+      e->seed = get_int (&f, "seed", FALSE);
+      break;
+
+    case PS_EVENT_RUN_END:
+      e->n_tasks = get_int (&f, "tasks", TRUE);
+      e->n_ok = get_int (&f, "ok", TRUE);
+      e->n_failed = get_int (&f, "failed", TRUE);
+      e->n_cancelled = get_int (&f, "cancelled_tasks", FALSE);
+      e->cpu_total_ns = get_int (&f, "cpu_ns", FALSE);
+      e->cancelled = json_object_get_boolean_member_with_default (f.obj, "cancelled", FALSE);
+      e->message = get_str (&f, "message", FALSE);
+      break;
+
+    case PS_EVENT_WORKER_START:
+    case PS_EVENT_WORKER_EXIT:
+      e->name = get_str (&f, "worker", TRUE);
+      e->worker = get_int (&f, "id", TRUE);
+      e->pid = get_int (&f, "pid", TRUE);
+      e->start_cost_ns = get_int (&f, "start_cost_ns", FALSE);
+      e->exit_code = get_int (&f, "exit_code", FALSE);
+      e->signal = get_int (&f, "signal", FALSE);
+      e->message = get_str (&f, "reason", FALSE);
+      break;
+
+    case PS_EVENT_TASK_START:
+    case PS_EVENT_TASK_END:
+      e->task = get_int (&f, "task", TRUE);
+      e->item = get_str (&f, "item", TRUE);
+      e->name = get_str (&f, "worker", TRUE);
+      e->pid = get_int (&f, "pid", TRUE);
+      e->attempt = get_int (&f, "attempt", FALSE);
+      e->start = get_int (&f, "start", TRUE);
+      if (e->type == PS_EVENT_TASK_END)
+        {
+          JsonNode *result = json_object_get_member (f.obj, "result");
+
+          status = get_str (&f, "status", TRUE);
+          if (status != NULL && !ps_task_status_from_string (status, &e->status))
+            {
+              g_autofree char *shown = g_utf8_substring (status, 0, 40);
+              g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("unknown task status “%s”"), shown);
+              return FALSE;
+            }
+          e->end = get_int (&f, "end", TRUE);
+          e->cpu_ns = get_int (&f, "cpu_ns", TRUE);
+          e->rank = get_int (&f, "rank", FALSE);
+          e->message = get_str (&f, "message", FALSE);
+          e->retry = json_object_get_boolean_member_with_default (f.obj, "retry", FALSE);
+          if (result != NULL && JSON_NODE_HOLDS_VALUE (result) &&
+              json_node_get_value_type (result) == G_TYPE_INT64)
+            {
+              e->result_kind = PS_RESULT_INT;
+              e->result_int = json_node_get_int (result);
+            }
+          else if (result != NULL)
+            {
+              e->result_kind = PS_RESULT_TEXT;
+              e->result_text = get_str (&f, "result", FALSE);
+            }
+        }
+      break;
+
+    case PS_EVENT_OUTPUT:
+      e->task = get_int (&f, "task", TRUE);
+      e->name = get_str (&f, "worker", TRUE);
+      e->pid = get_int (&f, "pid", FALSE);
+      e->text = get_str (&f, "text", TRUE);
+      e->stream = g_strcmp0 (get_str (&f, "stream", FALSE), "stderr") == 0
+                  ? PS_STREAM_STDERR : PS_STREAM_STDOUT;
+      break;
+
+    case PS_EVENT_SAMPLE:
+      e->name = get_str (&f, "worker", TRUE);
+      e->pid = get_int (&f, "pid", TRUE);
+      e->cpu_percent = get_double (&f, "cpu_percent");
+      e->rss = get_int (&f, "rss", TRUE);
+      e->pss = json_object_has_member (f.obj, "pss") ? get_int (&f, "pss", FALSE) : -1;
+      e->uss = json_object_has_member (f.obj, "uss") ? get_int (&f, "uss", FALSE) : -1;
+      break;
+
+    case PS_EVENT_N_TYPES:
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (f.missing != NULL)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                   _("%s event lacks the member “%s”"), type, f.missing);
+      return FALSE;
+    }
+  if (f.wrong != NULL)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                   _("%s event has a member “%s” of the wrong type"), type, f.wrong);
+      return FALSE;
+    }
+  if (e->t < 0)
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("negative time"));
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,1279 @@
+/* ps-pool.c: a pool of worker processes running one batch
+ *
+ * The pool lives on the thread-default main context of the engine
+ * process. It forks (or spawns) its workers, owns the queue, hands out
+ * chunks, turns the workers' frames into events, samples the workers from
+ * /proc, and notices a worker that dies.
+ *
+ * Scheduling: each worker is handed chunks of consecutive tasks, round
+ * robin, and is kept topped up so that it never runs dry: at least the
+ * chunk it runs and the next one, and for tiny tasks about 5 ms of work
+ * (up to 65,536 tasks), since waking a process on another core costs tens
+ * of microseconds and only many tasks in flight hide that.
+ *
+ * A worker runs its tasks in the order it was given them, so the task it
+ * is running is always the first unfinished one it holds. When it dies,
+ * that task is marked crashed (or timed out, or cancelled) and the ones
+ * behind it go back to the front of the queue for another worker.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ps-pool"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+
+#include "ps-error.h"
+#include "ps-pool.h"
+#include "ps-proc-stat.h"
+#include "ps-worker.h"
+
+#define TARGET_IN_FLIGHT_NS  (5 * G_GINT64_CONSTANT (1000000))
+#define MAX_IN_FLIGHT        65536
+#define KILL_GRACE_MS        500
+#define READ_CHUNK           (256 * 1024)
+
+typedef struct
+{
+  guint64 first;
+  guint32 count;
+  guint32 attempt;
+} Chunk;
+
+typedef struct
+{
+  PsPool       *pool;
+  guint32       id;
+  char         *name;
+  GPid          pid;
+  int           fd;
+  guint         io_source;
+  gboolean      io_wants_out;
+  PsBuffer      in;
+  PsBuffer      out;
+  GArray       *chunks;       /* Chunk: handed out, not finished, in order */
+  guint         chunk_head;
+  guint32       head_done;
+  guint64       in_flight;
+  guint64       assigned_total;
+  gint64        head_since;   /* when the first unfinished task began, as far as known */
+  gboolean      head_started; /* a TASK_START for it arrived */
+  gint64        launched_at;
+  gboolean      ready;
+  gboolean      retiring;     /* --max-tasks-per-child reached */
+  gboolean      closing;      /* channel shut: no more work */
+  gboolean      exited;
+  guint         child_watch;
+  GSubprocess  *subprocess;
+  PsProcHandle *proc;
+  gint64        pss_at;
+  gint64        kill_at;      /* when SIGKILL follows SIGTERM; 0: not being killed */
+  PsTaskStatus  kill_status;  /* what the running task becomes when it dies */
+} Worker;
+
+struct _PsPool
+{
+  GObject       parent_instance;
+
+  PsSpec       *spec;
+  char         *worker_command;
+  PsEventFunc   func;
+  gpointer      func_data;
+
+  guint64       n_tasks;
+  guint64       chunksize;
+  guint64       next_task;
+  GQueue        requeue;       /* Chunk*, run before fresh tasks */
+  guint8       *task_final;    /* 1 once a task has its final task-end */
+  guint8       *attempts;
+
+  guint64       n_final;
+  guint64       n_ok;
+  guint64       n_failed;
+  guint64       n_cancelled_events;
+  guint64       rank;
+  gint64        cpu_total_ns;
+  gint64        mean_task_ns;
+
+  GPtrArray    *workers;       /* Worker*, every one ever started */
+  guint         n_live;
+  guint32       next_worker_id;
+
+  gint64        t0;
+  pid_t         engine_pid;
+  guint         sample_source;
+  guint         watchdog_source;
+  gboolean      started;
+  gboolean      cancelled;
+  gboolean      closing_all;
+  gboolean      finished;
+  char         *failure;
+  char          itembuf[32];
+  PsEvent       task_event;
+};
+
+G_DEFINE_FINAL_TYPE (PsPool, ps_pool, G_TYPE_OBJECT)
+
+static void worker_on_exit (Worker *w, int status);
+static void dispatch_all (PsPool *self);
+static void check_finished (PsPool *self);
+static gboolean start_worker (PsPool *self, GError **error);
+
+static inline gint64
+mono_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+static void
+emit (PsPool  *self,
+      PsEvent *e)
+{
+  if (self->func)
+    self->func (e, self->func_data);
+}
+
+static void
+worker_free (Worker *w)
+{
+  g_clear_handle_id (&w->io_source, g_source_remove);
+  g_clear_handle_id (&w->child_watch, g_source_remove);
+  if (w->fd >= 0)
+    close (w->fd);
+  ps_buffer_clear (&w->in);
+  ps_buffer_clear (&w->out);
+  g_array_unref (w->chunks);
+  g_clear_object (&w->subprocess);
+  g_clear_pointer (&w->proc, ps_proc_handle_close);
+  g_free (w->name);
+  g_free (w);
+}
+
+static void
+ps_pool_dispose (GObject *object)
+{
+  PsPool *self = PS_POOL (object);
+
+  /* Workers must not outlive the pool that owns them. */
+  if (self->workers)
+    for (guint i = 0; i < self->workers->len; i++)
+      {
+        Worker *w = g_ptr_array_index (self->workers, i);
+        if (!w->exited && w->pid > 0)
+          kill (w->pid, SIGKILL);
+      }
+  g_clear_handle_id (&self->sample_source, g_source_remove);
+  g_clear_handle_id (&self->watchdog_source, g_source_remove);
+  G_OBJECT_CLASS (ps_pool_parent_class)->dispose (object);
+}
+
+static void
+ps_pool_finalize (GObject *object)
+{
+  PsPool *self = PS_POOL (object);
+
+  g_clear_pointer (&self->workers, g_ptr_array_unref);
+  g_queue_clear_full (&self->requeue, g_free);
+  g_free (self->task_final);
+  g_free (self->attempts);
+  g_free (self->worker_command);
+  g_free (self->failure);
+  ps_spec_free (self->spec);
+  G_OBJECT_CLASS (ps_pool_parent_class)->finalize (object);
+}
+
+static void
+ps_pool_class_init (PsPoolClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ps_pool_dispose;
+  object_class->finalize = ps_pool_finalize;
+}
+
+static void
+ps_pool_init (PsPool *self)
+{
+  g_queue_init (&self->requeue);
+  self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
+  self->worker_command = g_build_filename (BINDIR, "poolscope-run", NULL);
+}
+
+/**
+ * ps_pool_new:
+ * @spec: (transfer full): a finished spec (see ps_spec_finish())
+ *
+ * Returns: (transfer full): a pool, not yet started
+ */
+PsPool *
+ps_pool_new (PsSpec *spec)
+{
+  PsPool *self;
+
+  g_return_val_if_fail (spec != NULL && spec->items != NULL, NULL);
+
+  self = g_object_new (PS_TYPE_POOL, NULL);
+  self->spec = spec;
+  self->n_tasks = ps_spec_get_n_tasks (spec);
+  self->chunksize = ps_spec_get_chunksize (spec);
+  self->task_final = g_malloc0 (self->n_tasks);
+  self->attempts = g_malloc0 (self->n_tasks);
+  return self;
+}
+
+void
+ps_pool_set_event_func (PsPool      *self,
+                        PsEventFunc  func,
+                        gpointer     user_data)
+{
+  g_return_if_fail (PS_IS_POOL (self));
+  self->func = func;
+  self->func_data = user_data;
+}
+
+/**
+ * ps_pool_set_worker_command:
+ * @path: the poolscope-run executable that `--start spawn` launches
+ */
+void
+ps_pool_set_worker_command (PsPool     *self,
+                            const char *path)
+{
+  g_return_if_fail (PS_IS_POOL (self));
+  g_free (self->worker_command);
+  self->worker_command = g_strdup (path);
+}
+
+const PsSpec *
+ps_pool_get_spec (PsPool *self)
+{
+  return self->spec;
+}
+
+gboolean
+ps_pool_is_finished (PsPool *self)
+{
+  return self->finished;
+}
+
+/* Range items stay integers until a consumer wants their text. */
+static void
+fill_item (PsPool  *self,
+           PsEvent *e,
+           guint64  task)
+{
+  if (ps_items_is_range (self->spec->items))
+    {
+      ps_items_get_int (self->spec->items, task, &e->item_int);
+      e->item = NULL;
+    }
+  else
+    e->item = ps_items_get_text (self->spec->items, task, self->itembuf, NULL);
+}
+
+static gboolean
+work_remains (PsPool *self)
+{
+  return !self->cancelled && (self->next_task < self->n_tasks || self->requeue.length > 0);
+}
+
+static guint64
+budget (PsPool *self)
+{
+  guint64 min = 2 * self->chunksize;
+  guint64 by_time = MAX_IN_FLIGHT;
+
+  if (self->mean_task_ns > 0)
+    by_time = MIN ((guint64) (TARGET_IN_FLIGHT_NS / self->mean_task_ns), MAX_IN_FLIGHT);
+  return MAX (min, by_time);
+}
+
+static gboolean io_cb (int fd, GIOCondition cond, gpointer data);
+
+static void
+update_io_watch (Worker *w)
+{
+  gboolean want_out = w->out.len > 0;
+
+  if (w->fd < 0 || (w->io_source != 0 && want_out == w->io_wants_out))
+    return;
+  g_clear_handle_id (&w->io_source, g_source_remove);
+  w->io_wants_out = want_out;
+  w->io_source = g_unix_fd_add (w->fd, G_IO_IN | G_IO_HUP | G_IO_ERR | (want_out ? G_IO_OUT : 0),
+                                io_cb, w);
+}
+
+static void
+write_out (Worker *w)
+{
+  while (w->out.len > 0 && w->fd >= 0)
+    {
+      gssize n = write (w->fd, w->out.data, w->out.len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          if (errno != EAGAIN)
+            w->out.len = 0; /* the worker is gone; its exit will be noticed */
+          break;
+        }
+      ps_buffer_consume (&w->out, n);
+    }
+  update_io_watch (w);
+}
+
+static gboolean
+next_chunk (PsPool *self,
+            Chunk  *out)
+{
+  Chunk *c = g_queue_pop_head (&self->requeue);
+
+  if (c != NULL)
+    {
+      *out = *c;
+      g_free (c);
+      return TRUE;
+    }
+  if (self->next_task >= self->n_tasks)
+    return FALSE;
+  out->first = self->next_task;
+  out->count = (guint32) MIN (self->chunksize, self->n_tasks - self->next_task);
+  out->attempt = 0;
+  self->next_task += out->count;
+  return TRUE;
+}
+
+static void
+push_front (PsPool  *self,
+            guint64  first,
+            guint32  count,
+            guint32  attempt)
+{
+  Chunk *c = g_new (Chunk, 1);
+
+  c->first = first;
+  c->count = count;
+  c->attempt = attempt;
+  g_queue_push_head (&self->requeue, c);
+}
+
+static gboolean
+can_take (PsPool *self,
+          Worker *w)
+{
+  return !w->exited && !w->closing && !w->retiring && w->kill_at == 0 &&
+         w->in_flight < budget (self) && work_remains (self);
+}
+
+static void
+give_chunk (PsPool *self,
+            Worker *w)
+{
+  const PsItems *items = self->spec->items;
+  guint64 limit = self->spec->max_tasks_per_child;
+  Chunk c;
+  gsize f;
+
+  if (!next_chunk (self, &c))
+    return;
+
+  if (limit > 0 && w->assigned_total + c.count > limit)
+    {
+      guint32 keep = (guint32) (limit - w->assigned_total);
+      push_front (self, c.first + keep, c.count - keep, c.attempt);
+      c.count = keep;
+    }
+
+  f = ps_frame_begin (&w->out, PS_FRAME_CHUNK);
+  ps_buffer_put_u64 (&w->out, c.first);
+  ps_buffer_put_u32 (&w->out, c.count);
+  ps_buffer_put_u32 (&w->out, c.attempt);
+  if (ps_items_is_range (items))
+    {
+      gint64 v0, v1 = 0;
+
+      ps_items_get_int (items, c.first, &v0);
+      if (c.count > 1)
+        ps_items_get_int (items, c.first + 1, &v1);
+      ps_buffer_put_u8 (&w->out, 1);
+      ps_buffer_put_i64 (&w->out, v0);
+      ps_buffer_put_i64 (&w->out, c.count > 1 ? (gint64) ((guint64) v1 - (guint64) v0) : 1);
+    }
+  else
+    {
+      ps_buffer_put_u8 (&w->out, 0);
+      for (guint32 i = 0; i < c.count; i++)
+        {
+          gsize len;
+          const char *text = ps_items_get_text (items, c.first + i, self->itembuf, &len);
+          ps_buffer_put_str (&w->out, text, len);
+        }
+    }
+  ps_frame_end (&w->out, f);
+
+  if (w->in_flight == 0)
+    {
+      w->head_since = mono_ns ();
+      w->head_started = FALSE;
+    }
+  g_array_append_val (w->chunks, c);
+  w->in_flight += c.count;
+  w->assigned_total += c.count;
+  if (limit > 0 && w->assigned_total >= limit)
+    w->retiring = TRUE;
+}
+
+/* Hands out work round robin: one chunk to each worker that can take one,
+ * again and again, so that the first chunks spread over all workers. */
+static void
+dispatch_all (PsPool *self)
+{
+  gboolean progress = TRUE;
+
+  while (progress && work_remains (self))
+    {
+      progress = FALSE;
+      for (guint i = 0; i < self->workers->len; i++)
+        {
+          Worker *w = g_ptr_array_index (self->workers, i);
+
+          if (can_take (self, w))
+            {
+              give_chunk (self, w);
+              progress = TRUE;
+            }
+        }
+    }
+
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *w = g_ptr_array_index (self->workers, i);
+
+      if (w->exited)
+        continue;
+      /* A retiring worker that has finished its share is let go. */
+      if (w->retiring && w->in_flight == 0 && !w->closing && w->fd >= 0)
+        {
+          w->closing = TRUE;
+          shutdown (w->fd, SHUT_WR);
+        }
+      if (w->out.len > 0)
+        write_out (w);
+    }
+}
+
+static Chunk *
+head_chunk (Worker *w)
+{
+  if (w->chunk_head >= w->chunks->len)
+    return NULL;
+  return &g_array_index (w->chunks, Chunk, w->chunk_head);
+}
+
+/* The first task a worker holds and has not finished. */
+static gboolean
+head_task (Worker  *w,
+           guint64 *task,
+           guint32 *attempt)
+{
+  Chunk *c = head_chunk (w);
+
+  if (c == NULL)
+    return FALSE;
+  *task = c->first + w->head_done;
+  *attempt = c->attempt;
+  return TRUE;
+}
+
+static void
+pop_head (Worker *w)
+{
+  Chunk *c = head_chunk (w);
+
+  g_assert (c != NULL);
+  w->in_flight--;
+  if (++w->head_done == c->count)
+    {
+      w->chunk_head++;
+      w->head_done = 0;
+      if (w->chunk_head == w->chunks->len)
+        {
+          g_array_set_size (w->chunks, 0);
+          w->chunk_head = 0;
+        }
+      else if (w->chunk_head > 1024)
+        {
+          g_array_remove_range (w->chunks, 0, w->chunk_head);
+          w->chunk_head = 0;
+        }
+    }
+  w->head_started = FALSE;
+}
+
+static void
+fill_worker (PsEvent *e,
+             Worker  *w)
+{
+  e->worker = w->id;
+  e->pid = w->pid;
+  e->name = w->name;
+}
+
+/* Records a task's end: its final one, or one attempt of a retried task. */
+static void
+finish_task (PsPool       *self,
+             Worker       *w,
+             guint64       task,
+             guint32       attempt,
+             gint64        start,
+             gint64        end,
+             gint64        cpu_ns,
+             PsTaskStatus  status,
+             PsResultKind  kind,
+             gint64        result_int,
+             const char   *result_text,
+             const char   *message,
+             gboolean      started_event_sent)
+{
+  /* Two events per task: a task event is kept and refilled, field by
+   * field, rather than zeroed each time (a large memset per task). */
+  PsEvent *ev = &self->task_event;
+  gboolean retry = (status == PS_TASK_CRASHED || status == PS_TASK_TIMEOUT) &&
+                   attempt < self->spec->retries && !self->cancelled;
+#define e (*ev)
+
+  fill_worker (&e, w);
+  e.task = task;
+  e.attempt = attempt;
+  fill_item (self, &e, task);
+  e.start = start;
+
+  if (!started_event_sent)
+    {
+      e.type = PS_EVENT_TASK_START;
+      e.t = start;
+      e.status = PS_TASK_OK;
+      e.end = e.cpu_ns = 0;
+      e.rank = 0;
+      e.result_kind = PS_RESULT_NONE;
+      e.message = NULL;
+      e.retry = FALSE;
+      emit (self, &e);
+    }
+
+  e.type = PS_EVENT_TASK_END;
+  e.t = MAX (end, start);
+  e.stream = 0;
+  e.text = NULL;
+  e.status = status;
+  e.end = end;
+  e.cpu_ns = cpu_ns;
+  e.rank = self->rank++;
+  e.result_kind = kind;
+  e.result_int = result_int;
+  e.result_text = result_text;
+  e.message = message;
+  e.retry = retry;
+  emit (self, &e);
+#undef e
+
+  self->cpu_total_ns += MAX (cpu_ns, 0);
+  if (end > start)
+    self->mean_task_ns = self->mean_task_ns == 0 ? MAX (end - start, 1)
+                         : MAX (self->mean_task_ns + ((end - start) - self->mean_task_ns) / 16, 1);
+
+  if (retry)
+    {
+      self->attempts[task] = attempt + 1;
+      push_front (self, task, 1, attempt + 1);
+      return;
+    }
+
+  g_assert (!self->task_final[task]);
+  self->task_final[task] = 1;
+  self->n_final++;
+  if (status == PS_TASK_OK)
+    self->n_ok++;
+  else if (status == PS_TASK_CANCELLED)
+    self->n_cancelled_events++;
+  else
+    self->n_failed++;
+}
+
+static gboolean
+protocol_error (Worker     *w,
+                const char *what)
+{
+  g_warning ("%s: %s; stopping it", w->name, what);
+  if (w->pid > 0 && !w->exited)
+    kill (w->pid, SIGKILL);
+  return FALSE;
+}
+
+static gboolean
+handle_frame (PsPool        *self,
+              Worker        *w,
+              const PsFrame *frame)
+{
+  PsReader r;
+
+  ps_reader_init (&r, frame);
+
+  switch (frame->type)
+    {
+    case PS_FRAME_READY:
+      {
+        PsEvent e = { 0 };
+        guint32 pid = ps_reader_u32 (&r);
+        gint64 t = ps_reader_i64 (&r);
+
+        if (!ps_reader_finish (&r, "ready", NULL) || w->ready)
+          return protocol_error (w, "bad ready frame");
+        w->ready = TRUE;
+        if (w->pid <= 0)
+          w->pid = pid;
+        fill_worker (&e, w);
+        e.type = PS_EVENT_WORKER_START;
+        e.t = t - self->t0;
+        e.start_cost_ns = t - w->launched_at;
+        emit (self, &e);
+        w->proc = ps_proc_handle_open (w->pid);
+        return TRUE;
+      }
+
+    case PS_FRAME_TASK_START:
+      {
+        PsEvent e = { 0 };
+        guint64 task = ps_reader_u64 (&r), head;
+        guint32 attempt = ps_reader_u32 (&r), head_attempt;
+        gint64 t = ps_reader_i64 (&r);
+
+        if (!ps_reader_finish (&r, "task-start", NULL) ||
+            !head_task (w, &head, &head_attempt) || head != task || w->head_started)
+          return protocol_error (w, "task-start out of order");
+        w->head_started = TRUE;
+        w->head_since = t;
+        fill_worker (&e, w);
+        e.type = PS_EVENT_TASK_START;
+        e.t = t - self->t0;
+        e.task = task;
+        e.attempt = attempt;
+        fill_item (self, &e, task);
+        e.start = e.t;
+        emit (self, &e);
+        return TRUE;
+      }
+
+    case PS_FRAME_TASK_END:
+      {
+        guint64 task = ps_reader_u64 (&r), head;
+        guint32 attempt = ps_reader_u32 (&r), head_attempt;
+        gint64 start = ps_reader_i64 (&r);
+        gint64 end = ps_reader_i64 (&r);
+        gint64 cpu = ps_reader_i64 (&r);
+        guint8 status = ps_reader_u8 (&r);
+        guint8 kind = ps_reader_u8 (&r);
+        gint64 rint = 0;
+        const char *rtext = NULL, *message;
+        gboolean started;
+
+        if (kind == PS_RESULT_INT)
+          rint = ps_reader_i64 (&r);
+        else if (kind == PS_RESULT_TEXT)
+          rtext = ps_reader_str (&r, NULL);
+        message = ps_reader_str (&r, NULL);
+        if (!ps_reader_finish (&r, "task-end", NULL) || kind > PS_RESULT_TEXT ||
+            (status != PS_TASK_OK && status != PS_TASK_ERROR) ||
+            !head_task (w, &head, &head_attempt) || head != task || attempt != head_attempt)
+          return protocol_error (w, "task-end out of order");
+        started = w->head_started;
+        pop_head (w);
+        w->head_since = end;
+        finish_task (self, w, task, attempt, start - self->t0, end - self->t0, cpu, status,
+                     kind, rint, rtext, *message ? message : NULL, started);
+        return TRUE;
+      }
+
+    case PS_FRAME_OUTPUT:
+      {
+        PsEvent e = { 0 };
+        guint64 task = ps_reader_u64 (&r);
+        guint8 stream = ps_reader_u8 (&r);
+        const char *text = ps_reader_str (&r, NULL);
+
+        if (!ps_reader_finish (&r, "output", NULL))
+          return protocol_error (w, "bad output frame");
+        fill_worker (&e, w);
+        e.type = PS_EVENT_OUTPUT;
+        e.t = mono_ns () - self->t0;
+        e.task = task;
+        e.stream = stream == PS_STREAM_STDERR ? PS_STREAM_STDERR : PS_STREAM_STDOUT;
+        e.text = text;
+        emit (self, &e);
+        return TRUE;
+      }
+
+    default:
+      return protocol_error (w, "unexpected frame");
+    }
+}
+
+/* Reads what the worker sent and acts on every whole frame. Returns
+ * FALSE at end of file. */
+static gboolean
+read_worker (PsPool *self,
+             Worker *w)
+{
+  gboolean eof = FALSE;
+
+  for (int rounds = 0; rounds < 16 && w->fd >= 0; rounds++)
+    {
+      gsize pos = 0;
+      gssize n;
+
+      if (w->in.cap - w->in.len < READ_CHUNK / 2)
+        ps_buffer_grow (&w->in, READ_CHUNK);
+      n = read (w->fd, w->in.data + w->in.len, w->in.cap - w->in.len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        break;
+      if (n <= 0)
+        {
+          eof = TRUE;
+          break;
+        }
+      w->in.len += n;
+
+      for (;;)
+        {
+          PsFrame frame;
+          gsize used;
+          g_autoptr(GError) error = NULL;
+          PsDecodeResult res = ps_frame_decode (w->in.data + pos, w->in.len - pos, &frame, &used, &error);
+
+          if (res == PS_DECODE_NEED_MORE)
+            break;
+          if (res == PS_DECODE_ERROR)
+            {
+              protocol_error (w, error->message);
+              w->in.len = pos = 0;
+              break;
+            }
+          pos += used;
+          if (!handle_frame (self, w, &frame))
+            {
+              w->in.len = pos = 0;
+              break;
+            }
+        }
+      ps_buffer_consume (&w->in, pos);
+      if ((gsize) n < w->in.cap / 2)
+        break;
+    }
+  return !eof;
+}
+
+static gboolean
+io_cb (int          fd,
+       GIOCondition cond,
+       gpointer     data)
+{
+  Worker *w = data;
+  PsPool *self = w->pool;
+  gboolean open = TRUE;
+
+  if (cond & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+    open = read_worker (self, w);
+
+  if (!open)
+    {
+      /* The exit status, not the end of file, ends the worker: wait for it. */
+      w->io_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  dispatch_all (self);
+  if (cond & G_IO_OUT)
+    write_out (w);
+  check_finished (self);
+  return w->io_source != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+child_watch_cb (GPid     pid,
+                int      status,
+                gpointer data)
+{
+  Worker *w = data;
+
+  w->child_watch = 0;
+  worker_on_exit (w, status);
+}
+
+static void
+subprocess_wait_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  Worker *w = data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  worker_on_exit (w, g_subprocess_get_status (G_SUBPROCESS (object)));
+}
+
+static const char *
+signal_name (int sig)
+{
+  switch (sig)
+    {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    case SIGABRT: return "SIGABRT";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGINT: return "SIGINT";
+    default: return NULL;
+    }
+}
+
+static char *
+describe_exit (int status)
+{
+  if (WIFSIGNALED (status))
+    {
+      const char *name = signal_name (WTERMSIG (status));
+      return name ? g_strdup_printf (_("killed by %s"), name)
+                  : g_strdup_printf (_("killed by signal %d"), WTERMSIG (status));
+    }
+  return g_strdup_printf (_("exited with code %d"), WEXITSTATUS (status));
+}
+
+static void
+worker_on_exit (Worker *w,
+                int     status)
+{
+  PsPool *self = w->pool;
+  PsEvent e = { 0 };
+  g_autofree char *why = describe_exit (status);
+  gint64 now = mono_ns () - self->t0;
+  guint64 task;
+  guint32 attempt;
+
+  /* Whatever it wrote before it died is still in the socket. */
+  if (w->fd >= 0)
+    {
+      int flags = fcntl (w->fd, F_GETFL);
+      fcntl (w->fd, F_SETFL, flags | O_NONBLOCK);
+      while (w->fd >= 0 && read_worker (self, w) && w->in.len < PS_FRAME_MAX_PAYLOAD)
+        {
+          char probe;
+          if (recv (w->fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT) <= 0)
+            break;
+        }
+      g_clear_handle_id (&w->io_source, g_source_remove);
+      close (w->fd);
+      w->fd = -1;
+    }
+  w->exited = TRUE;
+  self->n_live--;
+  g_clear_pointer (&w->proc, ps_proc_handle_close);
+
+  /* The running task dies with the worker; the ones queued behind it go
+   * back to the queue. */
+  if (head_task (w, &task, &attempt))
+    {
+      PsTaskStatus st = self->cancelled ? PS_TASK_CANCELLED
+                        : w->kill_at != 0 ? w->kill_status : PS_TASK_CRASHED;
+      const char *message = st == PS_TASK_TIMEOUT ? _("timed out") : why;
+      gboolean started = w->head_started;
+      gint64 since = w->head_since - self->t0;
+
+      pop_head (w);
+      finish_task (self, w, task, attempt, MAX (since, 0), now, 0, st, PS_RESULT_NONE, 0, NULL,
+                   st == PS_TASK_CANCELLED ? _("cancelled") : message, started);
+
+      /* the rest, last first, so that the front of the queue keeps their order */
+      for (guint i = w->chunks->len; i > w->chunk_head; i--)
+        {
+          Chunk *c = &g_array_index (w->chunks, Chunk, i - 1);
+          guint32 skip = (i - 1 == w->chunk_head) ? w->head_done : 0;
+
+          if (c->count > skip)
+            push_front (self, c->first + skip, c->count - skip, c->attempt);
+        }
+      g_array_set_size (w->chunks, 0);
+      w->chunk_head = w->head_done = 0;
+      w->in_flight = 0;
+    }
+
+  fill_worker (&e, w);
+  e.type = PS_EVENT_WORKER_EXIT;
+  e.t = now;
+  e.exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  e.signal = WIFSIGNALED (status) ? WTERMSIG (status) : 0;
+  e.message = (w->closing && WIFEXITED (status) && WEXITSTATUS (status) == 0) ? NULL : why;
+  emit (self, &e);
+
+  /* Cancelled runs drop the tasks that were handed back. */
+  if (self->cancelled)
+    {
+      Chunk *c;
+      while ((c = g_queue_pop_head (&self->requeue)))
+        {
+          for (guint32 i = 0; i < c->count; i++)
+            finish_task (self, w, c->first + i, c->attempt, now, now, 0, PS_TASK_CANCELLED,
+                         PS_RESULT_NONE, 0, NULL, _("cancelled"), FALSE);
+          g_free (c);
+        }
+    }
+
+  /* The pool heals: a replacement takes the dead worker's place. */
+  if (work_remains (self) && !self->closing_all && self->n_live < self->spec->workers)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!start_worker (self, &error))
+        {
+          g_warning ("cannot start a replacement worker: %s", error->message);
+          if (self->n_live == 0)
+            {
+              g_free (self->failure);
+              self->failure = g_strdup (error->message);
+              ps_pool_cancel (self);
+            }
+        }
+    }
+
+  dispatch_all (self);
+  check_finished (self);
+}
+
+static void
+child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static gboolean
+start_worker (PsPool  *self,
+              GError **error)
+{
+  Worker *w = g_new0 (Worker, 1);
+  g_autofree char *spec = ps_workload_to_string (&self->spec->workload);
+  int sv[2];
+  gsize f;
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      int saved = errno;
+      g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot create a channel: %s"),
+                   g_strerror (saved));
+      g_free (w);
+      return FALSE;
+    }
+
+  w->pool = self;
+  w->id = ++self->next_worker_id;
+  w->name = g_strdup_printf ("%sPoolWorker-%u",
+                             self->spec->start == PS_START_SPAWN ? "Spawn" : "Fork", w->id);
+  w->fd = sv[0];
+  w->chunks = g_array_new (FALSE, FALSE, sizeof (Chunk));
+  ps_buffer_init (&w->in);
+  ps_buffer_init (&w->out);
+  w->launched_at = mono_ns ();
+
+  if (self->spec->start == PS_START_FORK)
+    {
+      pid_t pid = fork ();
+
+      if (pid < 0)
+        {
+          int saved = errno;
+          close (sv[0]);
+          close (sv[1]);
+          g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot fork a worker: %s"),
+                       g_strerror (saved));
+          w->fd = -1;
+          worker_free (w);
+          return FALSE;
+        }
+      if (pid == 0)
+        {
+          int null_fd;
+          char comm[16];
+
+          /* The child: a worker. Die with the engine; keep only the
+           * channel, as fd 3, and stderr. */
+          prctl (PR_SET_PDEATHSIG, SIGKILL);
+          if (getppid () != self->engine_pid)
+            _exit (1);
+          signal (SIGINT, SIG_DFL);
+          signal (SIGTERM, SIG_DFL);
+          signal (SIGCHLD, SIG_DFL);
+          {
+            sigset_t all;
+            sigemptyset (&all);
+            sigprocmask (SIG_SETMASK, &all, NULL);
+          }
+          if (dup2 (sv[1], 3) < 0)
+            _exit (71);
+          null_fd = open ("/dev/null", O_RDONLY);
+          if (null_fd >= 0)
+            dup2 (null_fd, STDIN_FILENO);
+          dup2 (STDERR_FILENO, STDOUT_FILENO);
+          syscall (SYS_close_range, 4, ~0U, 0);
+          g_strlcpy (comm, w->name, sizeof comm);
+          prctl (PR_SET_NAME, comm);
+          _exit (ps_worker_main (3));
+        }
+      close (sv[1]);
+      w->pid = pid;
+      w->child_watch = g_child_watch_add (pid, child_watch_cb, w);
+    }
+  else
+    {
+      g_autoptr(GSubprocessLauncher) launcher =
+        g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      const char *argv[] = { self->worker_command, "--worker", NULL };
+      int out_fd = dup (STDERR_FILENO);
+
+      if (out_fd >= 0)
+        g_subprocess_launcher_take_stdout_fd (launcher, out_fd);
+      g_subprocess_launcher_take_fd (launcher, sv[1], 3);
+      g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+      w->subprocess = g_subprocess_launcher_spawnv (launcher, argv, error);
+      if (w->subprocess == NULL)
+        {
+          worker_free (w);
+          return FALSE;
+        }
+      w->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (w->subprocess), NULL, 10);
+      g_subprocess_wait_async (w->subprocess, NULL, subprocess_wait_cb, w);
+    }
+
+  fcntl (w->fd, F_SETFL, fcntl (w->fd, F_GETFL) | O_NONBLOCK);
+  g_ptr_array_add (self->workers, w);
+  self->n_live++;
+
+  f = ps_frame_begin (&w->out, PS_FRAME_SETUP);
+  ps_buffer_put_u32 (&w->out, w->id);
+  ps_buffer_put_str (&w->out, w->name, strlen (w->name));
+  ps_buffer_put_str (&w->out, spec, strlen (spec));
+  ps_buffer_put_u64 (&w->out, self->spec->seed);
+  ps_frame_end (&w->out, f);
+  update_io_watch (w);
+  return TRUE;
+}
+
+static gboolean
+sample_cb (gpointer data)
+{
+  PsPool *self = data;
+  gint64 now = mono_ns ();
+
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *w = g_ptr_array_index (self->workers, i);
+      PsProcSample s;
+      PsEvent e = { 0 };
+      gboolean want_pss = now - w->pss_at >= G_GINT64_CONSTANT (1000000000);
+
+      if (w->exited || w->proc == NULL)
+        continue;
+      if (!ps_proc_handle_read (w->proc, now, want_pss, &s))
+        continue;
+      if (want_pss)
+        w->pss_at = now;
+      fill_worker (&e, w);
+      e.type = PS_EVENT_SAMPLE;
+      e.t = now - self->t0;
+      e.cpu_percent = s.cpu_percent;
+      e.rss = s.rss;
+      e.pss = s.pss;
+      e.uss = s.uss;
+      emit (self, &e);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Enforces --timeout, and the grace between SIGTERM and SIGKILL. */
+static gboolean
+watchdog_cb (gpointer data)
+{
+  PsPool *self = data;
+  gint64 now = mono_ns ();
+  gint64 limit = (gint64) (self->spec->timeout_s * 1e9);
+
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *w = g_ptr_array_index (self->workers, i);
+
+      if (w->exited || w->pid <= 0)
+        continue;
+      if (w->kill_at != 0 && now >= w->kill_at)
+        {
+          kill (w->pid, SIGKILL);
+          w->kill_at = G_MAXINT64;
+        }
+      else if (w->kill_at == 0 && limit > 0 && w->in_flight > 0 && now - w->head_since > limit)
+        {
+          w->kill_status = PS_TASK_TIMEOUT;
+          w->kill_at = now + KILL_GRACE_MS * G_GINT64_CONSTANT (1000000);
+          kill (w->pid, SIGTERM);
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+check_finished (PsPool *self)
+{
+  PsEvent e = { 0 };
+
+  if (self->finished || !self->started)
+    return;
+
+  if (!self->closing_all && (self->n_final == self->n_tasks || self->cancelled))
+    {
+      self->closing_all = TRUE;
+      for (guint i = 0; i < self->workers->len; i++)
+        {
+          Worker *w = g_ptr_array_index (self->workers, i);
+
+          if (w->exited || w->closing)
+            continue;
+          w->closing = TRUE;
+          if (w->fd >= 0)
+            shutdown (w->fd, SHUT_WR);
+        }
+    }
+
+  if (self->n_live > 0 || !self->closing_all)
+    return;
+
+  self->finished = TRUE;
+  g_clear_handle_id (&self->sample_source, g_source_remove);
+  g_clear_handle_id (&self->watchdog_source, g_source_remove);
+
+  e.type = PS_EVENT_RUN_END;
+  e.t = mono_ns () - self->t0;
+  e.n_tasks = self->n_tasks;
+  e.workers = self->spec->workers;
+  e.n_ok = self->n_ok;
+  e.n_failed = self->n_failed;
+  e.n_cancelled = self->n_tasks - self->n_ok - self->n_failed;
+  e.cpu_total_ns = self->cpu_total_ns;
+  e.cancelled = self->cancelled;
+  e.message = self->failure;
+  emit (self, &e);
+}
+
+/**
+ * ps_pool_start:
+ *
+ * Starts the workers and the run on the thread-default main context. The
+ * run's events reach the event function; the last one is run-end.
+ *
+ * Returns: %FALSE with @error set when not even one worker could start
+ */
+gboolean
+ps_pool_start (PsPool  *self,
+               GError **error)
+{
+  PsEvent e = { 0 };
+  g_autofree char *workload = NULL;
+
+  g_return_val_if_fail (PS_IS_POOL (self), FALSE);
+  g_return_val_if_fail (!self->started, FALSE);
+
+  self->started = TRUE;
+  self->engine_pid = getpid ();
+  self->t0 = mono_ns ();
+
+  workload = ps_workload_to_string (&self->spec->workload);
+  e.type = PS_EVENT_RUN_START;
+  e.t = 0;
+  e.n_tasks = self->n_tasks;
+  e.workers = self->spec->workers;
+  e.cores = (guint32) sysconf (_SC_NPROCESSORS_ONLN);
+  e.chunksize = self->chunksize;
+  e.items = self->spec->items_spec;
+  e.workload = workload;
+  e.start_method = ps_start_method_to_string (self->spec->start);
+  e.order = ps_order_to_string (self->spec->order);
+  e.seed = self->spec->seed;
+  emit (self, &e);
+
+  for (guint i = 0; i < self->spec->workers; i++)
+    if (!start_worker (self, error))
+      {
+        if (self->n_live == 0)
+          {
+            g_prefix_error (error, _("The pool could not start: "));
+            self->finished = TRUE;
+            return FALSE;
+          }
+        g_clear_error (error);
+        break;
+      }
+
+  if (self->spec->sample_hz > 0)
+    self->sample_source = g_timeout_add (MAX (1, (guint) (1000.0 / self->spec->sample_hz)),
+                                         sample_cb, self);
+  self->watchdog_source = g_timeout_add (20, watchdog_cb, self);
+
+  dispatch_all (self);
+  return TRUE;
+}
+
+/**
+ * ps_pool_cancel:
+ *
+ * Stops the run: workers are sent SIGTERM, then SIGKILL after a short
+ * grace; their unfinished tasks end as cancelled. run-end follows once
+ * every worker has gone.
+ */
+void
+ps_pool_cancel (PsPool *self)
+{
+  gint64 now = mono_ns ();
+
+  g_return_if_fail (PS_IS_POOL (self));
+  if (self->cancelled || self->finished)
+    return;
+  self->cancelled = TRUE;
+  g_queue_clear_full (&self->requeue, g_free);
+  self->next_task = self->n_tasks;
+
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *w = g_ptr_array_index (self->workers, i);
+
+      if (w->exited || w->pid <= 0)
+        continue;
+      w->kill_status = PS_TASK_CANCELLED;
+      w->kill_at = now + KILL_GRACE_MS * G_GINT64_CONSTANT (1000000);
+      kill (w->pid, SIGTERM);
+    }
+  check_finished (self);
+}

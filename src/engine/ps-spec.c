@@ -1,0 +1,446 @@
+/* ps-spec.c: a batch and the pool that runs it
+ *
+ * The command line of `poolscope-run run` and the RUN command of the --ipc
+ * protocol are the same argument vector, parsed here: the app and the CLI
+ * get the same validation and the same messages.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ps-spec"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+
+#include "ps-error.h"
+#include "ps-spec.h"
+
+static const PsPreset presets[] = {
+  { "hello", N_("Hello process"),
+    N_("One process greets Alice, then the parent reports that it has finished"),
+    "Alice", "hello", 1, PS_ORDER_MAP, PS_FORMAT_NONE, "Process has finished" },
+  { "square", N_("Square numbers"),
+    N_("Pool(6).map(square, 1..9): results come back in submission order"),
+    "1..9", "square", 6, PS_ORDER_MAP, PS_FORMAT_LIST, NULL },
+  { "print-numbers", N_("Print numbers"),
+    N_("Four pool workers, each printing the number it was given"),
+    "1..4", "print", 4, PS_ORDER_MAP, PS_FORMAT_NONE, NULL },
+};
+
+const PsPreset *
+ps_preset_list (guint *n_presets)
+{
+  *n_presets = G_N_ELEMENTS (presets);
+  return presets;
+}
+
+const PsPreset *
+ps_preset_lookup (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    if (g_strcmp0 (presets[i].name, name) == 0)
+      return &presets[i];
+  return NULL;
+}
+
+guint
+ps_spec_default_workers (void)
+{
+  long n = sysconf (_SC_NPROCESSORS_ONLN);
+
+  return CLAMP (n, 1, PS_WORKERS_MAX);
+}
+
+PsSpec *
+ps_spec_new (void)
+{
+  PsSpec *self = g_new0 (PsSpec, 1);
+
+  self->workers = ps_spec_default_workers ();
+  self->start = PS_START_FORK;
+  self->order = PS_ORDER_MAP;
+  self->format = PS_FORMAT_LINES;
+  self->sample_hz = 10;
+  self->workload.kind = PS_WORKLOAD_SQUARE;
+  return self;
+}
+
+void
+ps_spec_free (PsSpec *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->preset);
+  g_free (self->items_spec);
+  g_clear_pointer (&self->items, ps_items_unref);
+  g_free (self->workload_spec);
+  g_free (self->log_path);
+  g_free (self);
+}
+
+static gboolean
+bad_value (GError     **error,
+           const char  *option,
+           const char  *value,
+           const char  *expected)
+{
+  g_autofree char *shown = g_utf8_validate (value, -1, NULL)
+                           ? g_utf8_substring (value, 0, 40) : g_strdup ("?");
+
+  g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+               _("%s: “%s” is not %s"), option, shown, expected);
+  return FALSE;
+}
+
+static gboolean
+parse_u64 (const char  *option,
+           const char  *text,
+           guint64      min,
+           guint64      max,
+           guint64     *out,
+           GError     **error)
+{
+  g_autofree char *expected = g_strdup_printf (_("a whole number from %" G_GUINT64_FORMAT
+                                                 " to %" G_GUINT64_FORMAT), min, max);
+
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL))
+    return bad_value (error, option, text, expected);
+  return TRUE;
+}
+
+static gboolean
+parse_double (const char  *option,
+              const char  *text,
+              double       min,
+              double       max,
+              double      *out,
+              GError     **error)
+{
+  g_autofree char *expected = g_strdup_printf (_("a number from %g to %g"), min, max);
+  char *end = NULL;
+  double v = g_ascii_strtod (text, &end);
+
+  if (end == text || *end != '\0' || !isfinite (v) || v < min || v > max)
+    return bad_value (error, option, text, expected);
+  *out = v;
+  return TRUE;
+}
+
+/**
+ * ps_parse_workers:
+ *
+ * Parses a worker count from 1 to @max, with a message naming --workers.
+ */
+gboolean
+ps_parse_workers (const char  *text,
+                  guint        max,
+                  guint       *out,
+                  GError     **error)
+{
+  guint64 v;
+
+  if (!parse_u64 ("--workers", text, 1, max, &v, error))
+    return FALSE;
+  *out = (guint) v;
+  return TRUE;
+}
+
+/**
+ * ps_spec_parse_args:
+ * @argv: options only, without the program or subcommand name; all of
+ *   them must be understood
+ *
+ * Fills @self from the command-line options of `poolscope-run run`. Call
+ * ps_spec_finish() afterwards to apply defaults and check the batch.
+ *
+ * Returns: %TRUE on success; otherwise @error names the option and value
+ */
+gboolean
+ps_spec_parse_args (PsSpec  *self,
+                    int      argc,
+                    char   **argv,
+                    GError **error)
+{
+  for (int i = 0; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      const char *eq = (arg[0] == '-' && arg[1] == '-') ? strchr (arg, '=') : NULL;
+      g_autofree char *name = eq ? g_strndup (arg, eq - arg) : g_strdup (arg);
+      const char *value = NULL;
+      static const char *const flags[] = { "--quiet", "-q", "--json", NULL };
+      gboolean is_flag = g_strv_contains (flags, name);
+
+      if (!is_flag)
+        {
+          if (eq != NULL)
+            value = eq + 1;
+          else if (i + 1 < argc && name[0] == '-')
+            value = argv[++i];
+          else if (name[0] == '-')
+            {
+              g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("%s needs a value"), name);
+              return FALSE;
+            }
+        }
+      else if (eq != NULL)
+        {
+          g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                       _("%s takes no value"), name);
+          return FALSE;
+        }
+
+      if (g_str_equal (name, "--preset"))
+        {
+          if (ps_preset_lookup (value) == NULL)
+            return bad_value (error, "--preset", value,
+                              _("a known preset (hello, square, print-numbers)"));
+          g_free (self->preset);
+          self->preset = g_strdup (value);
+        }
+      else if (g_str_equal (name, "--items"))
+        {
+          g_free (self->items_spec);
+          self->items_spec = g_strdup (value);
+        }
+      else if (g_str_equal (name, "--workload"))
+        {
+          g_free (self->workload_spec);
+          self->workload_spec = g_strdup (value);
+        }
+      else if (g_str_equal (name, "--workers") || g_str_equal (name, "-j"))
+        {
+          if (!ps_parse_workers (value, PS_WORKERS_MAX, &self->workers, error))
+            return FALSE;
+          self->workers_set = TRUE;
+        }
+      else if (g_str_equal (name, "--start"))
+        {
+          if (g_str_equal (value, "fork"))
+            self->start = PS_START_FORK;
+          else if (g_str_equal (value, "spawn"))
+            self->start = PS_START_SPAWN;
+          else
+            return bad_value (error, "--start", value, _("fork or spawn"));
+        }
+      else if (g_str_equal (name, "--chunksize"))
+        {
+          if (g_str_equal (value, "auto"))
+            self->chunksize = 0;
+          else if (!parse_u64 ("--chunksize", value, 1, PS_ITEMS_MAX_COUNT, &self->chunksize, error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "--order"))
+        {
+          if (g_str_equal (value, "map"))
+            self->order = PS_ORDER_MAP;
+          else if (g_str_equal (value, "unordered"))
+            self->order = PS_ORDER_UNORDERED;
+          else
+            return bad_value (error, "--order", value, _("map or unordered"));
+        }
+      else if (g_str_equal (name, "--format"))
+        {
+          if (g_str_equal (value, "lines"))
+            self->format = PS_FORMAT_LINES;
+          else if (g_str_equal (value, "list"))
+            self->format = PS_FORMAT_LIST;
+          else if (g_str_equal (value, "none"))
+            self->format = PS_FORMAT_NONE;
+          else
+            return bad_value (error, "--format", value, _("lines, list or none"));
+          self->format_set = TRUE;
+        }
+      else if (g_str_equal (name, "--seed"))
+        {
+          if (!parse_u64 ("--seed", value, 0, G_MAXUINT64, &self->seed, error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "--sample-hz"))
+        {
+          if (!parse_double ("--sample-hz", value, 0, 1000, &self->sample_hz, error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "--timeout"))
+        {
+          if (!parse_double ("--timeout", value, 0, 86400 * 7, &self->timeout_s, error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "--retries"))
+        {
+          guint64 v;
+          if (!parse_u64 ("--retries", value, 0, 1000, &v, error))
+            return FALSE;
+          self->retries = v;
+        }
+      else if (g_str_equal (name, "--max-tasks-per-child"))
+        {
+          if (!parse_u64 ("--max-tasks-per-child", value, 0, PS_ITEMS_MAX_COUNT,
+                          &self->max_tasks_per_child, error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "--log"))
+        {
+          if (value[0] == '\0')
+            return bad_value (error, "--log", value, _("a file path"));
+          g_free (self->log_path);
+          self->log_path = g_strdup (value);
+        }
+      else if (g_str_equal (name, "--quiet") || g_str_equal (name, "-q"))
+        self->quiet = TRUE;
+      else if (g_str_equal (name, "--json"))
+        self->json = TRUE;
+      else
+        {
+          g_autofree char *shown = g_utf8_validate (arg, -1, NULL)
+                                   ? g_utf8_substring (arg, 0, 40) : g_strdup ("?");
+
+          g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                       name[0] == '-' ? _("unknown option “%s”") : _("unexpected argument “%s”"),
+                       shown);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * ps_spec_finish:
+ *
+ * Applies the preset and the defaults, then parses and checks the items
+ * and the workload against each other.
+ */
+gboolean
+ps_spec_finish (PsSpec  *self,
+                GError **error)
+{
+  const PsPreset *preset = self->preset ? ps_preset_lookup (self->preset) : NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (preset != NULL)
+    {
+      if (self->items_spec == NULL)
+        self->items_spec = g_strdup (preset->items);
+      if (self->workload_spec == NULL)
+        self->workload_spec = g_strdup (preset->workload);
+      if (!self->workers_set)
+        self->workers = preset->workers;
+      if (!self->format_set)
+        self->format = preset->format;
+    }
+
+  if (self->items_spec == NULL)
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("--items: no items given (use --items 1..9, a,b,c, @FILE or -, or a --preset)"));
+      return FALSE;
+    }
+  if (self->workload_spec == NULL)
+    self->workload_spec = g_strdup ("square");
+
+  if (!ps_workload_parse (self->workload_spec, &self->workload, &local_error))
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "--workload: %s", local_error->message);
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->items, ps_items_unref);
+  self->items = ps_items_parse (self->items_spec, &local_error);
+  if (self->items == NULL)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "--items: %s", local_error->message);
+      return FALSE;
+    }
+  if (ps_workload_needs_integers (&self->workload) &&
+      !ps_items_check_integers (self->items, &local_error))
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "--items: %s", local_error->message);
+      return FALSE;
+    }
+
+  if (self->seed == 0)
+    self->seed = g_random_int () | ((guint64) g_random_int () << 32) | 1;
+
+  return TRUE;
+}
+
+guint64
+ps_spec_get_n_tasks (const PsSpec *self)
+{
+  return self->items ? ps_items_get_count (self->items) : 0;
+}
+
+/**
+ * ps_spec_get_chunksize:
+ *
+ * Returns: the chunk size in force: the one asked for, or Pool.map's
+ *   default of ceil(n / (4 × workers))
+ */
+guint64
+ps_spec_get_chunksize (const PsSpec *self)
+{
+  guint64 n = ps_spec_get_n_tasks (self);
+  guint64 d = 4 * (guint64) MAX (self->workers, 1);
+
+  if (self->chunksize > 0)
+    return self->chunksize;
+  return MAX (1, (n + d - 1) / d);
+}
+
+const char *
+ps_start_method_to_string (PsStartMethod method)
+{
+  return method == PS_START_SPAWN ? "spawn" : "fork";
+}
+
+const char *
+ps_order_to_string (PsOrder order)
+{
+  return order == PS_ORDER_UNORDERED ? "unordered" : "map";
+}
+
+/**
+ * ps_spec_to_args:
+ *
+ * Returns: (transfer container): the options that ps_spec_parse_args()
+ *   turns back into @self (the items and workload as given, not parsed)
+ */
+GPtrArray *
+ps_spec_to_args (const PsSpec *self)
+{
+  GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+#define ADD(name, value) G_STMT_START { \
+    g_ptr_array_add (args, g_strdup (name)); \
+    g_ptr_array_add (args, value); \
+  } G_STMT_END
+
+  if (self->preset)
+    ADD ("--preset", g_strdup (self->preset));
+  if (self->items_spec)
+    ADD ("--items", g_strdup (self->items_spec));
+  if (self->workload_spec)
+    ADD ("--workload", g_strdup (self->workload_spec));
+  ADD ("--workers", g_strdup_printf ("%u", self->workers));
+  ADD ("--start", g_strdup (ps_start_method_to_string (self->start)));
+  ADD ("--chunksize", self->chunksize ? g_strdup_printf ("%" G_GUINT64_FORMAT, self->chunksize)
+                                      : g_strdup ("auto"));
+  ADD ("--order", g_strdup (ps_order_to_string (self->order)));
+  if (self->seed)
+    ADD ("--seed", g_strdup_printf ("%" G_GUINT64_FORMAT, self->seed));
+  ADD ("--sample-hz", g_strdup (g_ascii_dtostr (buf, sizeof buf, self->sample_hz)));
+  if (self->timeout_s > 0)
+    ADD ("--timeout", g_strdup (g_ascii_dtostr (buf, sizeof buf, self->timeout_s)));
+  if (self->retries)
+    ADD ("--retries", g_strdup_printf ("%u", self->retries));
+  if (self->max_tasks_per_child)
+    ADD ("--max-tasks-per-child", g_strdup_printf ("%" G_GUINT64_FORMAT, self->max_tasks_per_child));
+  if (self->log_path)
+    ADD ("--log", g_strdup (self->log_path));
+#undef ADD
+  return args;
+}
