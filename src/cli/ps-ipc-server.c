@@ -43,6 +43,7 @@ typedef struct
   PsPool      *pool;
   PsLogWriter *log;
   int          status;
+  guint        stdin_id;
 } Server;
 
 static void
@@ -231,6 +232,7 @@ stdin_cb (int          fd,
     return G_SOURCE_CONTINUE;
   if (n <= 0)
     {
+      s->stdin_id = 0;
       stop_serving (s);
       return G_SOURCE_REMOVE;
     }
@@ -308,7 +310,8 @@ ps_ipc_server_run (const char *self_exe)
   ps_frame_end (&s.out, f);
   flush_out (&s);
 
-  ids[0] = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, &s);
+  s.stdin_id = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, &s);
+  ids[0] = 0;
   ids[1] = g_timeout_add (FLUSH_MS, flush_cb, &s);
   ids[2] = g_unix_signal_add (SIGTERM, on_term, &s);
   ids[3] = g_unix_signal_add (SIGINT, on_term, &s);
@@ -317,7 +320,8 @@ ps_ipc_server_run (const char *self_exe)
   flush_out (&s);
   g_clear_object (&s.pool);
   g_clear_pointer (&s.log, ps_log_writer_free);
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+  g_clear_handle_id (&s.stdin_id, g_source_remove);
+  for (guint i = 1; i < G_N_ELEMENTS (ids); i++)
     g_source_remove (ids[i]);
   ps_buffer_clear (&s.in);
   ps_buffer_clear (&s.out);

@@ -592,6 +592,11 @@ ps_event_from_json_line (const char    *line,
   const char *status;
 
   memset (e, 0, sizeof *e);
+  if (len == 0)
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("empty line"));
+      return FALSE;
+    }
   if (!json_parser_load_from_data (parser, line, len, &local_error))
     {
       g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("not JSON: %s"), local_error->message);
@@ -726,16 +731,16 @@ ps_event_from_json_line (const char    *line,
       g_assert_not_reached ();
     }
 
-  if (f.missing != NULL)
-    {
-      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
-                   _("%s event lacks the member “%s”"), type, f.missing);
-      return FALSE;
-    }
   if (f.wrong != NULL)
     {
       g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
                    _("%s event has a member “%s” of the wrong type"), type, f.wrong);
+      return FALSE;
+    }
+  if (f.missing != NULL)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                   _("%s event lacks the member “%s”"), type, f.missing);
       return FALSE;
     }
   if (e->t < 0)

@@ -171,7 +171,23 @@ ps_spec_parse_args (PsSpec  *self,
       g_autofree char *name = eq ? g_strndup (arg, eq - arg) : g_strdup (arg);
       const char *value = NULL;
       static const char *const flags[] = { "--quiet", "-q", "--json", NULL };
+      static const char *const valued[] = {
+        "--preset", "--items", "--workload", "--workers", "-j", "--start", "--chunksize", "--order",
+        "--format", "--seed", "--sample-hz", "--timeout", "--retries", "--max-tasks-per-child",
+        "--log", NULL
+      };
       gboolean is_flag = g_strv_contains (flags, name);
+
+      if (!is_flag && !g_strv_contains (valued, name))
+        {
+          g_autofree char *shown = g_utf8_validate (arg, -1, NULL)
+                                   ? g_utf8_substring (arg, 0, 40) : g_strdup ("?");
+
+          g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                       name[0] == '-' ? _("unknown option “%s”") : _("unexpected argument “%s”"),
+                       shown);
+          return FALSE;
+        }
 
       if (!is_flag)
         {

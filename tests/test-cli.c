@@ -1,0 +1,256 @@
+/* test-cli.c: poolscope-run as a user runs it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+run_cli (const char *stdin_text,
+         Result     *r,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list ap;
+  const char *arg;
+
+  g_ptr_array_add (argv, (char *) POOLSCOPE_RUN);
+  va_start (ap, r);
+  while ((arg = va_arg (ap, const char *)))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, stdin_text, NULL, &r->out, &r->err, &error));
+  g_assert_no_error (error);
+  r->status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+}
+
+static void
+result_clear (Result *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+static void
+test_presets (void)
+{
+  Result r = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  run_cli (NULL, &r, "run", "--preset", "square", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "[1, 4, 9, 16, 25, 36, 49, 64, 81]\n");
+  result_clear (&r);
+
+  run_cli (NULL, &r, "run", "--preset", "hello", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "Hello, Alice!\nProcess has finished\n");
+  result_clear (&r);
+
+  run_cli (NULL, &r, "run", "--preset", "print-numbers", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (r.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  for (guint k = 1; k <= 4; k++)
+    {
+      g_autofree char *want = g_strdup_printf ("Process ForkPoolWorker-%u: %u", k, k);
+      g_assert_true (g_strv_contains ((const char * const *) lines, want));
+    }
+  result_clear (&r);
+
+  run_cli (NULL, &r, "run", "--preset", "square", "--start", "spawn", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "[1, 4, 9, 16, 25, 36, 49, 64, 81]\n");
+  result_clear (&r);
+}
+
+static void
+test_items_sources (void)
+{
+  Result r = { 0 };
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "items.txt", NULL);
+
+  run_cli ("3\n1\n2\n", &r, "run", "--items", "-", "--workers", "2", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "9\n1\n4\n");
+  result_clear (&r);
+
+  g_assert_true (g_file_set_contents (path, "x\ny\n", -1, NULL));
+  {
+    g_autofree char *arg = g_strconcat ("@", path, NULL);
+    run_cli (NULL, &r, "run", "--items", arg, "--workload", "print", "--format", "none", "--workers", "1", NULL);
+  }
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "Process ForkPoolWorker-1: x\nProcess ForkPoolWorker-1: y\n");
+  result_clear (&r);
+
+  run_cli (NULL, &r, "run", "--items", "1..100:3", "--workers", "3", "--order", "map", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "1\n16\n49\n100\n"));
+  result_clear (&r);
+}
+
+static void
+test_bad_command_lines (void)
+{
+  static const char *cases[][6] = {
+    { "run", NULL },
+    { "run", "--items", "", NULL },
+    { "run", "--items", "9..1", NULL },
+    { "run", "--items", "a,b", "--workload", "square", NULL },
+    { "run", "--items", "1..3", "--workers", "0", NULL },
+    { "run", "--items", "1..3", "--workers", "99999999999999999999", NULL },
+    { "run", "--items", "1..3", "--workload", "cube", NULL },
+    { "run", "--items", "1..3", "--preset", "nope", NULL },
+    { "run", "--items", "1..3", "--log", "/nonexistent/dir/x.jsonl", NULL },
+    { "run", "--items", "@/nonexistent", NULL },
+    { "run", "--items", "1..3", "--chunksize", "-1", NULL },
+    { "run", "--bogus", NULL },
+    { "frobnicate", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Result r = { 0 };
+
+      run_cli (NULL, &r, cases[i][0], cases[i][1], cases[i][2], cases[i][3], cases[i][4], cases[i][5]);
+      if (r.status != 2)
+        g_error ("case %u (%s %s %s): exit %d, stderr: %s", i, cases[i][1], cases[i][2], cases[i][3],
+                 r.status, r.err);
+      g_assert_cmpstr (r.out, ==, "");
+      g_assert_true (g_str_has_prefix (r.err, "poolscope-run: "));
+      result_clear (&r);
+    }
+}
+
+static void
+test_version (void)
+{
+  Result r = { 0 };
+
+  run_cli (NULL, &r, "--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "poolscope-run " PACKAGE_VERSION "\n");
+  result_clear (&r);
+}
+
+/* The log is JSON Lines with the documented fields, and the --json
+ * summary agrees with it. */
+static void
+test_log_and_summary (void)
+{
+  Result r = { 0 };
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "run.jsonl", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  guint ends = 0, starts = 0;
+  gboolean seen_run_start = FALSE, seen_run_end = FALSE, seen_sample = FALSE;
+  g_autofree guint8 *seen = g_malloc0 (50);
+  const char *summary;
+
+  run_cli (NULL, &r, "run", "--items", "1..50", "--workload", "cpu:4", "--workers", "2",
+           "--log", path, "--json", "--sample-hz", "50", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpstr (lines[g_strv_length (lines) - 1], ==, "");
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    {
+      JsonObject *o;
+      const char *event;
+
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+      o = json_node_get_object (json_parser_get_root (parser));
+      event = json_object_get_string_member (o, "event");
+      g_assert_true (json_object_has_member (o, "t"));
+      if (g_str_equal (event, "run-start"))
+        seen_run_start = TRUE;
+      else if (g_str_equal (event, "run-end"))
+        seen_run_end = TRUE;
+      else if (g_str_equal (event, "sample"))
+        seen_sample = TRUE;
+      else if (g_str_equal (event, "task-start"))
+        starts++;
+      else if (g_str_equal (event, "task-end"))
+        {
+          static const char *fields[] = { "task", "item", "worker", "pid", "status", "start", "end", "cpu_ns", "result" };
+          gint64 task = json_object_get_int_member (o, "task");
+
+          for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+            g_assert_true (json_object_has_member (o, fields[f]));
+          g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+          g_assert_cmpint (json_object_get_int_member (o, "cpu_ns"), >, 2000000);
+          g_assert_cmpint (task, >=, 0);
+          g_assert_cmpint (task, <, 50);
+          seen[task]++;
+          ends++;
+        }
+    }
+  g_assert_true (seen_run_start && seen_run_end && seen_sample);
+  g_assert_cmpuint (ends, ==, 50);
+  g_assert_cmpuint (starts, ==, 50);
+  for (guint i = 0; i < 50; i++)
+    g_assert_cmpuint (seen[i], ==, 1);
+
+  summary = strrchr (g_strchomp (r.out), '\n');
+  summary = summary ? summary + 1 : r.out;
+  g_assert_true (json_parser_load_from_data (parser, summary, -1, NULL));
+  {
+    JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+    g_assert_cmpint (json_object_get_int_member (o, "tasks"), ==, 50);
+    g_assert_cmpint (json_object_get_int_member (o, "ok"), ==, 50);
+    g_assert_cmpint (json_object_get_int_member (o, "workers"), ==, 2);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "per_worker")), ==, 2);
+  }
+  result_clear (&r);
+}
+
+static void
+test_failure_exit (void)
+{
+  Result r = { 0 };
+
+  run_cli (NULL, &r, "run", "--items", "1..30", "--workload", "crash:1", "--workers", "2", "-q", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "killed by SIGSEGV"));
+  result_clear (&r);
+
+  run_cli (NULL, &r, "run", "--items", "3037000500,2", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.out, ==, "4\n");
+  g_assert_nonnull (strstr (r.err, "overflow"));
+  result_clear (&r);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/ps/cli/presets", test_presets);
+  g_test_add_func ("/ps/cli/items-sources", test_items_sources);
+  g_test_add_func ("/ps/cli/bad-command-lines", test_bad_command_lines);
+  g_test_add_func ("/ps/cli/version", test_version);
+  g_test_add_func ("/ps/cli/log-and-summary", test_log_and_summary);
+  g_test_add_func ("/ps/cli/failure-exit", test_failure_exit);
+  return g_test_run ();
+}

@@ -1,0 +1,288 @@
+/* test-parsers.c: items, workloads, options, presets — table driven
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib.h>
+
+#include "ps-error.h"
+#include "ps-items.h"
+#include "ps-spec.h"
+#include "ps-workload.h"
+
+static void
+test_items_good (void)
+{
+  static const struct { const char *spec; guint64 count; const char *first; const char *last; } cases[] = {
+    { "1..9", 9, "1", "9" },
+    { "1..100:3", 34, "1", "100" },
+    { "-5..5", 11, "-5", "5" },
+    { "7..7", 1, "7", "7" },
+    { "a,b,c", 3, "a", "c" },
+    { "Alice", 1, "Alice", "Alice" },
+    { " x , y ", 2, "x", "y" },
+    { "0..9223372036854775806:9223372036854775806", 2, "0", "9223372036854775806" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PsItems) items = ps_items_parse (cases[i].spec, &error);
+      char buf[32];
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (ps_items_get_count (items), ==, cases[i].count);
+      g_assert_cmpstr (ps_items_get_text (items, 0, buf, NULL), ==, cases[i].first);
+      g_assert_cmpstr (ps_items_get_text (items, cases[i].count - 1, buf, NULL), ==, cases[i].last);
+    }
+}
+
+static void
+test_items_bad (void)
+{
+  static const struct { const char *spec; const char *message_part; } cases[] = {
+    { "", "no items" },
+    { "   ", "no items" },
+    { "9..1", "empty" },
+    { "1..9:0", "step" },
+    { "1..9:-2", "step" },
+    { "1..99999999999999999999", "not an integer" },
+    { "0..9223372036854775807", "more than" },
+    { "a,,b", "empty" },
+    { "@", "path" },
+    { "@/nonexistent/file", "cannot read" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PsItems) items = ps_items_parse (cases[i].spec, &error);
+
+      g_assert_null (items);
+      g_assert_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT);
+      if (strstr (error->message, cases[i].message_part) == NULL)
+        g_error ("“%s”: message “%s” lacks “%s”", cases[i].spec, error->message, cases[i].message_part);
+    }
+}
+
+static void
+test_items_text (void)
+{
+  static const struct { const char *data; gsize len; gint64 count; const char *message_part; } cases[] = {
+    { "a\nb\nc\n", 6, 3, NULL },
+    { "a\r\nb", 4, 2, NULL },
+    { "\n\nx\n\n", 5, 1, NULL },
+    { "", 0, -1, "no items" },
+    { "\n\n", 2, -1, "no items" },
+    { "a\0b", 3, -1, "binary" },
+    { "ok\n\xff\xfe\n", 6, -1, "line 2 is not valid UTF-8" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PsItems) items = ps_items_parse_text (cases[i].data, cases[i].len, "f", &error);
+
+      if (cases[i].count >= 0)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (ps_items_get_count (items), ==, cases[i].count);
+        }
+      else
+        {
+          g_assert_null (items);
+          g_assert_nonnull (strstr (error->message, cases[i].message_part));
+        }
+    }
+}
+
+static void
+test_items_long_line (void)
+{
+  gsize len = PS_ITEM_MAX_LEN + 10;
+  g_autofree char *data = g_malloc (len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsItems) items = NULL;
+
+  memset (data, 'x', len);
+  items = ps_items_parse_text (data, len, "big", &error);
+  g_assert_null (items);
+  g_assert_nonnull (strstr (error->message, "line 1 is longer"));
+}
+
+static void
+test_format_int (void)
+{
+  static const gint64 values[] = { 0, 1, -1, 9, 10, 99, 100, 12345, -987654321,
+                                   G_MAXINT64, G_MININT64 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      char buf[24];
+      g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, values[i]);
+      gsize n = ps_format_int (values[i], buf);
+
+      g_assert_cmpstr (buf, ==, expected);
+      g_assert_cmpuint (n, ==, strlen (expected));
+    }
+}
+
+static void
+test_workloads (void)
+{
+  static const struct { const char *spec; gboolean ok; const char *canonical; } cases[] = {
+    { "square", TRUE, "square" },
+    { "print", TRUE, "print" },
+    { "hello", TRUE, "hello" },
+    { "cpu:10", TRUE, "cpu:10" },
+    { "sleep:2.5", TRUE, "sleep:2.5" },
+    { "random:cpu:10:2", TRUE, "random:cpu:10:2" },
+    { "random:sleep:5:0", TRUE, "random:sleep:5:0" },
+    { "alloc:64", TRUE, "alloc:64" },
+    { "crash:0.25", TRUE, "crash:0.25" },
+    { "", FALSE, NULL },
+    { "cube", FALSE, NULL },
+    { "cpu", FALSE, NULL },
+    { "cpu:", FALSE, NULL },
+    { "cpu:abc", FALSE, NULL },
+    { "cpu:-1", FALSE, NULL },
+    { "cpu:nan", FALSE, NULL },
+    { "cpu:inf", FALSE, NULL },
+    { "cpu:1e300", FALSE, NULL },
+    { "square:3", FALSE, NULL },
+    { "random:gpu:1:1", FALSE, NULL },
+    { "random:cpu:0:1", FALSE, NULL },
+    { "crash:1.5", FALSE, NULL },
+    { "alloc:1000000", FALSE, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PsWorkload w;
+      g_autoptr(GError) error = NULL;
+      gboolean ok = ps_workload_parse (cases[i].spec, &w, &error);
+
+      if (ok != cases[i].ok)
+        g_error ("workload “%s”: expected %s", cases[i].spec, cases[i].ok ? "ok" : "an error");
+      if (ok)
+        {
+          g_autofree char *s = ps_workload_to_string (&w);
+          g_assert_cmpstr (s, ==, cases[i].canonical);
+        }
+      else
+        g_assert_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT);
+    }
+}
+
+static void
+test_random_durations (void)
+{
+  PsWorkload w;
+  double sum = 0, sum2 = 0;
+  const guint n = 20000;
+
+  g_assert_true (ps_workload_parse ("random:cpu:10:4", &w, NULL));
+  for (guint i = 0; i < n; i++)
+    {
+      double ms = ps_workload_draw_ms (&w, 42, i, 0);
+      g_assert_cmpfloat (ms, >, 0);
+      sum += ms;
+      sum2 += ms * ms;
+    }
+  /* log-normal with the asked mean and deviation, within sampling error */
+  g_assert_cmpfloat_with_epsilon (sum / n, 10.0, 0.2);
+  g_assert_cmpfloat_with_epsilon (sqrt (sum2 / n - (sum / n) * (sum / n)), 4.0, 0.3);
+  /* reproducible */
+  g_assert_cmpfloat (ps_workload_draw_ms (&w, 42, 7, 0), ==, ps_workload_draw_ms (&w, 42, 7, 0));
+  g_assert_cmpfloat (ps_workload_draw_ms (&w, 42, 7, 0), !=, ps_workload_draw_ms (&w, 43, 7, 0));
+}
+
+static void
+test_options (void)
+{
+  static const struct { const char *args; const char *message_part; } bad[] = {
+    { "--workers 0", "--workers" },
+    { "--workers 1025", "--workers" },
+    { "--workers 18446744073709551617", "--workers" },
+    { "--workers -3", "--workers" },
+    { "--workers", "needs a value" },
+    { "--start thread", "--start" },
+    { "--order sorted", "--order" },
+    { "--chunksize 0", "--chunksize" },
+    { "--preset cube", "--preset" },
+    { "--sample-hz -1", "--sample-hz" },
+    { "--timeout abc", "--timeout" },
+    { "--retries 99999", "--retries" },
+    { "--format xml", "--format" },
+    { "--frobnicate", "unknown option" },
+    { "stray", "unexpected argument" },
+    { "--json=yes", "takes no value" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_auto(GStrv) argv = g_strsplit (bad[i].args, " ", -1);
+      g_autoptr(PsSpec) spec = ps_spec_new ();
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (ps_spec_parse_args (spec, g_strv_length (argv), argv, &error));
+      g_assert_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT);
+      if (strstr (error->message, bad[i].message_part) == NULL)
+        g_error ("“%s”: message “%s” lacks “%s”", bad[i].args, error->message, bad[i].message_part);
+    }
+}
+
+static void
+test_presets (void)
+{
+  static const struct { const char *name; const char *items; const char *workload; guint workers; } cases[] = {
+    { "hello", "Alice", "hello", 1 },
+    { "square", "1..9", "square", 6 },
+    { "print-numbers", "1..4", "print", 4 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PsSpec) spec = ps_spec_new ();
+      char *argv[] = { (char *) "--preset", (char *) cases[i].name };
+
+      g_assert_true (ps_spec_parse_args (spec, 2, argv, NULL));
+      g_assert_true (ps_spec_finish (spec, NULL));
+      g_assert_cmpstr (spec->items_spec, ==, cases[i].items);
+      g_assert_cmpstr (spec->workload_spec, ==, cases[i].workload);
+      g_assert_cmpuint (spec->workers, ==, cases[i].workers);
+    }
+}
+
+static void
+test_chunksize_default (void)
+{
+  g_autoptr(PsSpec) spec = ps_spec_new ();
+  char *argv[] = { (char *) "--items", (char *) "1..1000000", (char *) "--workers", (char *) "2" };
+
+  g_assert_true (ps_spec_parse_args (spec, 4, argv, NULL));
+  g_assert_true (ps_spec_finish (spec, NULL));
+  /* Pool.map: ceil(n / (4 × workers)) */
+  g_assert_cmpuint (ps_spec_get_chunksize (spec), ==, 125000);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/ps/items/good", test_items_good);
+  g_test_add_func ("/ps/items/bad", test_items_bad);
+  g_test_add_func ("/ps/items/text", test_items_text);
+  g_test_add_func ("/ps/items/long-line", test_items_long_line);
+  g_test_add_func ("/ps/items/format-int", test_format_int);
+  g_test_add_func ("/ps/workload/parse", test_workloads);
+  g_test_add_func ("/ps/workload/random", test_random_durations);
+  g_test_add_func ("/ps/spec/bad-options", test_options);
+  g_test_add_func ("/ps/spec/presets", test_presets);
+  g_test_add_func ("/ps/spec/chunksize-default", test_chunksize_default);
+  return g_test_run ();
+}

@@ -1,0 +1,234 @@
+/* test-pool.c: the pool with real worker processes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <glib.h>
+
+#include "ps-pool.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  guint64    n_tasks;
+  guint8    *ended;       /* final task-end events per task */
+  guint8    *started;
+  GArray    *order;       /* task indices in completion order */
+  guint64    ok;
+  guint64    crashed;
+  guint64    cancelled;
+  guint      worker_starts;
+  guint      worker_exits;
+  gboolean   run_end;
+  gboolean   run_start;
+  PsPool    *pool;
+  guint64    cancel_after;
+} Run;
+
+static void
+on_event (const PsEvent *e,
+          gpointer       data)
+{
+  Run *run = data;
+
+  switch (e->type)
+    {
+    case PS_EVENT_RUN_START:
+      g_assert_false (run->run_start);
+      run->run_start = TRUE;
+      break;
+    case PS_EVENT_WORKER_START:
+      run->worker_starts++;
+      g_assert_cmpint (e->pid, >, 0);
+      g_assert_cmpint (e->start_cost_ns, >, 0);
+      break;
+    case PS_EVENT_TASK_START:
+      g_assert_cmpuint (e->task, <, run->n_tasks);
+      run->started[e->task]++;
+      break;
+    case PS_EVENT_TASK_END:
+      g_assert_cmpuint (e->task, <, run->n_tasks);
+      g_assert_cmpint (e->end, >=, e->start);
+      if (e->retry)
+        break;
+      run->ended[e->task]++;
+      g_array_append_val (run->order, e->task);
+      if (e->status == PS_TASK_OK)
+        run->ok++;
+      else if (e->status == PS_TASK_CRASHED)
+        run->crashed++;
+      else if (e->status == PS_TASK_CANCELLED)
+        run->cancelled++;
+      if (run->cancel_after && run->order->len == run->cancel_after)
+        ps_pool_cancel (run->pool);
+      break;
+    case PS_EVENT_WORKER_EXIT:
+      run->worker_exits++;
+      break;
+    case PS_EVENT_RUN_END:
+      g_assert_false (run->run_end);
+      run->run_end = TRUE;
+      g_main_loop_quit (run->loop);
+      break;
+    case PS_EVENT_OUTPUT:
+    case PS_EVENT_SAMPLE:
+    case PS_EVENT_N_TYPES:
+    default:
+      break;
+    }
+}
+
+static gboolean
+too_long (gpointer data)
+{
+  g_error ("the run did not end in time");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_pool (Run        *run,
+          const char *args)
+{
+  g_auto(GStrv) argv = g_strsplit (args, " ", -1);
+  PsSpec *spec = ps_spec_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsPool) pool = NULL;
+  guint timeout;
+
+  g_assert_true (ps_spec_parse_args (spec, g_strv_length (argv), argv, &error));
+  g_assert_true (ps_spec_finish (spec, &error));
+  run->n_tasks = ps_spec_get_n_tasks (spec);
+  run->ended = g_malloc0 (run->n_tasks);
+  run->started = g_malloc0 (run->n_tasks);
+  run->order = g_array_new (FALSE, FALSE, sizeof (guint64));
+  run->loop = g_main_loop_new (NULL, FALSE);
+
+  pool = ps_pool_new (spec);
+  run->pool = pool;
+  ps_pool_set_worker_command (pool, POOLSCOPE_RUN);
+  ps_pool_set_event_func (pool, on_event, run);
+  g_assert_true (ps_pool_start (pool, &error));
+  g_assert_no_error (error);
+  timeout = g_timeout_add_seconds (60, too_long, NULL);
+  g_main_loop_run (run->loop);
+  g_source_remove (timeout);
+  g_assert_true (ps_pool_is_finished (pool));
+  run->pool = NULL;
+}
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->ended);
+  g_free (run->started);
+  g_array_unref (run->order);
+  g_main_loop_unref (run->loop);
+  memset (run, 0, sizeof *run);
+}
+
+/* Every submission index ends exactly once, started once, whatever the
+ * start method, chunk size and worker count. */
+static void
+test_exactly_once (void)
+{
+  static const char *methods[] = { "fork", "spawn" };
+  static const char *chunks[] = { "1", "7", "auto", "5000" };
+  static const char *workers[] = { "1", "3", "8" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    for (guint c = 0; c < G_N_ELEMENTS (chunks); c++)
+      for (guint w = 0; w < G_N_ELEMENTS (workers); w++)
+        {
+          g_autofree char *args = g_strdup_printf ("--items 1..2000 --workload square --start %s "
+                                                   "--chunksize %s --workers %s --sample-hz 0",
+                                                   methods[m], chunks[c], workers[w]);
+          Run run = { 0 };
+
+          g_test_message ("%s", args);
+          run_pool (&run, args);
+          g_assert_cmpuint (run.ok, ==, 2000);
+          for (guint64 i = 0; i < run.n_tasks; i++)
+            {
+              g_assert_cmpuint (run.ended[i], ==, 1);
+              g_assert_cmpuint (run.started[i], ==, 1);
+            }
+          g_assert_cmpuint (run.worker_starts, ==, g_ascii_strtoull (workers[w], NULL, 10));
+          g_assert_cmpuint (run.worker_exits, ==, run.worker_starts);
+          run_clear (&run);
+        }
+}
+
+static guint64
+inversions (GArray *order)
+{
+  guint64 n = 0;
+
+  for (guint i = 1; i < order->len; i++)
+    if (g_array_index (order, guint64, i) < g_array_index (order, guint64, i - 1))
+      n++;
+  return n;
+}
+
+/* With random durations, tasks finish out of submission order: the
+ * completion ranks are not the identity (that is what map's reordering
+ * hides), yet every index is there once. */
+static void
+test_random_order (void)
+{
+  Run run = { 0 };
+
+  run_pool (&run, "--items 1..60 --workload random:sleep:4:3 --workers 4 --chunksize 1 --seed 5 --sample-hz 0");
+  g_assert_cmpuint (run.ok, ==, 60);
+  g_assert_cmpuint (inversions (run.order), >, 3);
+  run_clear (&run);
+
+  /* one worker, chunk 1: completion order is submission order */
+  run_pool (&run, "--items 1..30 --workload random:sleep:1:1 --workers 1 --chunksize 1 --seed 5 --sample-hz 0");
+  g_assert_cmpuint (inversions (run.order), ==, 0);
+  run_clear (&run);
+}
+
+/* A crash takes down one task, not the pool: it heals and ends. */
+static void
+test_crash_isolation (void)
+{
+  Run run = { 0 };
+
+  run_pool (&run, "--items 1..200 --workload crash:0.05 --workers 3 --seed 11 --chunksize 4 --sample-hz 20");
+  g_assert_cmpuint (run.crashed, >, 0);
+  g_assert_cmpuint (run.ok + run.crashed, ==, 200);
+  for (guint64 i = 0; i < run.n_tasks; i++)
+    g_assert_cmpuint (run.ended[i], ==, 1);
+  g_assert_cmpuint (run.worker_starts, ==, 3 + run.crashed);
+  run_clear (&run);
+}
+
+static void
+test_cancel (void)
+{
+  Run run = { 0 };
+  gint64 t0 = g_get_monotonic_time ();
+
+  run.cancel_after = 5;
+  run_pool (&run, "--items 1..100 --workload sleep:200 --workers 2 --chunksize 1 --sample-hz 0");
+  g_assert_cmpuint (run.ok, <, 100);
+  g_assert_cmpuint (run.cancelled, >, 0);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 5 * G_USEC_PER_SEC);
+  run_clear (&run);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  signal (SIGPIPE, SIG_IGN);
+  g_test_add_func ("/ps/pool/exactly-once", test_exactly_once);
+  g_test_add_func ("/ps/pool/random-order", test_random_order);
+  g_test_add_func ("/ps/pool/crash-isolation", test_crash_isolation);
+  g_test_add_func ("/ps/pool/cancel", test_cancel);
+  return g_test_run ();
+}

@@ -1,0 +1,117 @@
+/* test-window.c: the main window, in process, with a screenshot
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "ps-application.h"
+#include "ps-window.h"
+
+static void
+save_png (GtkWidget  *widget,
+          const char *name)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                            name, NULL);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("saved %s (%dx%d)", path, w, h);
+  g_object_unref (paintable);
+}
+
+static GtkWidget *
+find_by_type_and_label (GtkWidget  *root,
+                        GType       type,
+                        const char *label)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type) &&
+          (label == NULL || (GTK_IS_BUTTON (c) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (c)), label) == 0)))
+        return c;
+      if ((found = find_by_type_and_label (c, type, label)))
+        return found;
+    }
+  return NULL;
+}
+
+static PsApplication *app;
+
+static void
+test_window_shows (void)
+{
+  PsWindow *window;
+  GtkWidget *run, *spin;
+
+  window = ps_window_new (app);
+  ps_window_set_preset (window, "square");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Poolscope");
+  run = find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Run");
+  g_assert_nonnull (run);
+  g_assert_true (gtk_widget_get_visible (run));
+  spin = find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_SPIN_BUTTON, NULL);
+  g_assert_nonnull (spin);
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_ROLE_SPIN_BUTTON);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 6);
+  g_assert_true (gtk_widget_is_sensitive (run));
+
+  save_png (GTK_WIDGET (window), "main-window.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A bad value is said inline and Run is disabled; nothing crashes. */
+static void
+test_form_validation (void)
+{
+  PsWindow *window;
+  GtkWidget *run;
+
+  window = ps_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  run = find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Run");
+
+  ps_window_set_items (window, "9..1");
+  g_assert_false (gtk_widget_is_sensitive (run));
+  ps_window_set_items (window, "1..9");
+  g_assert_true (gtk_widget_is_sensitive (run));
+  ps_window_set_workload (window, "cube");
+  g_assert_false (gtk_widget_is_sensitive (run));
+  ps_window_set_workload (window, "square");
+  ps_window_set_items (window, "a,b");
+  g_assert_false (gtk_widget_is_sensitive (run));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_test_add_func ("/ps/window/shows", test_window_shows);
+  g_test_add_func ("/ps/window/form-validation", test_form_validation);
+
+  /* one application for every test: a process registers its id once */
+  app = ps_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  return g_test_run ();
+}
