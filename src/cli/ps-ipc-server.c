@@ -84,13 +84,23 @@ send_error (Server     *s,
   flush_out (s);
 }
 
+static void
+clear_finished_pool (Server *s)
+{
+  if (s->pool != NULL && ps_pool_is_finished (s->pool))
+    {
+      g_clear_object (&s->pool);
+      g_clear_pointer (&s->log, ps_log_writer_free);
+    }
+}
+
 static gboolean
 drop_pool (gpointer data)
 {
   Server *s = data;
 
-  g_clear_object (&s->pool);
-  g_clear_pointer (&s->log, ps_log_writer_free);
+  /* a new run may have started since; only a finished pool goes */
+  clear_finished_pool (s);
   if (s->stdin_closed)
     g_main_loop_quit (s->loop);
   return G_SOURCE_REMOVE;
@@ -135,6 +145,8 @@ start_run (Server        *s,
       send_error (s, 2, error->message);
       return;
     }
+  /* The next RUN can arrive before the idle that drops the last pool. */
+  clear_finished_pool (s);
   if (s->pool != NULL)
     {
       send_error (s, 2, _("a run is already going"));
