@@ -1240,7 +1240,9 @@ ps_pool_start (PsPool  *self,
   if (self->spec->sample_hz > 0)
     self->sample_source = g_timeout_add (MAX (1, (guint) (1000.0 / self->spec->sample_hz)),
                                          sample_cb, self);
-  self->watchdog_source = g_timeout_add (20, watchdog_cb, self);
+  /* Woken only when there is something to enforce: an idle engine sleeps. */
+  if (self->spec->timeout_s > 0)
+    self->watchdog_source = g_timeout_add (20, watchdog_cb, self);
 
   dispatch_all (self);
   return TRUE;
@@ -1275,5 +1277,8 @@ ps_pool_cancel (PsPool *self)
       w->kill_at = now + KILL_GRACE_MS * G_GINT64_CONSTANT (1000000);
       kill (w->pid, SIGTERM);
     }
+  /* SIGKILL follows the grace period. */
+  if (self->watchdog_source == 0)
+    self->watchdog_source = g_timeout_add (20, watchdog_cb, self);
   check_finished (self);
 }

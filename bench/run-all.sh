@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Run every Poolscope benchmark in sequence (never two at once: the
+# reference machine has 2 cores) and tee the output to bench/out/results.txt.
+#
+#   bench/run-all.sh                      # uses _build/src/cli/poolscope-run
+#   POOLSCOPE_RUN=/path/to/poolscope-run bench/run-all.sh
+#
+# Extra arguments are passed to every benchmark (e.g. --reps 3).
+set -u
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+cd "$root" || exit 1
+export POOLSCOPE_RUN="${POOLSCOPE_RUN:-$root/_build/src/cli/poolscope-run}"
+mkdir -p "$here/out"
+out="$here/out/results.txt"
+
+benches=(throughput-chunk1 throughput-map startup scaling-cpu sampling-cost memory)
+failed=()
+{
+  echo "Poolscope benchmarks, $(date '+%Y-%m-%d %H:%M:%S'), $(uname -srm)"
+  echo "POOLSCOPE_RUN=$POOLSCOPE_RUN"
+  for b in "${benches[@]}"; do
+    echo
+    start=$(date +%s)
+    if ! python3 "$here/$b.py" "$@"; then
+      failed+=("$b")
+      echo "!! $b exited with an error"
+    fi
+    echo "($b took $(( $(date +%s) - start )) s)"
+  done
+  echo
+  if [ ${#failed[@]} -eq 0 ]; then
+    echo "all ${#benches[@]} benchmarks ran"
+  else
+    echo "benchmarks that failed to run: ${failed[*]}"
+  fi
+  [ ${#failed[@]} -eq 0 ]
+} 2>&1 | tee "$out"
+status=${PIPESTATUS[0]}
+echo "output saved to $out"
+exit "$status"
