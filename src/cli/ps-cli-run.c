@@ -58,6 +58,25 @@ typedef struct
   char         *failure;
 } CliRun;
 
+static gboolean
+flush_stdout (gpointer data)
+{
+  CliRun *run = data;
+
+  fflush (stdout);
+  run->flush_timer = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Output reaches a pipe within 100 ms, and an engine with nothing to print
+ * is not woken for it: each wake-up polls every worker's descriptors. */
+static void
+schedule_flush (CliRun *run)
+{
+  if (run->flush_timer == 0)
+    run->flush_timer = g_timeout_add (100, flush_stdout, run);
+}
+
 static void
 print_list_item (CliRun     *run,
                  const Slot *slot)
@@ -192,6 +211,7 @@ on_event (const PsEvent *e,
     case PS_EVENT_OUTPUT:
       fputs (e->text, e->stream == PS_STREAM_STDERR ? stderr : stdout);
       fputc ('\n', e->stream == PS_STREAM_STDERR ? stderr : stdout);
+      schedule_flush (run);
       break;
 
     case PS_EVENT_TASK_END:
@@ -206,6 +226,7 @@ on_event (const PsEvent *e,
         }
       run->done++;
       take_result (run, e);
+      schedule_flush (run);
       if (run->progress && (e->t - run->progress_at > 100000000 || run->done == run->n_tasks))
         {
           run->progress_at = e->t;
@@ -256,12 +277,6 @@ on_sigterm (gpointer data)
   return on_signal (data, SIGTERM);
 }
 
-static gboolean
-flush_stdout (gpointer data)
-{
-  fflush (stdout);
-  return G_SOURCE_CONTINUE;
-}
 
 /**
  * ps_cli_run:
@@ -318,7 +333,6 @@ ps_cli_run (int         argc,
 
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &run);
-  run.flush_timer = g_timeout_add (100, flush_stdout, NULL);
 
   if (run.spec->format == PS_FORMAT_LIST)
     fputc ('[', stdout);
@@ -364,7 +378,7 @@ out:
     fprintf (stderr, "poolscope-run: %s\n", ps_log_writer_get_error (log));
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
-  g_source_remove (run.flush_timer);
+  g_clear_handle_id (&run.flush_timer, g_source_remove);
   if (run.slots)
     {
       for (guint64 i = 0; i < run.n_tasks; i++)
