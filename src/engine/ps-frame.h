@@ -23,6 +23,7 @@ typedef enum
   PS_FRAME_TASK_START = 17,
   PS_FRAME_TASK_END = 18,
   PS_FRAME_OUTPUT = 19,
+  PS_FRAME_TASK_RUN = 20,   /* consecutive trivial tasks with integer results */
   /* client ↔ engine, poolscope-run --ipc */
   PS_FRAME_HELLO = 32,
   PS_FRAME_RUN = 33,

@@ -739,6 +739,32 @@ handle_frame (PsPool        *self,
         return TRUE;
       }
 
+    case PS_FRAME_TASK_RUN:
+      {
+        guint64 first = ps_reader_u64 (&r), head;
+        guint32 count = ps_reader_u32 (&r);
+        guint32 attempt = ps_reader_u32 (&r), head_attempt;
+        gint64 t = ps_reader_i64 (&r);
+        double share = ps_reader_f64 (&r);
+
+        if (r.failed || (gsize) count * 12 != r.len - r.pos || !(share >= 0 && share <= 1))
+          return protocol_error (w, "bad task-run frame");
+        for (guint32 k = 0; k < count; k++)
+          {
+            gint64 dur = ps_reader_u32 (&r);
+            gint64 result = ps_reader_i64 (&r);
+
+            if (!head_task (w, &head, &head_attempt) || head != first + k || attempt != head_attempt)
+              return protocol_error (w, "task-run out of order");
+            pop_head (w);
+            finish_task (self, w, head, attempt, t - self->t0, t + dur - self->t0,
+                         (gint64) (dur * share), PS_TASK_OK, PS_RESULT_INT, result, NULL, NULL, FALSE);
+            t += dur;
+          }
+        w->head_since = t;
+        return TRUE;
+      }
+
     case PS_FRAME_OUTPUT:
       {
         PsEvent e = { 0 };

@@ -129,11 +129,44 @@ encode_pending (Worker *w)
   for (gsize i = 0; i < w->n_pending; i++)
     {
       Pending *p = &w->pending[i];
-      gint64 task_cpu = (gint64) ((double) (p->end - p->start) * share);
+      gsize run = 0;
+      gint64 task_cpu;
       char itembuf[24];
-      const char *item = p->item;
-      gsize item_len = p->item_len;
+      const char *item;
+      gsize item_len;
       gsize start;
+
+      /* Back-to-back square tasks of one chunk go as one TASK_RUN frame:
+       * 12 bytes a task instead of a whole task-end frame. */
+      if (w->workload.kind == PS_WORKLOAD_SQUARE)
+        while (i + run < w->n_pending && run < 65536 &&
+               w->pending[i + run].status == PS_TASK_OK &&
+               w->pending[i + run].task == p->task + run &&
+               w->pending[i + run].attempt == p->attempt &&
+               w->pending[i + run].end - w->pending[i + run].start < G_MAXUINT32 &&
+               (run == 0 || w->pending[i + run].start == w->pending[i + run - 1].end))
+          run++;
+      if (run >= 2)
+        {
+          gsize f = ps_frame_begin (&w->out, PS_FRAME_TASK_RUN);
+
+          ps_buffer_put_u64 (&w->out, p->task);
+          ps_buffer_put_u32 (&w->out, (guint32) run);
+          ps_buffer_put_u32 (&w->out, p->attempt);
+          ps_buffer_put_i64 (&w->out, p->start);
+          ps_buffer_put_f64 (&w->out, share);
+          for (gsize k = 0; k < run; k++)
+            {
+              ps_buffer_put_u32 (&w->out, (guint32) (w->pending[i + k].end - w->pending[i + k].start));
+              ps_buffer_put_i64 (&w->out, w->pending[i + k].result);
+            }
+          ps_frame_end (&w->out, f);
+          i += run - 1;
+          continue;
+        }
+      task_cpu = (gint64) ((double) (p->end - p->start) * share);
+      item = p->item;
+      item_len = p->item_len;
 
       if (p->item_is_int && w->workload.kind != PS_WORKLOAD_SQUARE)
         {
