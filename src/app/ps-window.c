@@ -275,16 +275,19 @@ render (PsWindow *self)
   GString *text = g_string_new (NULL);
   double secs = self->last_t / 1e9;
 
+  /* numbers as text first: a 64-bit format macro cannot stand in a msgid */
+  char done[24], total[24];
+
+  g_snprintf (done, sizeof done, "%" G_GUINT64_FORMAT, self->done);
+  g_snprintf (total, sizeof total, "%" G_GUINT64_FORMAT, self->n_tasks);
   if (self->run_error)
     status = g_strdup (self->run_error);
   else if (!self->run_ended)
-    status = g_strdup_printf (_("Running: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " tasks"),
-                              self->done, self->n_tasks);
+    status = g_strdup_printf (_("Running: %s of %s tasks"), done, total);
   else if (self->stopping)
-    status = g_strdup_printf (_("Stopped after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " tasks"),
-                              self->done, self->n_tasks);
+    status = g_strdup_printf (_("Stopped after %s of %s tasks"), done, total);
   else
-    status = g_strdup_printf (_("Finished: %" G_GUINT64_FORMAT " tasks in %.2f s"), self->done, secs);
+    status = g_strdup_printf (_("Finished: %s tasks in %.2f s"), done, secs);
   gtk_label_set_text (self->status_label, status);
 
   g_string_append_printf (text, "%s\n", _("Workers"));

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,7 +149,7 @@ take_result (CliRun        *run,
     }
 
   if (e->status != PS_TASK_OK && e->status != PS_TASK_CANCELLED)
-    fprintf (stderr, _("poolscope-run: task %" G_GUINT64_FORMAT " (%s) %s on %s%s%s\n"),
+    fprintf (stderr, _("poolscope-run: task %" PRIu64 " (%s) %s on %s%s%s\n"),
              e->task, ps_event_get_item (e, itembuf), ps_task_status_to_string (e->status), e->name,
              e->message ? ": " : "", e->message ? e->message : "");
 
@@ -219,7 +220,7 @@ on_event (const PsEvent *e,
         {
           char itembuf[24];
 
-          fprintf (stderr, _("poolscope-run: task %" G_GUINT64_FORMAT " (%s) %s on %s: %s; trying again\n"),
+          fprintf (stderr, _("poolscope-run: task %" PRIu64 " (%s) %s on %s: %s; trying again\n"),
                    e->task, ps_event_get_item (e, itembuf), ps_task_status_to_string (e->status), e->name,
                    e->message ? e->message : "");
           break;
@@ -366,8 +367,8 @@ ps_cli_run (int         argc,
     status = (summary->failed > 0 || summary->ok < summary->tasks) ? 1 : 0;
 
   if (run.signal && !run.spec->quiet)
-    fprintf (stderr, _("poolscope-run: interrupted: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                       " tasks done, %" G_GUINT64_FORMAT " cancelled\n"),
+    fprintf (stderr, _("poolscope-run: interrupted: %" PRIu64 " of %" PRIu64
+                       " tasks done, %" PRIu64 " cancelled\n"),
              summary->ok + summary->failed, summary->tasks, summary->cancelled);
 
 out:

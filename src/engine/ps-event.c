@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
@@ -634,7 +635,7 @@ ps_event_from_json_line (const char    *line,
       if (get_int (&f, "schema", TRUE) != PS_LOG_SCHEMA_VERSION && f.missing == NULL && f.wrong == NULL)
         {
           g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
-                       _("log schema %" G_GINT64_FORMAT " is not supported (this version reads schema %d)"),
+                       _("log schema %" PRId64 " is not supported (this version reads schema %d)"),
                        get_int (&f, "schema", TRUE), PS_LOG_SCHEMA_VERSION);
           return FALSE;
         }

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,13 +64,13 @@ ps_items_new_range (gint64   first,
   if (step < 1)
     {
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                   _("the step of a range must be at least 1, not %" G_GINT64_FORMAT), step);
+                   _("the step of a range must be at least 1, not %" PRId64), step);
       return NULL;
     }
   if (last < first)
     {
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                   _("the range %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT " is empty"
+                   _("the range %" PRId64 "..%" PRId64 " is empty"
                      " (the end is before the start)"), first, last);
       return NULL;
     }
@@ -79,7 +80,7 @@ ps_items_new_range (gint64   first,
   if (span / (guint64) step + 1 > PS_ITEMS_MAX_COUNT)
     {
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                   _("the range has more than %" G_GUINT64_FORMAT " items"), PS_ITEMS_MAX_COUNT);
+                   _("the range has more than %" PRIu64 " items"), PS_ITEMS_MAX_COUNT);
       return NULL;
     }
 
@@ -259,20 +260,20 @@ ps_items_parse_text (const char  *data,
       if (keep > PS_ITEM_MAX_LEN)
         {
           g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                       _("%s: line %" G_GUINT64_FORMAT " is longer than %d bytes"),
+                       _("%s: line %" PRIu64 " is longer than %d bytes"),
                        origin, line, PS_ITEM_MAX_LEN);
           goto fail;
         }
       if (!g_utf8_validate (start, keep, NULL))
         {
           g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                       _("%s: line %" G_GUINT64_FORMAT " is not valid UTF-8"), origin, line);
+                       _("%s: line %" PRIu64 " is not valid UTF-8"), origin, line);
           goto fail;
         }
       if (offsets->len >= PS_ITEMS_MAX_COUNT)
         {
           g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                       _("%s has more than %" G_GUINT64_FORMAT " items"), origin, PS_ITEMS_MAX_COUNT);
+                       _("%s has more than %" PRIu64 " items"), origin, PS_ITEMS_MAX_COUNT);
           goto fail;
         }
       g_array_append_val (offsets, out);
@@ -531,7 +532,7 @@ ps_items_check_integers (const PsItems  *self,
         g_autofree char *shown = g_utf8_substring (ps_items_get_text (self, i, buf, NULL), 0, 40);
 
         g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                     _("item %" G_GUINT64_FORMAT " (“%s”) is not an integer, and the workload needs integers"),
+                     _("item %" PRIu64 " (“%s”) is not an integer, and the workload needs integers"),
                      i + 1, shown);
         return FALSE;
       }

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,8 +104,8 @@ parse_u64 (const char  *option,
            guint64     *out,
            GError     **error)
 {
-  g_autofree char *expected = g_strdup_printf (_("a whole number from %" G_GUINT64_FORMAT
-                                                 " to %" G_GUINT64_FORMAT), min, max);
+  g_autofree char *expected = g_strdup_printf (_("a whole number from %" PRIu64
+                                                 " to %" PRIu64), min, max);
 
   if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL))
     return bad_value (error, option, text, expected);
