@@ -1262,6 +1262,9 @@ check_finished (PsPool *self)
           if (w->exited || w->closing)
             continue;
           w->closing = TRUE;
+          /* A replacement started a moment ago may still hold its SETUP:
+           * send it, so that it says hello (worker-start) before it goes. */
+          write_out (w);
           if (w->fd >= 0)
             shutdown (w->fd, SHUT_WR);
         }
