@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
@@ -241,6 +243,103 @@ test_failure_exit (void)
   result_clear (&r);
 }
 
+/* Starts a run that logs, and waits until its workers have said hello;
+ * returns their pids. */
+static GSubprocess *
+start_logged_run (const char *log,
+                  GArray     *pids)
+{
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                        &error, POOLSCOPE_RUN, "run", "--items", "1..20",
+                                        "--workload", "sleep:5000", "--workers", "2", "--chunksize", "1",
+                                        "--log", log, NULL);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_assert_no_error (error);
+  while (pids->len < 2 && g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_usleep (20000);
+      if (!g_file_get_contents (log, &contents, NULL, NULL))
+        continue;
+      lines = g_strsplit (contents, "\n", -1);
+      g_array_set_size (pids, 0);
+      for (guint i = 0; lines[i]; i++)
+        if (g_str_has_prefix (lines[i], "{\"event\":\"worker-start\""))
+          {
+            const char *p = strstr (lines[i], "\"pid\":");
+            int pid = p ? atoi (p + 6) : 0;
+            g_array_append_val (pids, pid);
+          }
+    }
+  g_assert_cmpuint (pids->len, ==, 2);
+  return proc;
+}
+
+/* Gone, or a zombie waiting for whoever adopted it. */
+static gboolean
+process_gone (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *close;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return TRUE;
+  close = strrchr (stat, ')');
+  return close != NULL && close[1] == ' ' && close[2] == 'Z';
+}
+
+/* SIGKILL to poolscope-run: its workers end with it (PR_SET_PDEATHSIG). */
+static void
+test_no_orphans (void)
+{
+  g_autofree char *log = g_build_filename (g_get_tmp_dir (), "orphans.jsonl", NULL);
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GSubprocess) proc = start_logged_run (log, pids);
+  gint64 deadline;
+  gboolean gone = FALSE;
+
+  g_subprocess_send_signal (proc, SIGKILL);
+  g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+  deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+  while (!gone && g_get_monotonic_time () < deadline)
+    {
+      gone = process_gone (g_array_index (pids, int, 0)) && process_gone (g_array_index (pids, int, 1));
+      if (!gone)
+        g_usleep (10000);
+    }
+  g_assert_true (gone);
+}
+
+/* SIGINT: workers end, unfinished tasks are cancelled, the log is whole,
+ * the exit status is 130. */
+static void
+test_interrupt (void)
+{
+  g_autofree char *log = g_build_filename (g_get_tmp_dir (), "interrupt.jsonl", NULL);
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GSubprocess) proc = start_logged_run (log, pids);
+  g_autofree char *contents = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+
+  g_subprocess_send_signal (proc, SIGINT);
+  g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 2 * G_USEC_PER_SEC);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  g_assert_true (process_gone (g_array_index (pids, int, 0)));
+  g_assert_true (process_gone (g_array_index (pids, int, 1)));
+  g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+  g_assert_true (g_str_has_suffix (contents, "}\n"));
+  g_assert_nonnull (strstr (contents, "\"status\":\"cancelled\""));
+  g_assert_nonnull (strstr (contents, "{\"event\":\"run-end\""));
+  g_assert_nonnull (strstr (contents, "\"cancelled\":true"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -252,5 +351,7 @@ main (int    argc,
   g_test_add_func ("/ps/cli/version", test_version);
   g_test_add_func ("/ps/cli/log-and-summary", test_log_and_summary);
   g_test_add_func ("/ps/cli/failure-exit", test_failure_exit);
+  g_test_add_func ("/ps/cli/no-orphans", test_no_orphans);
+  g_test_add_func ("/ps/cli/interrupt", test_interrupt);
   return g_test_run ();
 }
