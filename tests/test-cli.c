@@ -340,6 +340,111 @@ test_interrupt (void)
   g_assert_nonnull (strstr (contents, "\"cancelled\":true"));
 }
 
+/* Kill storm: a random live worker is SIGKILLed 25 times during 3,000
+ * tasks of cpu:2 on 2 workers. The run ends by itself, every task has
+ * exactly one final task-end, the crashed ones are marked, and no process
+ * is left. */
+static void
+test_kill_storm (void)
+{
+  g_autofree char *log = g_build_filename (g_get_tmp_dir (), "storm.jsonl", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GHashTable) live = g_hash_table_new (NULL, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree guint8 *ends = g_malloc0 (3000);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GRand *rand = g_rand_new_with_seed (20261124);
+  guint kills = 0, crashed = 0, starts = 0, exits = 0;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                           POOLSCOPE_RUN, "run", "--items", "1..3000", "--workload", "cpu:2",
+                           "--workers", "2", "--chunksize", "1", "--log", log, NULL);
+  g_assert_no_error (error);
+
+  while (kills < 25)
+    {
+      g_autofree char *now = NULL;
+      g_auto(GStrv) now_lines = NULL;
+      GList *pids;
+
+      g_usleep (60000);
+      if (!g_file_get_contents (log, &now, NULL, NULL))
+        continue;
+      now_lines = g_strsplit (now, "\n", -1);
+      g_hash_table_remove_all (live);
+      for (guint i = 0; now_lines[i]; i++)
+        {
+          const char *p = strstr (now_lines[i], "\"pid\":");
+          gpointer pid = GINT_TO_POINTER (p ? atoi (p + 6) : 0);
+
+          if (g_str_has_prefix (now_lines[i], "{\"event\":\"worker-start\""))
+            g_hash_table_add (live, pid);
+          else if (g_str_has_prefix (now_lines[i], "{\"event\":\"worker-exit\""))
+            g_hash_table_remove (live, pid);
+        }
+      if (strstr (now, "{\"event\":\"run-end\""))
+        break;
+      pids = g_hash_table_get_keys (live);
+      if (pids != NULL)
+        {
+          int pid = GPOINTER_TO_INT (g_list_nth_data (pids, g_rand_int_range (rand, 0, g_list_length (pids))));
+          if (!process_gone (pid) && kill (pid, SIGKILL) == 0)
+            kills++;
+        }
+      g_list_free (pids);
+    }
+  g_rand_free (rand);
+  g_assert_cmpuint (kills, ==, 25);
+
+  g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+
+  g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    {
+      JsonObject *o;
+      const char *event;
+
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+      o = json_node_get_object (json_parser_get_root (parser));
+      event = json_object_get_string_member (o, "event");
+      if (g_str_equal (event, "worker-start"))
+        starts++;
+      else if (g_str_equal (event, "worker-exit"))
+        {
+          exits++;
+          g_assert_true (process_gone (json_object_get_int_member (o, "pid")));
+        }
+      else if (g_str_equal (event, "task-end") &&
+               !json_object_get_boolean_member_with_default (o, "retry", FALSE))
+        {
+          gint64 task = json_object_get_int_member (o, "task");
+
+          g_assert_cmpint (task, >=, 0);
+          g_assert_cmpint (task, <, 3000);
+          ends[task]++;
+          if (g_str_equal (json_object_get_string_member (o, "status"), "crashed"))
+            {
+              crashed++;
+              g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "killed by SIGKILL");
+            }
+          else
+            g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+        }
+    }
+  for (guint i = 0; i < 3000; i++)
+    g_assert_cmpuint (ends[i], ==, 1);
+  /* most kills land in a task; one may hit a worker between tasks */
+  g_assert_cmpuint (crashed, >=, 15);
+  g_assert_cmpuint (crashed, <=, 25);
+  g_assert_cmpuint (starts, ==, exits);
+  /* every death is replaced while work remains */
+  g_assert_cmpuint (starts, >=, 1 + crashed);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -353,5 +458,6 @@ main (int    argc,
   g_test_add_func ("/ps/cli/failure-exit", test_failure_exit);
   g_test_add_func ("/ps/cli/no-orphans", test_no_orphans);
   g_test_add_func ("/ps/cli/interrupt", test_interrupt);
+  g_test_add_func ("/ps/cli/kill-storm", test_kill_storm);
   return g_test_run ();
 }
