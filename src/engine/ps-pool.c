@@ -53,6 +53,21 @@
 #define KILL_GRACE_MS        500
 #define READ_CHUNK           (256 * 1024)
 
+/* A worker that used no CPU between the last two reads and has sent
+ * nothing since is blocked (waiting for work, or in a sleep task): it
+ * cannot run without waking up, and every wake-up of a worker ends in a
+ * frame (a task's end, the next one's start). Such a worker's sample is
+ * repeated without reading /proc, which is most of the cost of sampling
+ * (the kernel formats the file on every read), and read for real at
+ * least once a second. */
+#define QUIET_REREAD_NS G_GINT64_CONSTANT (1000000000)
+
+/* smaps_rollup walks every mapping of the process: ~50 µs where
+ * schedstat takes 1–3 µs. PSS moves slowly (a sibling's exit, a
+ * copy-on-write break), so it is read every 5 s, and only for a worker
+ * that ran since the last time. */
+#define PSS_PERIOD_NS G_GINT64_CONSTANT (5000000000)
+
 typedef struct
 {
   guint64 first;
@@ -88,6 +103,10 @@ typedef struct
   GSubprocess  *subprocess;
   PsProcHandle *proc;
   gint64        pss_at;
+  gint64        read_at;      /* when /proc was last read for it */
+  gboolean      heard;        /* bytes arrived since that read */
+  gboolean      quiet;        /* that read found it had not run since the one before */
+  PsProcSample  last_sample;
   gint64        kill_at;      /* when SIGKILL follows SIGTERM; 0: not being killed */
   PsTaskStatus  kill_status;  /* what the running task becomes when it dies */
 } Worker;
@@ -815,6 +834,7 @@ read_worker (PsPool *self,
           break;
         }
       w->in.len += n;
+      w->heard = TRUE;
 
       for (;;)
         {
@@ -1089,6 +1109,8 @@ start_worker (PsPool  *self,
   ps_buffer_init (&w->in);
   ps_buffer_init (&w->out);
   w->launched_at = mono_ns ();
+  /* The first PSS a second in, the following ones every PSS_PERIOD_NS. */
+  w->pss_at = w->launched_at - PSS_PERIOD_NS + G_GINT64_CONSTANT (1000000000);
 
   if (self->spec->start == PS_START_FORK)
     {
@@ -1195,14 +1217,26 @@ sample_cb (gpointer data)
       Worker *w = g_ptr_array_index (self->workers, i);
       PsProcSample s;
       PsEvent e = { 0 };
-      gboolean want_pss = now - w->pss_at >= G_GINT64_CONSTANT (1000000000);
+      gboolean want_pss = now - w->pss_at >= PSS_PERIOD_NS;
 
       if (w->exited || w->proc == NULL)
         continue;
-      if (!ps_proc_handle_read (w->proc, now, want_pss, &s))
-        continue;
-      if (want_pss)
-        w->pss_at = now;
+      if (w->quiet && !w->heard && now - w->read_at < QUIET_REREAD_NS)
+        {
+          s = w->last_sample;
+          s.cpu_percent = 0;
+        }
+      else
+        {
+          if (!ps_proc_handle_read (w->proc, now, want_pss, &s))
+            continue;
+          if (want_pss)
+            w->pss_at = now;
+          w->quiet = w->read_at != 0 && s.cpu_percent == 0;
+          w->heard = FALSE;
+          w->read_at = now;
+          w->last_sample = s;
+        }
       fill_worker (&e, w);
       e.type = PS_EVENT_SAMPLE;
       e.t = now - self->t0;
