@@ -12,20 +12,24 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "ps-engine-client.h"
+#include "ps-log-reader.h"
+#include "ps-run-model.h"
+#include "ps-run-view.h"
 #include "ps-spec.h"
 #include "ps-window.h"
 
-typedef struct
-{
-  char    *name;
-  gint32   pid;
-  guint64  done;
-  gint64   busy_ns;
-  gboolean exited;
-} WorkerRow;
+/* Sample rates offered by the form, in its order (0: off). */
+static const double sample_rates[] = { 0, 1, 2, 5, 10, 20, 50 };
+#define DEFAULT_SAMPLE_ROW 4
+
+/* Results shown as text: the list is cut after this many. */
+#define RESULTS_SHOWN 2000
+#define OUTPUT_LINES_SHOWN 5000
 
 struct _PsWindow
 {
@@ -41,44 +45,45 @@ struct _PsWindow
   AdwEntryRow          *chunksize_row;
   AdwComboRow          *order_row;
   AdwComboRow          *start_row;
+  AdwComboRow          *sample_row;
   GtkLabel             *form_error;
   GtkLabel             *status_label;
   GtkWidget            *run_button;
   GtkWidget            *stop_button;
   AdwToastOverlay      *toast_overlay;
+  AdwViewStack         *view_stack;
   AdwStatusPage        *live_status;
-  GtkWidget            *results_scroller;
+  GtkWidget            *live_box;
+  GtkStack             *live_views;
+  PsRunView            *progress_view;
+  PsRunView            *timeline_view;
+  PsRunView            *cpu_view;
+  PsRunView            *memory_view;
+  PsRunView            *ordering_view;
+  GtkTextView          *output_view;
   GtkTextView          *results_view;
 
   GSettings            *settings;
   PsEngineClient       *client;
-  gboolean              filling;     /* the form is being filled from a preset */
+  GCancellable         *cancellable;  /* a log being opened */
+  gboolean              filling;      /* the form is being filled from a preset */
   gboolean              form_ok;
 
-  /* the current run, as its events told it */
-  guint64               n_tasks;
-  guint64               done;
-  gint64                last_t;
-  gboolean              run_ended;
+  /* the run shown: live, or replayed from a log */
+  PsRunModel           *model;
+  guint64               rendered_serial;
+  guint64               output_shown;   /* lines of the model's output in the view */
+  gint64                results_at;     /* when the results text was last made */
   gboolean              stopping;
-  char                 *run_error;
-  GPtrArray            *workers;     /* WorkerRow* */
-  GArray               *results;     /* gint64, map order; G_MININT64: not yet */
-  GString              *output;
-  gboolean              dirty;
+  char                 *source;         /* the log's name when replaying */
   guint                 tick_id;
+  AdwToast             *death_toast;    /* the one toast that counts deaths */
+  guint                 deaths;
 };
 
 G_DEFINE_FINAL_TYPE (PsWindow, ps_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static gboolean is_running (PsWindow *self);
-
-static void
-worker_row_free (WorkerRow *row)
-{
-  g_free (row->name);
-  g_free (row);
-}
 
 PsWindow *
 ps_window_new (PsApplication *app)
@@ -129,6 +134,9 @@ spec_from_form (PsWindow  *self,
   g_ptr_array_add (args, g_strdup (adw_combo_row_get_selected (self->order_row) == 1 ? "unordered" : "map"));
   g_ptr_array_add (args, g_strdup ("--start"));
   g_ptr_array_add (args, g_strdup (adw_combo_row_get_selected (self->start_row) == 1 ? "spawn" : "fork"));
+  g_ptr_array_add (args, g_strdup ("--sample-hz"));
+  g_ptr_array_add (args, g_strdup_printf ("%g", sample_rates[MIN (adw_combo_row_get_selected (self->sample_row),
+                                                                  G_N_ELEMENTS (sample_rates) - 1)]));
 
   if (g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->items_row)), "-"))
     {
@@ -247,72 +255,121 @@ ps_window_set_workload (PsWindow   *self,
   gtk_editable_set_text (GTK_EDITABLE (self->workload_row), workload);
 }
 
-static WorkerRow *
-worker_for (PsWindow      *self,
-            const PsEvent *e)
+static void
+update_status (PsWindow *self)
 {
-  for (guint i = 0; i < self->workers->len; i++)
+  PsRunModel *m = self->model;
+  g_autofree char *status = NULL;
+  g_autoptr(GString) extra = g_string_new (NULL);
+  /* numbers as text first: a 64-bit format macro cannot stand in a msgid */
+  char done[24], total[24];
+
+  g_snprintf (done, sizeof done, "%" G_GUINT64_FORMAT, ps_run_model_get_n_done (m));
+  g_snprintf (total, sizeof total, "%" G_GUINT64_FORMAT, ps_run_model_get_n_tasks (m));
+  for (PsTaskStatus st = PS_TASK_ERROR; st < PS_TASK_N_STATUS; st++)
+    if (st != PS_TASK_CANCELLED && ps_run_model_get_n_status (m, st) > 0)
+      g_string_append_printf (extra, ", %" G_GUINT64_FORMAT " %s",
+                              ps_run_model_get_n_status (m, st), ps_task_status_to_string (st));
+  if (ps_run_model_get_n_retried (m) > 0)
+    g_string_append_printf (extra, _(", %" PRIu64 " attempts retried"), ps_run_model_get_n_retried (m));
+  if (extra->len > 0)
     {
-      WorkerRow *row = g_ptr_array_index (self->workers, i);
-      if (row->pid == e->pid && g_strcmp0 (row->name, e->name) == 0)
-        return row;
+      extra->str[0] = ' ';
+      g_string_prepend (extra, " —");
+      g_string_erase (extra, 2, 1);
     }
-  if (e->name == NULL)
-    return NULL;
-  {
-    WorkerRow *row = g_new0 (WorkerRow, 1);
-    row->name = g_strdup (e->name);
-    row->pid = e->pid;
-    g_ptr_array_add (self->workers, row);
-    return row;
-  }
+
+  if (ps_run_model_get_error (m))
+    status = g_strdup_printf (_("Error: %s (%s of %s tasks were recorded)"), ps_run_model_get_error (m), done, total);
+  else if (!ps_run_model_has_run (m))
+    status = g_strdup (self->stopping ? _("Stopping…") : _("Starting…"));
+  else if (!ps_run_model_is_ended (m))
+    status = g_strdup_printf (_("Running: %s of %s tasks"), done, total);
+  else if (ps_run_model_is_cancelled (m))
+    status = g_strdup_printf (_("Stopped after %s of %s tasks"), done, total);
+  else
+    status = g_strdup_printf (_("Finished: %s tasks in %.2f s"), done, ps_run_model_get_wall (m) / 1e9);
+  if (self->source)
+    {
+      g_autofree char *with = g_strdup_printf (_("%s (replayed from %s)"), status, self->source);
+      g_free (status);
+      status = g_steal_pointer (&with);
+    }
+  g_string_prepend (extra, status);
+  gtk_label_set_text (self->status_label, extra->str);
+}
+
+/* New output lines go to the end of the console; it keeps the last few thousand. */
+static void
+update_output (PsWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->output_view);
+  guint64 n = ps_run_model_get_n_output (self->model);
+  g_autoptr(GString) text = g_string_new (NULL);
+  GtkTextIter end;
+  int lines;
+
+  if (n == self->output_shown)
+    return;
+  if (n < self->output_shown)
+    {
+      gtk_text_buffer_set_text (buffer, "", 0);
+      self->output_shown = 0;
+    }
+  if (n - self->output_shown > OUTPUT_LINES_SHOWN)
+    self->output_shown = n - OUTPUT_LINES_SHOWN;
+  for (; self->output_shown < n; self->output_shown++)
+    {
+      const char *line = ps_run_model_get_output (self->model, self->output_shown);
+      if (line)
+        {
+          g_string_append (text, line);
+          g_string_append_c (text, '\n');
+        }
+    }
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, text->str, text->len);
+  lines = gtk_text_buffer_get_line_count (buffer);
+  if (lines > OUTPUT_LINES_SHOWN + 1)
+    {
+      GtkTextIter start, cut;
+      gtk_text_buffer_get_start_iter (buffer, &start);
+      gtk_text_buffer_get_iter_at_line (buffer, &cut, lines - 1 - OUTPUT_LINES_SHOWN);
+      gtk_text_buffer_delete (buffer, &start, &cut);
+    }
+}
+
+static void
+update_results (PsWindow *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  gint64 now = g_get_monotonic_time ();
+
+  /* a long list is made again four times a second at most */
+  if (!ps_run_model_is_ended (self->model) && now - self->results_at < 250000)
+    return;
+  self->results_at = now;
+  if (ps_run_model_get_tasks (self->model) == NULL)
+    g_string_append (text, ps_run_model_has_run (self->model)
+                           ? _("Too many tasks to keep each result; see the run log")
+                           : "");
+  else
+    ps_run_model_append_results (self->model, text, RESULTS_SHOWN);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->results_view), text->str, text->len);
 }
 
 static void
 render (PsWindow *self)
 {
-  g_autofree char *status = NULL;
-  GString *text = g_string_new (NULL);
-  double secs = self->last_t / 1e9;
+  PsRunView *views[] = { self->progress_view, self->timeline_view, self->cpu_view,
+                         self->memory_view, self->ordering_view };
 
-  /* numbers as text first: a 64-bit format macro cannot stand in a msgid */
-  char done[24], total[24];
-
-  g_snprintf (done, sizeof done, "%" G_GUINT64_FORMAT, self->done);
-  g_snprintf (total, sizeof total, "%" G_GUINT64_FORMAT, self->n_tasks);
-  if (self->run_error)
-    status = g_strdup (self->run_error);
-  else if (!self->run_ended)
-    status = g_strdup_printf (_("Running: %s of %s tasks"), done, total);
-  else if (self->stopping)
-    status = g_strdup_printf (_("Stopped after %s of %s tasks"), done, total);
-  else
-    status = g_strdup_printf (_("Finished: %s tasks in %.2f s"), done, secs);
-  gtk_label_set_text (self->status_label, status);
-
-  g_string_append_printf (text, "%s\n", _("Workers"));
-  for (guint i = 0; i < self->workers->len; i++)
-    {
-      WorkerRow *row = g_ptr_array_index (self->workers, i);
-      g_string_append_printf (text, "  %s (pid %d): %" G_GUINT64_FORMAT " %s%s\n", row->name, row->pid,
-                              row->done, _("tasks done"), row->exited ? _(", exited") : "");
-    }
-  if (self->output->len > 0)
-    g_string_append_printf (text, "\n%s\n%s", _("Output"), self->output->str);
-  g_string_append_printf (text, "\n%s\n[", _("Results"));
-  for (guint i = 0; i < self->results->len && i < 10000; i++)
-    {
-      gint64 v = g_array_index (self->results, gint64, i);
-      if (i > 0)
-        g_string_append (text, ", ");
-      if (v == G_MININT64)
-        g_string_append (text, "…");
-      else
-        g_string_append_printf (text, "%" G_GINT64_FORMAT, v);
-    }
-  g_string_append (text, self->results->len > 10000 ? ", …]" : "]");
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->results_view), text->str, -1);
-  g_string_free (text, TRUE);
+  self->rendered_serial = ps_run_model_get_serial (self->model);
+  update_status (self);
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    ps_run_view_update (views[i]);
+  update_output (self);
+  update_results (self);
 }
 
 static gboolean
@@ -322,13 +379,11 @@ tick_cb (GtkWidget     *widget,
 {
   PsWindow *self = PS_WINDOW (widget);
 
-  if (self->dirty)
+  if (ps_run_model_get_serial (self->model) != self->rendered_serial)
+    render (self);
+  if (ps_run_model_is_ended (self->model) && !is_running (self))
     {
-      self->dirty = FALSE;
       render (self);
-    }
-  if (self->run_ended || self->run_error)
-    {
       self->tick_id = 0;
       return G_SOURCE_REMOVE;
     }
@@ -336,64 +391,52 @@ tick_cb (GtkWidget     *widget,
 }
 
 static void
+ensure_ticking (PsWindow *self)
+{
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+}
+
+static void
+death_toast_dismissed (PsWindow *self)
+{
+  self->death_toast = NULL;
+  self->deaths = 0;
+}
+
+/* One toast for deaths close together: a kill storm is one piece of news. */
+static void
+announce_death (PsWindow      *self,
+                const PsEvent *e)
+{
+  g_autofree char *title = NULL;
+
+  self->deaths++;
+  if (self->deaths == 1)
+    title = g_strdup_printf (_("%s died (%s); a new worker takes over"), e->name,
+                             e->message ? e->message : _("killed"));
+  else
+    title = g_strdup_printf (_("%u workers died; the pool replaced each of them"), self->deaths);
+  if (self->death_toast)
+    adw_toast_set_title (self->death_toast, title);
+  else
+    {
+      self->death_toast = adw_toast_new (title);
+      adw_toast_set_timeout (self->death_toast, 6);
+      g_signal_connect_object (self->death_toast, "dismissed", G_CALLBACK (death_toast_dismissed),
+                               self, G_CONNECT_SWAPPED);
+      adw_toast_overlay_add_toast (self->toast_overlay, self->death_toast);
+    }
+}
+
+static void
 on_event (PsEngineClient *client,
           const PsEvent  *e,
           PsWindow       *self)
 {
-  WorkerRow *row;
-
-  self->last_t = MAX (self->last_t, e->t);
-  switch (e->type)
-    {
-    case PS_EVENT_RUN_START:
-      self->n_tasks = e->n_tasks;
-      g_array_set_size (self->results, 0);
-      if (e->n_tasks <= 100000)
-        {
-          gint64 none = G_MININT64;
-          for (guint64 i = 0; i < e->n_tasks; i++)
-            g_array_append_val (self->results, none);
-        }
-      break;
-    case PS_EVENT_WORKER_START:
-      worker_for (self, e);
-      break;
-    case PS_EVENT_WORKER_EXIT:
-      if ((row = worker_for (self, e)))
-        row->exited = TRUE;
-      if (e->signal != 0 && !self->stopping)
-        {
-          g_autofree char *msg = g_strdup_printf (_("%s died: %s"), e->name, e->message ? e->message : "");
-          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
-        }
-      break;
-    case PS_EVENT_TASK_END:
-      if (e->retry)
-        break;
-      self->done++;
-      if ((row = worker_for (self, e)))
-        {
-          row->done++;
-          row->busy_ns += e->end - e->start;
-        }
-      if (e->task < self->results->len && e->status == PS_TASK_OK)
-        g_array_index (self->results, gint64, e->task) =
-          e->result_kind == PS_RESULT_INT ? e->result_int : (gint64) e->task;
-      break;
-    case PS_EVENT_OUTPUT:
-      if (self->output->len < 1 << 20)
-        g_string_append_printf (self->output, "[%s] %s\n", e->name, e->text);
-      break;
-    case PS_EVENT_RUN_END:
-      self->run_ended = TRUE;
-      break;
-    case PS_EVENT_TASK_START:
-    case PS_EVENT_SAMPLE:
-    case PS_EVENT_N_TYPES:
-    default:
-      break;
-    }
-  self->dirty = TRUE;
+  ps_run_model_add_event (self->model, e);
+  if (e->type == PS_EVENT_WORKER_EXIT && e->signal != 0 && !self->stopping)
+    announce_death (self, e);
 }
 
 static void
@@ -411,9 +454,7 @@ on_failed (PsEngineClient *client,
            const char     *message,
            PsWindow       *self)
 {
-  g_free (self->run_error);
-  self->run_error = g_strdup (message);
-  self->dirty = TRUE;
+  ps_run_model_set_error (self->model, message);
   render (self);
 }
 
@@ -455,6 +496,16 @@ get_client (PsWindow *self)
   return self->client;
 }
 
+static void
+show_live (PsWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->live_status), FALSE);
+  gtk_widget_set_visible (self->live_box, TRUE);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->output_view), "", 0);
+  self->output_shown = 0;
+  self->results_at = 0;
+}
+
 static gboolean
 is_running (PsWindow *self)
 {
@@ -479,17 +530,11 @@ run_action (GtkWidget  *widget,
   args = ps_spec_to_args (spec);
   g_ptr_array_add (args, NULL);
 
-  self->n_tasks = ps_spec_get_n_tasks (spec);
-  self->done = 0;
-  self->last_t = 0;
-  self->run_ended = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  ps_run_model_reset (self->model);
   self->stopping = FALSE;
-  g_clear_pointer (&self->run_error, g_free);
-  g_ptr_array_set_size (self->workers, 0);
-  g_array_set_size (self->results, 0);
-  g_string_truncate (self->output, 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->live_status), FALSE);
-  gtk_widget_set_visible (self->results_scroller, TRUE);
+  g_clear_pointer (&self->source, g_free);
+  show_live (self);
 
   if (!ps_engine_client_run (get_client (self), (const char * const *) args->pdata, &error))
     {
@@ -498,9 +543,7 @@ run_action (GtkWidget  *widget,
     }
   save_batch (self);
   set_running (self, TRUE);
-  self->dirty = TRUE;
-  if (self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+  ensure_ticking (self);
 }
 
 static void
@@ -516,14 +559,98 @@ stop_action (GtkWidget  *widget,
   ps_engine_client_cancel (self->client);
 }
 
+static void
+load_log_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  GFile *file = data;
+  g_autofree char *path = g_file_get_path (file);
+  GError *error = NULL;
+  PsLog *log;
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("%s is not a local file"), uri);
+      return;
+    }
+  if ((log = ps_log_load (path, &error)))
+    g_task_return_pointer (task, log, (GDestroyNotify) ps_log_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+load_log_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  PsWindow *self = PS_WINDOW (source);
+  GFile *file = g_task_get_task_data (G_TASK (result));
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsLog) log = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (log == NULL)
+    {
+      g_autofree char *msg = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      msg = g_strdup_printf (_("Could not open %s: %s"), name, error->message);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
+      return;
+    }
+  if (is_running (self))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("Stop the run first to open a run log")));
+      return;
+    }
+
+  ps_run_model_reset (self->model);
+  self->stopping = FALSE;
+  g_free (self->source);
+  self->source = g_steal_pointer (&name);
+  show_live (self);
+  for (guint i = 0; i < log->events->len; i++)
+    ps_run_model_add_event (self->model, &g_array_index (log->events, PsEvent, i));
+  if (log->problem)
+    {
+      g_autofree char *msg = g_strdup_printf (_("The log stops early: %s"), log->problem);
+      AdwToast *toast = adw_toast_new (msg);
+
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      if (!ps_run_model_is_ended (self->model))
+        ps_run_model_set_error (self->model, log->problem);
+    }
+  else if (!ps_run_model_is_ended (self->model))
+    ps_run_model_set_error (self->model, _("the log has no end: the run was cut short"));
+  adw_view_stack_set_visible_child_name (self->view_stack, "live");
+  render (self);
+}
+
+/* Reads a saved run log in a thread and shows it as if it ran now. */
 void
 ps_window_open_log (PsWindow *self,
                     GFile    *file)
 {
-  g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *msg = g_strdup_printf (_("Replaying saved runs is not available yet (%s)"), name);
+  g_autoptr(GTask) task = NULL;
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
+  g_return_if_fail (PS_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, load_log_done, NULL);
+  g_task_set_source_tag (task, ps_window_open_log);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, load_log_thread);
 }
 
 static void
@@ -597,6 +724,8 @@ ps_window_dispose (GObject *object)
   if (self->client)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), PS_TYPE_WINDOW);
   G_OBJECT_CLASS (ps_window_parent_class)->dispose (object);
 }
@@ -607,10 +736,8 @@ ps_window_finalize (GObject *object)
   PsWindow *self = PS_WINDOW (object);
 
   g_clear_object (&self->settings);
-  g_ptr_array_unref (self->workers);
-  g_array_unref (self->results);
-  g_string_free (self->output, TRUE);
-  g_free (self->run_error);
+  g_clear_object (&self->model);
+  g_free (self->source);
   G_OBJECT_CLASS (ps_window_parent_class)->finalize (object);
 }
 
@@ -624,6 +751,7 @@ ps_window_class_init (PsWindowClass *klass)
   object_class->dispose = ps_window_dispose;
   object_class->finalize = ps_window_finalize;
 
+  g_type_ensure (PS_TYPE_RUN_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/poolscope/Poolscope/ps-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PsWindow, workers_adjustment);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, workers_spin);
@@ -640,7 +768,16 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsWindow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, live_status);
-  gtk_widget_class_bind_template_child (widget_class, PsWindow, results_scroller);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, live_box);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, live_views);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, sample_row);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, progress_view);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, timeline_view);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, cpu_view);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, memory_view);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, ordering_view);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, output_view);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, results_view);
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
@@ -654,9 +791,7 @@ ps_window_init (PsWindow *self)
   guint n;
   const PsPreset *presets = ps_preset_list (&n);
 
-  self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_row_free);
-  self->results = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->output = g_string_new (NULL);
+  self->model = ps_run_model_new ();
   self->settings = g_settings_new (APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -666,6 +801,12 @@ ps_window_init (PsWindow *self)
     gtk_string_list_append (self->preset_list, _(presets[i].title));
 
   gtk_adjustment_set_value (self->workers_adjustment, ps_spec_default_workers ());
+  adw_combo_row_set_selected (self->sample_row, DEFAULT_SAMPLE_ROW);
+  ps_run_view_set_model (self->progress_view, self->model);
+  ps_run_view_set_model (self->timeline_view, self->model);
+  ps_run_view_set_model (self->cpu_view, self->model);
+  ps_run_view_set_model (self->memory_view, self->model);
+  ps_run_view_set_model (self->ordering_view, self->model);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
@@ -677,4 +818,5 @@ ps_window_init (PsWindow *self)
   g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (validate_form), self);
   g_signal_connect_swapped (self->order_row, "notify::selected", G_CALLBACK (validate_form), self);
   g_signal_connect_swapped (self->start_row, "notify::selected", G_CALLBACK (validate_form), self);
+  g_signal_connect_swapped (self->sample_row, "notify::selected", G_CALLBACK (validate_form), self);
 }

@@ -1,0 +1,645 @@
+/* ps-run-model.c: one run as the views see it, built from its events
+ *
+ * The model takes the engine's events one by one (live, or from a saved
+ * log) and keeps what the views draw in flat arrays sized when the run
+ * starts: a 48-byte record per task by submission index, the completion
+ * order, one lane of task indices per worker, and fixed rings of samples.
+ * Nothing here draws or signals per event: the window compares the serial
+ * on its frame clock and redraws what changed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "poolscope"
+
+#include "config.h"
+
+#include <inttypes.h>
+
+#include <glib/gi18n.h>
+
+#include "ps-run-model.h"
+
+/* Above this many tasks a run keeps counts but no per-task records. */
+#define MAX_TASKS_KEPT  (8u * 1024 * 1024)
+#define OUTPUT_KEPT     10000
+
+struct _PsRunModel
+{
+  GObject       parent_instance;
+
+  guint64       serial;
+  gboolean      has_run;
+  gboolean      ended;
+  gboolean      cancelled;
+  char         *error;
+  char         *end_message;
+  char         *workload;
+  guint64       n_tasks;
+  guint64       chunksize;
+  guint         cores;
+  gboolean      unordered;
+  gint64        now;
+  gint64        wall;
+
+  GArray       *tasks;        /* PsTaskRec */
+  GArray       *completion;   /* guint32: task of each rank */
+  GArray       *attempts;     /* PsAttemptRec */
+  GArray       *failed;       /* guint32: tasks that ended other than ok */
+  GPtrArray    *workers;      /* PsWorkerInfo* */
+  GPtrArray    *strings;      /* text items and results */
+  guint64       n_done;
+  guint64       n_status[PS_TASK_N_STATUS];
+  guint64       n_retried;
+
+  PsSampleRing  total;
+  double        max_rss;
+
+  char        **output;       /* OUTPUT_KEPT slots, a ring */
+  guint64       n_output;
+};
+
+G_DEFINE_FINAL_TYPE (PsRunModel, ps_run_model, G_TYPE_OBJECT)
+
+static void
+worker_info_free (PsWorkerInfo *w)
+{
+  g_free (w->name);
+  g_free (w->exit_message);
+  g_array_unref (w->lane);
+  g_free (w);
+}
+
+PsRunModel *
+ps_run_model_new (void)
+{
+  return g_object_new (PS_TYPE_RUN_MODEL, NULL);
+}
+
+void
+ps_run_model_reset (PsRunModel *self)
+{
+  g_return_if_fail (PS_IS_RUN_MODEL (self));
+
+  self->has_run = FALSE;
+  self->ended = FALSE;
+  self->cancelled = FALSE;
+  g_clear_pointer (&self->error, g_free);
+  g_clear_pointer (&self->end_message, g_free);
+  g_clear_pointer (&self->workload, g_free);
+  self->n_tasks = 0;
+  self->chunksize = 0;
+  self->cores = 0;
+  self->unordered = FALSE;
+  self->now = 0;
+  self->wall = 0;
+  /* give the memory of a big run back, not only its length */
+  g_array_unref (self->tasks);
+  self->tasks = g_array_new (FALSE, FALSE, sizeof (PsTaskRec));
+  g_array_unref (self->completion);
+  self->completion = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_array_set_size (self->attempts, 0);
+  g_array_set_size (self->failed, 0);
+  g_ptr_array_set_size (self->workers, 0);
+  g_ptr_array_set_size (self->strings, 0);
+  self->n_done = 0;
+  self->n_retried = 0;
+  memset (self->n_status, 0, sizeof self->n_status);
+  self->total.head = self->total.len = 0;
+  self->max_rss = 0;
+  for (guint i = 0; i < OUTPUT_KEPT; i++)
+    g_clear_pointer (&self->output[i], g_free);
+  self->n_output = 0;
+  self->serial++;
+}
+
+static guint
+find_worker (PsRunModel    *self,
+             const PsEvent *e)
+{
+  /* the newest first: a replacement is the one that gets events */
+  for (guint i = self->workers->len; i > 0; i--)
+    {
+      PsWorkerInfo *w = g_ptr_array_index (self->workers, i - 1);
+      /* binary events name a worker by K, log lines by its name */
+      if (w->pid == e->pid && (e->worker == 0 || w->id == e->worker) &&
+          (e->name == NULL || g_strcmp0 (w->name, e->name) == 0))
+        return i - 1;
+    }
+  if (e->name == NULL || self->workers->len >= G_MAXUINT16 - 1)
+    return G_MAXUINT;
+  {
+    PsWorkerInfo *w = g_new0 (PsWorkerInfo, 1);
+
+    w->name = g_strdup (e->name);
+    w->pid = e->pid;
+    w->id = e->worker;
+    if (w->id == 0)
+      {
+        /* from a log: K is the number at the end of the name */
+        const char *dash = strrchr (e->name, '-');
+        w->id = dash ? (guint32) g_ascii_strtoull (dash + 1, NULL, 10) : 0;
+      }
+    if (w->id == 0)
+      w->id = self->workers->len + 1;
+    w->started = e->t;
+    w->exited = -1;
+    w->current = -1;
+    w->pss = -1;
+    w->uss = -1;
+    w->lane = g_array_new (FALSE, FALSE, sizeof (guint32));
+    g_ptr_array_add (self->workers, w);
+    return self->workers->len - 1;
+  }
+}
+
+static void
+ring_push (PsSampleRing      *ring,
+           const PsSampleRec *rec)
+{
+  ring->recs[ring->head] = *rec;
+  ring->head = (ring->head + 1) % PS_SAMPLE_RING;
+  ring->len = MIN (ring->len + 1, PS_SAMPLE_RING);
+}
+
+/**
+ * ps_sample_ring_get:
+ * @i: 0 for the oldest sample kept
+ */
+const PsSampleRec *
+ps_sample_ring_get (const PsSampleRing *ring,
+                    guint               i)
+{
+  g_assert (i < ring->len);
+  return &ring->recs[(ring->head + PS_SAMPLE_RING - ring->len + i) % PS_SAMPLE_RING];
+}
+
+static gint64
+keep_string (PsRunModel *self,
+             const char *text)
+{
+  g_ptr_array_add (self->strings, g_strdup (text));
+  return self->strings->len - 1;
+}
+
+static void
+set_item (PsRunModel    *self,
+          PsTaskRec     *rec,
+          const PsEvent *e)
+{
+  if (rec->flags & PS_TASK_FLAG_TEXT_ITEM || (rec->item != 0 && e->item == NULL))
+    return;
+  if (e->item != NULL)
+    {
+      rec->item = keep_string (self, e->item);
+      rec->flags |= PS_TASK_FLAG_TEXT_ITEM;
+    }
+  else
+    rec->item = e->item_int;
+}
+
+static void
+task_start (PsRunModel    *self,
+            const PsEvent *e)
+{
+  guint wi = find_worker (self, e);
+  PsWorkerInfo *w;
+  PsTaskRec *rec;
+
+  if (wi == G_MAXUINT)
+    return;
+  w = g_ptr_array_index (self->workers, wi);
+  w->current = e->task;
+  w->current_since = e->start ? e->start : e->t;
+  if (e->task >= self->tasks->len)
+    return;
+  rec = &g_array_index (self->tasks, PsTaskRec, e->task);
+  rec->start = w->current_since;
+  rec->end = 0;
+  rec->status = PS_TASK_RUNNING;
+  rec->worker = wi + 1;
+  set_item (self, rec, e);
+  if (w->lane->len == 0 || g_array_index (w->lane, guint32, w->lane->len - 1) != e->task)
+    {
+      guint32 v = e->task;
+      g_array_append_val (w->lane, v);
+    }
+}
+
+static void
+task_end (PsRunModel    *self,
+          const PsEvent *e)
+{
+  guint wi = find_worker (self, e);
+  PsWorkerInfo *w = wi == G_MAXUINT ? NULL : g_ptr_array_index (self->workers, wi);
+  PsTaskRec *rec = e->task < self->tasks->len ? &g_array_index (self->tasks, PsTaskRec, e->task) : NULL;
+
+  if (w && w->current == (gint64) e->task)
+    w->current = -1;
+
+  if (e->retry)
+    {
+      /* an attempt that will be tried again: kept apart, in its lane */
+      PsAttemptRec a = { e->task, e->start, e->end, wi + 1, e->status, MIN (e->attempt, 255) };
+
+      self->n_retried++;
+      if (w && self->attempts->len < PS_LANE_ATTEMPT - 1)
+        {
+          guint32 v = PS_LANE_ATTEMPT | self->attempts->len;
+
+          /* a task-start already put the task itself in this lane */
+          if (w->lane->len > 0 && g_array_index (w->lane, guint32, w->lane->len - 1) == e->task)
+            g_array_index (w->lane, guint32, w->lane->len - 1) = v;
+          else
+            g_array_append_val (w->lane, v);
+          g_array_append_val (self->attempts, a);
+        }
+      if (rec)
+        {
+          rec->flags |= PS_TASK_FLAG_RETRIED;
+          rec->status = PS_TASK_PENDING;
+          rec->worker = 0;
+        }
+      if (w)
+        w->failed++;
+      return;
+    }
+
+  self->n_done++;
+  if (e->status < PS_TASK_N_STATUS)
+    self->n_status[e->status]++;
+  if (w)
+    {
+      w->done++;
+      if (e->status != PS_TASK_OK)
+        w->failed++;
+      if (e->end > e->start)
+        w->busy_ns += e->end - e->start;
+      if (e->status != PS_TASK_CANCELLED &&
+          (w->lane->len == 0 || g_array_index (w->lane, guint32, w->lane->len - 1) != e->task))
+        {
+          guint32 v = e->task;
+          g_array_append_val (w->lane, v);
+        }
+    }
+  if (rec == NULL)
+    return;
+
+  set_item (self, rec, e);
+  rec->start = e->start;
+  rec->end = MAX (e->end, e->start);
+  rec->cpu_us = (guint32) CLAMP (e->cpu_ns / 1000, 0, G_MAXUINT32);
+  rec->status = e->status;
+  if (e->status != PS_TASK_CANCELLED || rec->worker == 0)
+    rec->worker = w && e->status != PS_TASK_CANCELLED ? wi + 1 : 0;
+  if (e->result_kind == PS_RESULT_INT)
+    {
+      rec->result = e->result_int;
+      rec->flags |= PS_TASK_FLAG_HAS_RESULT;
+    }
+  else if (e->result_kind == PS_RESULT_TEXT && e->result_text)
+    {
+      rec->result = keep_string (self, e->result_text);
+      rec->flags |= PS_TASK_FLAG_HAS_RESULT | PS_TASK_FLAG_TEXT_RESULT;
+    }
+  if (e->status != PS_TASK_OK)
+    {
+      guint32 v = e->task;
+      g_array_append_val (self->failed, v);
+    }
+  if (rec->rank == 0)
+    {
+      guint32 v = e->task;
+      g_array_append_val (self->completion, v);
+      rec->rank = self->completion->len;
+    }
+}
+
+static void
+sample (PsRunModel    *self,
+        const PsEvent *e)
+{
+  guint wi = find_worker (self, e);
+  PsWorkerInfo *w;
+  PsSampleRec rec = { e->t, e->cpu_percent, e->rss };
+
+  if (wi == G_MAXUINT)
+    return;
+  w = g_ptr_array_index (self->workers, wi);
+  w->cpu = e->cpu_percent;
+  w->rss = e->rss;
+  if (e->pss >= 0)
+    w->pss = e->pss;
+  if (e->uss >= 0)
+    w->uss = e->uss;
+  ring_push (&w->samples, &rec);
+  self->max_rss = MAX (self->max_rss, (double) e->rss);
+
+  /* the engine samples every worker in one tick: one total per tick */
+  if (self->total.len > 0)
+    {
+      PsSampleRec *last = (PsSampleRec *) ps_sample_ring_get (&self->total, self->total.len - 1);
+
+      if (e->t - last->t < 5000000)
+        {
+          last->cpu += rec.cpu;
+          last->rss += rec.rss;
+          return;
+        }
+    }
+  ring_push (&self->total, &rec);
+}
+
+void
+ps_run_model_add_event (PsRunModel    *self,
+                        const PsEvent *e)
+{
+  guint wi;
+
+  g_return_if_fail (PS_IS_RUN_MODEL (self));
+
+  self->serial++;
+  self->now = MAX (self->now, e->t);
+  switch (e->type)
+    {
+    case PS_EVENT_RUN_START:
+      ps_run_model_reset (self);
+      self->has_run = TRUE;
+      self->n_tasks = e->n_tasks;
+      self->chunksize = e->chunksize;
+      self->cores = e->cores;
+      self->workload = g_strdup (e->workload);
+      self->unordered = g_strcmp0 (e->order, "unordered") == 0;
+      if (e->n_tasks <= MAX_TASKS_KEPT)
+        {
+          g_array_set_size (self->tasks, e->n_tasks);
+          memset (self->tasks->data, 0, e->n_tasks * sizeof (PsTaskRec));
+          for (guint64 i = 0; i < e->n_tasks; i++)
+            g_array_index (self->tasks, PsTaskRec, i).status = PS_TASK_PENDING;
+          /* reserved once: no reallocation while tasks pour in */
+          g_array_set_size (self->completion, e->n_tasks);
+          g_array_set_size (self->completion, 0);
+        }
+      break;
+
+    case PS_EVENT_WORKER_START:
+      find_worker (self, e);
+      break;
+
+    case PS_EVENT_WORKER_EXIT:
+      if ((wi = find_worker (self, e)) != G_MAXUINT)
+        {
+          PsWorkerInfo *w = g_ptr_array_index (self->workers, wi);
+
+          w->exited = e->t;
+          w->exit_code = e->exit_code;
+          w->signal = e->signal;
+          g_free (w->exit_message);
+          w->exit_message = g_strdup (e->message);
+          w->current = -1;
+        }
+      break;
+
+    case PS_EVENT_TASK_START:
+      task_start (self, e);
+      break;
+
+    case PS_EVENT_TASK_END:
+      task_end (self, e);
+      break;
+
+    case PS_EVENT_OUTPUT:
+      {
+        guint slot = self->n_output % OUTPUT_KEPT;
+
+        g_free (self->output[slot]);
+        self->output[slot] = g_strdup_printf ("[%s] %s", e->name ? e->name : "?", e->text ? e->text : "");
+        self->n_output++;
+      }
+      break;
+
+    case PS_EVENT_SAMPLE:
+      sample (self, e);
+      break;
+
+    case PS_EVENT_RUN_END:
+      self->ended = TRUE;
+      self->cancelled = e->cancelled;
+      self->wall = e->t;
+      g_free (self->end_message);
+      self->end_message = g_strdup (e->message);
+      for (guint i = 0; i < self->workers->len; i++)
+        ((PsWorkerInfo *) g_ptr_array_index (self->workers, i))->current = -1;
+      break;
+
+    case PS_EVENT_N_TYPES:
+    default:
+      break;
+    }
+}
+
+/* The engine could not carry the run out (or died): what was recorded stays. */
+void
+ps_run_model_set_error (PsRunModel *self,
+                        const char *message)
+{
+  g_return_if_fail (PS_IS_RUN_MODEL (self));
+
+  g_free (self->error);
+  self->error = g_strdup (message);
+  self->ended = TRUE;
+  if (self->wall == 0)
+    self->wall = self->now;
+  for (guint i = 0; i < self->workers->len; i++)
+    ((PsWorkerInfo *) g_ptr_array_index (self->workers, i))->current = -1;
+  self->serial++;
+}
+
+guint64 ps_run_model_get_serial (PsRunModel *self) { return self->serial; }
+gboolean ps_run_model_has_run (PsRunModel *self) { return self->has_run; }
+gboolean ps_run_model_is_ended (PsRunModel *self) { return self->ended; }
+gboolean ps_run_model_is_cancelled (PsRunModel *self) { return self->cancelled; }
+const char *ps_run_model_get_error (PsRunModel *self) { return self->error; }
+const char *ps_run_model_get_end_message (PsRunModel *self) { return self->end_message; }
+guint64 ps_run_model_get_n_tasks (PsRunModel *self) { return self->n_tasks; }
+guint64 ps_run_model_get_n_done (PsRunModel *self) { return self->n_done; }
+guint64 ps_run_model_get_n_retried (PsRunModel *self) { return self->n_retried; }
+guint64 ps_run_model_get_chunksize (PsRunModel *self) { return self->chunksize; }
+const char *ps_run_model_get_workload (PsRunModel *self) { return self->workload; }
+gboolean ps_run_model_is_unordered (PsRunModel *self) { return self->unordered; }
+gint64 ps_run_model_get_now (PsRunModel *self) { return self->now; }
+guint ps_run_model_get_cores (PsRunModel *self) { return self->cores; }
+guint ps_run_model_get_n_workers (PsRunModel *self) { return self->workers->len; }
+const PsSampleRing *ps_run_model_get_total (PsRunModel *self) { return &self->total; }
+double ps_run_model_get_max_rss (PsRunModel *self) { return self->max_rss; }
+
+guint64
+ps_run_model_get_n_status (PsRunModel   *self,
+                           PsTaskStatus  status)
+{
+  return status < PS_TASK_N_STATUS ? self->n_status[status] : 0;
+}
+
+/* The run's length: its end, or now while it runs. */
+gint64
+ps_run_model_get_wall (PsRunModel *self)
+{
+  return self->ended && self->wall > 0 ? self->wall : self->now;
+}
+
+const PsWorkerInfo *
+ps_run_model_get_worker (PsRunModel *self,
+                         guint       index)
+{
+  g_return_val_if_fail (index < self->workers->len, NULL);
+  return g_ptr_array_index (self->workers, index);
+}
+
+/* NULL when the run has too many tasks to keep each one. */
+const PsTaskRec *
+ps_run_model_get_tasks (PsRunModel *self)
+{
+  return self->tasks->len > 0 ? (const PsTaskRec *) self->tasks->data : NULL;
+}
+
+const PsAttemptRec *
+ps_run_model_get_attempt (PsRunModel *self,
+                          guint       index)
+{
+  g_return_val_if_fail (index < self->attempts->len, NULL);
+  return &g_array_index (self->attempts, PsAttemptRec, index);
+}
+
+const guint32 *
+ps_run_model_get_completion (PsRunModel *self,
+                             guint64    *n)
+{
+  *n = self->completion->len;
+  return (const guint32 *) self->completion->data;
+}
+
+const guint32 *
+ps_run_model_get_failed (PsRunModel *self,
+                         guint64    *n)
+{
+  *n = self->failed->len;
+  return (const guint32 *) self->failed->data;
+}
+
+guint
+ps_run_model_get_n_attempts (PsRunModel *self)
+{
+  return self->attempts->len;
+}
+
+const char *
+ps_run_model_format_item (PsRunModel      *self,
+                          const PsTaskRec *task,
+                          char             buf[24])
+{
+  if (task->flags & PS_TASK_FLAG_TEXT_ITEM)
+    return task->item < self->strings->len ? g_ptr_array_index (self->strings, task->item) : "";
+  g_snprintf (buf, 24, "%" G_GINT64_FORMAT, task->item);
+  return buf;
+}
+
+const char *
+ps_run_model_format_result (PsRunModel      *self,
+                            const PsTaskRec *task,
+                            char             buf[24])
+{
+  if (!(task->flags & PS_TASK_FLAG_HAS_RESULT))
+    return NULL;
+  if (task->flags & PS_TASK_FLAG_TEXT_RESULT)
+    return task->result < self->strings->len ? g_ptr_array_index (self->strings, task->result) : "";
+  g_snprintf (buf, 24, "%" G_GINT64_FORMAT, task->result);
+  return buf;
+}
+
+/* Results in map (submission) order as a Python-style list: a task not
+ * finished yet shows as “…”, a failed one by its status. */
+void
+ps_run_model_append_results (PsRunModel *self,
+                             GString    *out,
+                             guint       max_shown)
+{
+  guint64 n = MIN (self->tasks->len, max_shown);
+  char buf[24];
+
+  g_string_append_c (out, '[');
+  for (guint64 i = 0; i < n; i++)
+    {
+      const PsTaskRec *t = &g_array_index (self->tasks, PsTaskRec, i);
+      const char *r;
+
+      if (i > 0)
+        g_string_append (out, ", ");
+      if (t->status == PS_TASK_OK && (r = ps_run_model_format_result (self, t, buf)))
+        {
+          if (t->flags & PS_TASK_FLAG_TEXT_RESULT)
+            {
+              g_string_append_c (out, '\'');
+              g_string_append (out, r);
+              g_string_append_c (out, '\'');
+            }
+          else
+            g_string_append (out, r);
+        }
+      else if (t->status < PS_TASK_N_STATUS)
+        g_string_append (out, ps_task_status_to_string (t->status));
+      else
+        g_string_append (out, "…");
+    }
+  if (self->tasks->len > n)
+    g_string_append_printf (out, ", … (%" G_GUINT64_FORMAT " more)", (guint64) self->tasks->len - n);
+  g_string_append_c (out, ']');
+}
+
+guint64
+ps_run_model_get_n_output (PsRunModel *self)
+{
+  return self->n_output;
+}
+
+/* NULL for a line no longer kept. */
+const char *
+ps_run_model_get_output (PsRunModel *self,
+                         guint64     line)
+{
+  if (line >= self->n_output || self->n_output - line > OUTPUT_KEPT)
+    return NULL;
+  return self->output[line % OUTPUT_KEPT];
+}
+
+static void
+ps_run_model_finalize (GObject *object)
+{
+  PsRunModel *self = PS_RUN_MODEL (object);
+
+  ps_run_model_reset (self);
+  g_array_unref (self->tasks);
+  g_array_unref (self->completion);
+  g_array_unref (self->attempts);
+  g_array_unref (self->failed);
+  g_ptr_array_unref (self->workers);
+  g_ptr_array_unref (self->strings);
+  g_free (self->output);
+  G_OBJECT_CLASS (ps_run_model_parent_class)->finalize (object);
+}
+
+static void
+ps_run_model_class_init (PsRunModelClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ps_run_model_finalize;
+}
+
+static void
+ps_run_model_init (PsRunModel *self)
+{
+  self->tasks = g_array_new (FALSE, FALSE, sizeof (PsTaskRec));
+  self->completion = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->attempts = g_array_new (FALSE, FALSE, sizeof (PsAttemptRec));
+  self->failed = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_info_free);
+  self->strings = g_ptr_array_new_with_free_func (g_free);
+  self->output = g_new0 (char *, OUTPUT_KEPT);
+}

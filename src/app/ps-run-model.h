@@ -1,0 +1,151 @@
+/* ps-run-model.h: one run as the views see it, built from its events
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "ps-event.h"
+
+G_BEGIN_DECLS
+
+#define PS_TYPE_RUN_MODEL (ps_run_model_get_type ())
+
+G_DECLARE_FINAL_TYPE (PsRunModel, ps_run_model, PS, RUN_MODEL, GObject)
+
+/* The status of a task that has started but not ended, or not started. */
+#define PS_TASK_RUNNING PS_TASK_N_STATUS
+#define PS_TASK_PENDING (PS_TASK_N_STATUS + 1)
+
+enum
+{
+  PS_TASK_FLAG_TEXT_ITEM   = 1 << 0,  /* item is an index into the model's strings */
+  PS_TASK_FLAG_HAS_RESULT  = 1 << 1,
+  PS_TASK_FLAG_TEXT_RESULT = 1 << 2,
+  PS_TASK_FLAG_RETRIED     = 1 << 3,  /* an earlier attempt failed */
+};
+
+/* One task, by submission index: 48 bytes. */
+typedef struct
+{
+  gint64  start;    /* ns since the run started */
+  gint64  end;
+  gint64  item;     /* the integer item, or an index into the strings */
+  gint64  result;
+  guint32 cpu_us;
+  guint32 rank;     /* completion rank + 1; 0: not finished */
+  guint16 worker;   /* index into the workers + 1; 0: none yet */
+  guint8  status;   /* PsTaskStatus, PS_TASK_RUNNING or PS_TASK_PENDING */
+  guint8  flags;
+} PsTaskRec;
+
+/* An attempt that was tried again: drawn apart from the task's last one. */
+typedef struct
+{
+  guint64 task;
+  gint64  start;
+  gint64  end;
+  guint16 worker;
+  guint8  status;
+  guint8  attempt;
+} PsAttemptRec;
+
+typedef struct
+{
+  gint64 t;
+  float  cpu;       /* % of one core */
+  gint64 rss;       /* bytes */
+} PsSampleRec;
+
+#define PS_SAMPLE_RING 1200   /* two minutes at 10 Hz */
+#define PS_LANE_ATTEMPT (1u << 31)  /* a lane entry that is an attempt's index */
+
+typedef struct
+{
+  PsSampleRec recs[PS_SAMPLE_RING];
+  guint       head;           /* next write */
+  guint       len;
+} PsSampleRing;
+
+typedef struct
+{
+  char         *name;
+  gint32        pid;
+  guint32       id;           /* K of PoolWorker-K */
+  gint64        started;      /* ns */
+  gint64        exited;       /* ns; -1 while alive */
+  gint32        exit_code;
+  gint32        signal;
+  char         *exit_message;
+  guint64       done;
+  guint64       failed;
+  gint64        busy_ns;
+  gint64        current;      /* task running now, -1 when none */
+  gint64        current_since;
+  GArray       *lane;         /* guint32 task indices (or attempts | 1<<31), by start */
+  double        cpu;          /* last sample */
+  gint64        rss;
+  gint64        pss;
+  gint64        uss;
+  PsSampleRing  samples;
+} PsWorkerInfo;
+
+PsRunModel         *ps_run_model_new             (void);
+void                ps_run_model_reset           (PsRunModel    *self);
+void                ps_run_model_add_event       (PsRunModel    *self,
+                                                  const PsEvent *event);
+void                ps_run_model_set_error       (PsRunModel    *self,
+                                                  const char    *message);
+
+guint64             ps_run_model_get_serial      (PsRunModel    *self);
+gboolean            ps_run_model_has_run         (PsRunModel    *self);
+gboolean            ps_run_model_is_ended        (PsRunModel    *self);
+gboolean            ps_run_model_is_cancelled    (PsRunModel    *self);
+const char         *ps_run_model_get_error       (PsRunModel    *self);
+const char         *ps_run_model_get_end_message (PsRunModel    *self);
+guint64             ps_run_model_get_n_tasks     (PsRunModel    *self);
+guint64             ps_run_model_get_n_done      (PsRunModel    *self);
+guint64             ps_run_model_get_n_status    (PsRunModel    *self,
+                                                  PsTaskStatus   status);
+guint64             ps_run_model_get_n_retried   (PsRunModel    *self);
+guint64             ps_run_model_get_chunksize   (PsRunModel    *self);
+const char         *ps_run_model_get_workload    (PsRunModel    *self);
+gboolean            ps_run_model_is_unordered    (PsRunModel    *self);
+gint64              ps_run_model_get_now         (PsRunModel    *self);
+gint64              ps_run_model_get_wall        (PsRunModel    *self);
+guint               ps_run_model_get_cores       (PsRunModel    *self);
+
+guint               ps_run_model_get_n_workers   (PsRunModel    *self);
+const PsWorkerInfo *ps_run_model_get_worker      (PsRunModel    *self,
+                                                  guint          index);
+const PsTaskRec    *ps_run_model_get_tasks       (PsRunModel    *self);
+const PsAttemptRec *ps_run_model_get_attempt     (PsRunModel    *self,
+                                                  guint          index);
+const guint32      *ps_run_model_get_completion  (PsRunModel    *self,
+                                                  guint64       *n);
+const guint32      *ps_run_model_get_failed      (PsRunModel    *self,
+                                                  guint64       *n);
+guint               ps_run_model_get_n_attempts  (PsRunModel    *self);
+const PsSampleRing *ps_run_model_get_total       (PsRunModel    *self);
+double              ps_run_model_get_max_rss     (PsRunModel    *self);
+
+const char         *ps_run_model_format_item     (PsRunModel    *self,
+                                                  const PsTaskRec *task,
+                                                  char           buf[24]);
+const char         *ps_run_model_format_result   (PsRunModel    *self,
+                                                  const PsTaskRec *task,
+                                                  char           buf[24]);
+void                ps_run_model_append_results  (PsRunModel    *self,
+                                                  GString       *out,
+                                                  guint          max_shown);
+
+/* Output lines, oldest first; lines older than the last 10,000 are dropped. */
+guint64             ps_run_model_get_n_output    (PsRunModel    *self);
+const char         *ps_run_model_get_output      (PsRunModel    *self,
+                                                  guint64        line);
+
+const PsSampleRec  *ps_sample_ring_get           (const PsSampleRing *ring,
+                                                  guint               i);
+
+G_END_DECLS

@@ -1,0 +1,67 @@
+/* ps-run-view.h: the live views of a run, drawn from a PsRunModel
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ps-run-model.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PS_RUN_VIEW_TIMELINE,
+  PS_RUN_VIEW_CPU,
+  PS_RUN_VIEW_MEMORY,
+  PS_RUN_VIEW_PROGRESS,
+  PS_RUN_VIEW_ORDERING,
+} PsRunViewKind;
+
+/* Colours and font of a drawing: from the widget's style, or fixed in tests. */
+typedef struct
+{
+  GdkRGBA                     fg;
+  gboolean                    dark;
+  const PangoFontDescription *font;   /* NULL: the cairo default */
+} PsDrawStyle;
+
+#define PS_TYPE_RUN_VIEW (ps_run_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (PsRunView, ps_run_view, PS, RUN_VIEW, GtkWidget)
+
+GtkWidget     *ps_run_view_new          (PsRunViewKind  kind,
+                                         PsRunModel    *model);
+PsRunViewKind  ps_run_view_get_kind     (PsRunView     *self);
+PsRunModel    *ps_run_view_get_model    (PsRunView     *self);
+void           ps_run_view_set_model    (PsRunView     *self,
+                                         PsRunModel    *model);
+void           ps_run_view_update       (PsRunView     *self);
+
+/* Pure drawing, for the widget and for tests without a display. */
+void           ps_run_draw              (PsRunViewKind      kind,
+                                         PsRunModel        *model,
+                                         cairo_t           *cr,
+                                         int                width,
+                                         int                height,
+                                         const PsDrawStyle *style);
+void           ps_run_describe          (PsRunViewKind      kind,
+                                         PsRunModel        *model,
+                                         GString           *out);
+char          *ps_run_timeline_tooltip  (PsRunModel        *model,
+                                         int                width,
+                                         int                height,
+                                         double             x,
+                                         double             y);
+gboolean       ps_run_timeline_task_rect (PsRunModel      *model,
+                                         int              width,
+                                         int              height,
+                                         guint64          task,
+                                         graphene_rect_t *out);
+int            ps_run_progress_height   (PsRunModel        *model);
+void           ps_status_color          (guint              status,
+                                         gboolean           dark,
+                                         GdkRGBA           *out);
+
+G_END_DECLS

@@ -1,0 +1,384 @@
+/* test-run-view.c: the run model and the views, fed canned events
+ *
+ * A made-up run of 12 tasks on three workers, with a crash that is tried
+ * again on a replacement worker, a timeout and an error, drawn into image
+ * surfaces (no display needed) in light and dark style. The PNGs are
+ * saved for a person to look at; pixels are checked where they mean
+ * something: a task's bar has its status's colour.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "ps-run-model.h"
+#include "ps-run-view.h"
+
+#define MS G_GINT64_CONSTANT (1000000)
+#define W 900
+#define H 360
+
+static const char *names[] = { NULL, "ForkPoolWorker-1", "ForkPoolWorker-2", "ForkPoolWorker-3", "ForkPoolWorker-4" };
+
+static void
+worker_event (PsRunModel  *m,
+              PsEventType  type,
+              guint        k,
+              gint64       t,
+              int          signal)
+{
+  PsEvent e = { 0 };
+
+  e.type = type;
+  e.t = t;
+  e.worker = k;
+  e.pid = 100 + k;
+  e.name = names[k];
+  e.signal = signal;
+  e.exit_code = signal ? -1 : 0;
+  e.message = signal ? "killed by SIGSEGV" : NULL;
+  ps_run_model_add_event (m, &e);
+}
+
+static void
+task_event (PsRunModel   *m,
+            guint         k,
+            guint64       task,
+            gint64        start,
+            gint64        end,
+            PsTaskStatus  status,
+            gboolean      retry)
+{
+  PsEvent e = { 0 };
+
+  e.type = PS_EVENT_TASK_END;
+  e.t = end;
+  e.worker = k;
+  e.pid = 100 + k;
+  e.task = task;
+  e.item_int = task + 1;
+  e.start = start;
+  e.end = end;
+  e.cpu_ns = (end - start) / 2;
+  e.status = status;
+  e.retry = retry;
+  e.attempt = task == 5 && !retry ? 1 : 0;
+  e.result_kind = status == PS_TASK_OK ? PS_RESULT_INT : PS_RESULT_NONE;
+  e.result_int = (gint64) (task + 1) * (gint64) (task + 1);
+  ps_run_model_add_event (m, &e);
+}
+
+static void
+sample_event (PsRunModel *m,
+              guint       k,
+              gint64      t,
+              double      cpu,
+              gint64      rss)
+{
+  PsEvent e = { 0 };
+
+  e.type = PS_EVENT_SAMPLE;
+  e.t = t;
+  e.worker = k;
+  e.pid = 100 + k;
+  e.cpu_percent = cpu;
+  e.rss = rss;
+  e.pss = e.uss = -1;
+  ps_run_model_add_event (m, &e);
+}
+
+/* chunks of two, round robin: worker 1 runs 0,1,6,7; 2 runs 2,3,8,9; 3 runs 4,5 (dies), 10,11 go to 4 */
+static PsRunModel *
+canned_run (void)
+{
+  PsRunModel *m = ps_run_model_new ();
+  PsEvent start = { 0 }, end = { 0 };
+
+  start.type = PS_EVENT_RUN_START;
+  start.n_tasks = 12;
+  start.workers = 3;
+  start.cores = 2;
+  start.chunksize = 2;
+  start.items = "1..12";
+  start.workload = "cpu:100";
+  start.order = "map";
+  start.start_method = "fork";
+  ps_run_model_add_event (m, &start);
+  for (guint k = 1; k <= 3; k++)
+    worker_event (m, PS_EVENT_WORKER_START, k, 1 * MS, 0);
+
+  task_event (m, 1, 0, 2 * MS, 100 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 2, 2, 2 * MS, 100 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 3, 4, 2 * MS, 100 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 1, 1, 100 * MS, 200 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 2, 3, 100 * MS, 200 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 3, 5, 100 * MS, 150 * MS, PS_TASK_CRASHED, TRUE);
+  worker_event (m, PS_EVENT_WORKER_EXIT, 3, 150 * MS, 11);
+  worker_event (m, PS_EVENT_WORKER_START, 4, 152 * MS, 0);
+  task_event (m, 4, 5, 155 * MS, 255 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 1, 6, 200 * MS, 300 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 2, 8, 200 * MS, 300 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 1, 7, 300 * MS, 500 * MS, PS_TASK_TIMEOUT, FALSE);
+  task_event (m, 2, 9, 300 * MS, 400 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 4, 10, 255 * MS, 355 * MS, PS_TASK_OK, FALSE);
+  task_event (m, 4, 11, 355 * MS, 455 * MS, PS_TASK_ERROR, FALSE);
+
+  for (gint64 t = 100; t <= 500; t += 100)
+    for (guint k = 1; k <= 4; k++)
+      if (!(k == 3 && t > 100) && !(k == 4 && t < 200))
+        sample_event (m, k, t * MS, k == 4 ? 40 : 95, (2 + k + t / 100) * 1024 * 1024);
+
+  for (guint k = 1; k <= 4; k++)
+    if (k != 3)
+      worker_event (m, PS_EVENT_WORKER_EXIT, k, 505 * MS, 0);
+  end.type = PS_EVENT_RUN_END;
+  end.t = 510 * MS;
+  end.n_tasks = 12;
+  end.n_ok = 9;
+  end.n_failed = 2;
+  ps_run_model_add_event (m, &end);
+  return m;
+}
+
+static const char *kind_names[] = { "timeline", "cpu", "memory", "progress", "ordering" };
+
+static cairo_surface_t *
+draw (PsRunModel    *m,
+      PsRunViewKind  kind,
+      gboolean       dark)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
+  cairo_t *cr = cairo_create (surface);
+  PsDrawStyle style = { { 0 } };
+  g_autofree char *name = g_strdup_printf ("view-%s%s.png", kind_names[kind], dark ? "-dark" : "");
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+
+  /* the window's background and text colours of each style */
+  style.dark = dark;
+  gdk_rgba_parse (&style.fg, dark ? "#ffffff" : "rgba(0,0,0,0.8)");
+  if (dark)
+    cairo_set_source_rgb (cr, 0x24 / 255.0, 0x24 / 255.0, 0x24 / 255.0);
+  else
+    cairo_set_source_rgb (cr, 0xfa / 255.0, 0xfa / 255.0, 0xfa / 255.0);
+  cairo_paint (cr);
+  ps_run_draw (kind, m, cr, W, H, &style);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  g_test_message ("saved %s", path);
+  return surface;
+}
+
+static void
+pixel_at (cairo_surface_t *surface,
+          double           x,
+          double           y,
+          GdkRGBA         *out)
+{
+  guint32 p = ((guint32 *) cairo_image_surface_get_data (surface))
+              [(int) y * cairo_image_surface_get_stride (surface) / 4 + (int) x];
+
+  out->red = ((p >> 16) & 0xff) / 255.0;
+  out->green = ((p >> 8) & 0xff) / 255.0;
+  out->blue = (p & 0xff) / 255.0;
+  out->alpha = 1;
+}
+
+static void
+assert_close_color (const GdkRGBA *got,
+                    const GdkRGBA *want)
+{
+  g_assert_cmpfloat_with_epsilon (got->red, want->red, 0.02);
+  g_assert_cmpfloat_with_epsilon (got->green, want->green, 0.02);
+  g_assert_cmpfloat_with_epsilon (got->blue, want->blue, 0.02);
+}
+
+static void
+test_model_counts (void)
+{
+  g_autoptr(PsRunModel) m = canned_run ();
+  g_autoptr(GString) results = g_string_new (NULL);
+  guint64 n;
+  const guint32 *order = ps_run_model_get_completion (m, &n);
+
+  g_assert_true (ps_run_model_is_ended (m));
+  g_assert_cmpuint (ps_run_model_get_n_done (m), ==, 12);
+  g_assert_cmpuint (ps_run_model_get_n_status (m, PS_TASK_OK), ==, 10);
+  g_assert_cmpuint (ps_run_model_get_n_status (m, PS_TASK_TIMEOUT), ==, 1);
+  g_assert_cmpuint (ps_run_model_get_n_status (m, PS_TASK_ERROR), ==, 1);
+  g_assert_cmpuint (ps_run_model_get_n_retried (m), ==, 1);
+  g_assert_cmpuint (ps_run_model_get_n_workers (m), ==, 4);
+  g_assert_cmpint (ps_run_model_get_worker (m, 2)->signal, ==, 11);
+  g_assert_cmpuint (ps_run_model_get_worker (m, 3)->done, ==, 3);
+
+  /* each task once in the completion order */
+  g_assert_cmpuint (n, ==, 12);
+  {
+    gboolean seen[12] = { FALSE };
+    for (guint64 r = 0; r < n; r++)
+      {
+        g_assert_cmpuint (order[r], <, 12);
+        g_assert_false (seen[order[r]]);
+        seen[order[r]] = TRUE;
+      }
+  }
+
+  ps_run_model_append_results (m, results, 100);
+  g_assert_cmpstr (results->str, ==, "[1, 4, 9, 16, 25, 36, 49, timeout, 81, 100, 121, error]");
+}
+
+/* The crashed attempt, the timeout and the error each show in their colour. */
+static void
+test_timeline_pixels (gconstpointer data)
+{
+  gboolean dark = GPOINTER_TO_INT (data);
+  g_autoptr(PsRunModel) m = canned_run ();
+  cairo_surface_t *s = draw (m, PS_RUN_VIEW_TIMELINE, dark);
+  struct { guint64 task; PsTaskStatus status; } cases[] = {
+    { 7, PS_TASK_TIMEOUT }, { 11, PS_TASK_ERROR }, { 0, PS_TASK_OK },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      graphene_rect_t r;
+      GdkRGBA got, want;
+      g_autofree char *tip = NULL;
+      g_autofree char *head = g_strdup_printf ("Task %" G_GUINT64_FORMAT ",", cases[i].task);
+
+      g_assert_true (ps_run_timeline_task_rect (m, W, H, cases[i].task, &r));
+      pixel_at (s, r.origin.x + r.size.width / 2, r.origin.y + r.size.height / 2, &got);
+      ps_status_color (cases[i].status, dark, &want);
+      assert_close_color (&got, &want);
+
+      tip = ps_run_timeline_tooltip (m, W, H, r.origin.x + r.size.width / 2, r.origin.y + r.size.height / 2);
+      g_assert_nonnull (tip);
+      g_assert_nonnull (strstr (tip, head));
+      g_assert_nonnull (strstr (tip, ps_task_status_to_string (cases[i].status)));
+    }
+
+  /* the crashed attempt of task 5: worker 3's lane, lower half, the crash colour faded */
+  {
+    graphene_rect_t r4;
+    GdkRGBA got;
+    g_autofree char *tip = NULL;
+
+    g_assert_true (ps_run_timeline_task_rect (m, W, H, 4, &r4));   /* worker 3's first task */
+    tip = ps_run_timeline_tooltip (m, W, H, r4.origin.x + r4.size.width * 1.25, r4.origin.y + r4.size.height * 0.75);
+    g_assert_nonnull (tip);
+    g_assert_nonnull (strstr (tip, "Task 5,"));
+    g_assert_nonnull (strstr (tip, "tried again"));
+    pixel_at (s, r4.origin.x + r4.size.width * 1.25, r4.origin.y + r4.size.height * 0.75, &got);
+    g_assert_true (got.red > got.blue);   /* reddish, not the blue of ok */
+  }
+  cairo_surface_destroy (s);
+}
+
+static void
+test_views_draw (gconstpointer data)
+{
+  gboolean dark = GPOINTER_TO_INT (data);
+  g_autoptr(PsRunModel) m = canned_run ();
+
+  for (PsRunViewKind kind = PS_RUN_VIEW_TIMELINE; kind <= PS_RUN_VIEW_ORDERING; kind++)
+    {
+      cairo_surface_t *s = draw (m, kind, dark);
+      guint32 *px = (guint32 *) cairo_image_surface_get_data (s);
+      int stride = cairo_image_surface_get_stride (s) / 4;
+      guint drawn = 0;
+
+      /* something was drawn, and not only text: count pixels off the background */
+      for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+          drawn += px[y * stride + x] != px[0];
+      g_test_message ("%s: %u pixels drawn", kind_names[kind], drawn);
+      g_assert_cmpuint (drawn, >, 2000);
+      cairo_surface_destroy (s);
+    }
+}
+
+static void
+test_descriptions (void)
+{
+  g_autoptr(PsRunModel) m = canned_run ();
+  struct { PsRunViewKind kind; const char *want[3]; } cases[] = {
+    { PS_RUN_VIEW_PROGRESS, { "12 of 12 tasks done", "1 timeout", "ForkPoolWorker-3, pid 103: 1 tasks done" } },
+    { PS_RUN_VIEW_TIMELINE, { "4 worker lanes", "ForkPoolWorker-4 (pid 104, 3 tasks)", NULL } },
+    { PS_RUN_VIEW_CPU, { "ForkPoolWorker-1 95%", "ForkPoolWorker-4 40%", NULL } },
+    { PS_RUN_VIEW_MEMORY, { "ForkPoolWorker-1 8.0 MiB", NULL, NULL } },
+    { PS_RUN_VIEW_ORDERING, { "of 12 finished tasks finished in submission order", NULL, NULL } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      ps_run_describe (cases[i].kind, m, text);
+      g_test_message ("%s: %s", kind_names[cases[i].kind], text->str);
+      for (guint j = 0; j < 3 && cases[i].want[j]; j++)
+        if (strstr (text->str, cases[i].want[j]) == NULL)
+          g_error ("“%s” not in the %s description: %s", cases[i].want[j], kind_names[cases[i].kind], text->str);
+    }
+}
+
+/* A million tasks: every view draws in well under a frame's worth of work each. */
+static void
+test_many_tasks (void)
+{
+  g_autoptr(PsRunModel) m = ps_run_model_new ();
+  PsEvent e = { 0 };
+  const guint64 n = 1000000;
+
+  e.type = PS_EVENT_RUN_START;
+  e.n_tasks = n;
+  e.chunksize = 1;
+  e.workload = "square";
+  e.order = "unordered";
+  ps_run_model_add_event (m, &e);
+  for (guint k = 1; k <= 2; k++)
+    worker_event (m, PS_EVENT_WORKER_START, k, 0, 0);
+  for (guint64 i = 0; i < n; i++)
+    {
+      PsEvent t = { 0 };
+      t.type = PS_EVENT_TASK_END;
+      t.worker = 1 + i % 2;
+      t.pid = 100 + t.worker;
+      t.task = i;
+      t.item_int = i;
+      t.start = (gint64) (i / 2) * 400;
+      t.end = t.start + 300;
+      t.t = t.end;
+      t.status = PS_TASK_OK;
+      t.result_kind = PS_RESULT_INT;
+      t.result_int = (gint64) i * (gint64) i;
+      ps_run_model_add_event (m, &t);
+    }
+  g_assert_cmpuint (ps_run_model_get_n_done (m), ==, n);
+  for (PsRunViewKind kind = PS_RUN_VIEW_TIMELINE; kind <= PS_RUN_VIEW_ORDERING; kind++)
+    {
+      cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
+      cairo_t *cr = cairo_create (s);
+      PsDrawStyle style = { { 0, 0, 0, 1 }, FALSE, NULL };
+      gint64 t0 = g_get_monotonic_time ();
+
+      ps_run_draw (kind, m, cr, W, H, &style);
+      g_test_message ("%s with 10⁶ tasks: %.1f ms", kind_names[kind], (g_get_monotonic_time () - t0) / 1000.0);
+      cairo_destroy (cr);
+      cairo_surface_destroy (s);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ps/run-model/counts", test_model_counts);
+  g_test_add_data_func ("/ps/run-view/timeline-pixels/light", GINT_TO_POINTER (FALSE), test_timeline_pixels);
+  g_test_add_data_func ("/ps/run-view/timeline-pixels/dark", GINT_TO_POINTER (TRUE), test_timeline_pixels);
+  g_test_add_data_func ("/ps/run-view/draw/light", GINT_TO_POINTER (FALSE), test_views_draw);
+  g_test_add_data_func ("/ps/run-view/draw/dark", GINT_TO_POINTER (TRUE), test_views_draw);
+  g_test_add_func ("/ps/run-view/descriptions", test_descriptions);
+  g_test_add_func ("/ps/run-view/many-tasks", test_many_tasks);
+  return g_test_run ();
+}
