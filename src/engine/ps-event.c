@@ -498,6 +498,42 @@ ps_event_to_json (const PsEvent *e,
   g_string_append (out, "}\n");
 }
 
+/* json-glib parses nested arrays and objects by recursion, without a
+ * limit: a line of a few hundred thousand '[' overflows the stack. Log
+ * lines are flat, so anything nested this deep is refused before parsing. */
+#define JSON_MAX_DEPTH 64
+
+static gboolean
+json_depth_ok (const char *line,
+               gsize       len)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = line[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > JSON_MAX_DEPTH)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 /* Readers of a JSON object that check the member's type. */
 typedef struct
 {
@@ -546,6 +582,25 @@ get_double (Fields     *f,
       return 0;
     }
   return json_node_get_double (node);
+}
+
+/* json_object_get_boolean_member_with_default() is critical about an
+ * array or object: a bad line is not a programming error. */
+static gboolean
+get_bool (Fields     *f,
+          const char *name)
+{
+  JsonNode *node = json_object_get_member (f->obj, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      if (f->wrong == NULL)
+        f->wrong = name;
+      return FALSE;
+    }
+  return json_node_get_boolean (node);
 }
 
 static const char *
@@ -598,9 +653,20 @@ ps_event_from_json_line (const char    *line,
       g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("empty line"));
       return FALSE;
     }
+  if (!json_depth_ok (line, len))
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                   _("arrays or objects nested more than %d deep"), JSON_MAX_DEPTH);
+      return FALSE;
+    }
   if (!json_parser_load_from_data (parser, line, len, &local_error))
     {
-      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("not JSON: %s"), local_error->message);
+      /* json-glib quotes the bad input in its message, down to half a
+       * character or a lone surrogate: make it fit for a label. */
+      g_autofree char *why = g_utf8_make_valid (local_error->message, -1);
+
+      g_strdelimit (why, "\n\r\t", ' ');
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("not JSON: %s"), why);
       return FALSE;
     }
   root = json_parser_get_root (parser);
@@ -624,7 +690,8 @@ ps_event_from_json_line (const char    *line,
       e->type = i;
   if (e->type == PS_EVENT_N_TYPES)
     {
-      g_autofree char *shown = g_utf8_substring (type, 0, 40);
+      /* g_utf8_substring() reads past the end of a string shorter than 40 */
+      g_autofree char *shown = g_utf8_substring (type, 0, MIN (g_utf8_strlen (type, -1), 40));
       g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("unknown event “%s”"), shown);
       return FALSE;
     }
@@ -656,7 +723,7 @@ ps_event_from_json_line (const char    *line,
       e->n_failed = get_int (&f, "failed", TRUE);
       e->n_cancelled = get_int (&f, "cancelled_tasks", FALSE);
       e->cpu_total_ns = get_int (&f, "cpu_ns", FALSE);
-      e->cancelled = json_object_get_boolean_member_with_default (f.obj, "cancelled", FALSE);
+      e->cancelled = get_bool (&f, "cancelled");
       e->message = get_str (&f, "message", FALSE);
       break;
 
@@ -686,7 +753,8 @@ ps_event_from_json_line (const char    *line,
           status = get_str (&f, "status", TRUE);
           if (status != NULL && !ps_task_status_from_string (status, &e->status))
             {
-              g_autofree char *shown = g_utf8_substring (status, 0, 40);
+              g_autofree char *shown = g_utf8_substring (status, 0,
+                                                         MIN (g_utf8_strlen (status, -1), 40));
               g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("unknown task status “%s”"), shown);
               return FALSE;
             }
@@ -694,7 +762,7 @@ ps_event_from_json_line (const char    *line,
           e->cpu_ns = get_int (&f, "cpu_ns", TRUE);
           e->rank = get_int (&f, "rank", FALSE);
           e->message = get_str (&f, "message", FALSE);
-          e->retry = json_object_get_boolean_member_with_default (f.obj, "retry", FALSE);
+          e->retry = get_bool (&f, "retry");
           if (result != NULL && JSON_NODE_HOLDS_VALUE (result) &&
               json_node_get_value_type (result) == G_TYPE_INT64)
             {

@@ -1,0 +1,33 @@
+/* ps-log-reader.h: reading a run log back
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ps-event.h"
+
+G_BEGIN_DECLS
+
+/* Lines longer than this are refused: no line the engine writes comes near. */
+#define PS_LOG_MAX_LINE (4u * 1024u * 1024u)
+
+typedef struct
+{
+  GArray       *events;    /* of PsEvent; their strings are owned by @strings */
+  GStringChunk *strings;
+  char         *problem;   /* NULL, or why the log stops early */
+  guint64       n_lines;   /* lines read */
+} PsLog;
+
+PsLog *ps_log_parse (const char  *data,
+                     gsize        len,
+                     GError     **error);
+PsLog *ps_log_load  (const char  *path,
+                     GError     **error);
+void   ps_log_free  (PsLog       *log);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLog, ps_log_free)
+
+G_END_DECLS
