@@ -5,43 +5,198 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "ps-engine-client.h"
+#include "ps-workload.h"
+
+/* Every file a test writes goes here: the tests of other builds may run
+ * at the same time, and must not share a path in /tmp with these. */
+static char *tmp_dir;
+
+static char *
+tmp_path (const char *name)
+{
+  return g_build_filename (tmp_dir, name, NULL);
+}
+
 typedef struct
 {
-  int   status;
-  char *out;
-  char *err;
+  int     status;     /* exit status, -1 when killed by a signal */
+  int     signal;     /* what killed it, 0 when it exited */
+  char   *out;
+  char   *err;
+  gint64  wall_us;
 } Result;
+
+typedef struct
+{
+  const char *stdin_data;   /* piped in, or NULL for an empty stdin */
+  const char *stdin_path;   /* a file as stdin instead of the pipe */
+  const char *stdout_path;  /* stdout to a file instead of captured */
+  const char *stdin_command; /* a shell command piped into stdin instead */
+  rlim_t      fsize_limit;  /* RLIMIT_FSIZE in the child (SIGXFSZ ignored); 0: none */
+  rlim_t      as_limit;     /* RLIMIT_AS in the child; 0: none */
+  guint       timeout_s;    /* the child is killed and the test fails after it; 0: 60 */
+} RunOptions;
+
+/* In the child, between fork and exec. */
+static void
+limit_child (gpointer data)
+{
+  const RunOptions *opts = data;
+
+  if (opts->fsize_limit > 0)
+    {
+      struct rlimit rl = { opts->fsize_limit, opts->fsize_limit };
+
+      /* a write past the limit fails with EFBIG instead of killing */
+      signal (SIGXFSZ, SIG_IGN);
+      setrlimit (RLIMIT_FSIZE, &rl);
+    }
+  if (opts->as_limit > 0)
+    {
+      struct rlimit rl = { opts->as_limit, opts->as_limit };
+      setrlimit (RLIMIT_AS, &rl);
+    }
+}
+
+typedef struct
+{
+  gboolean  done;
+  GBytes   *out;
+  GBytes   *err;
+  GError   *error;
+} Communication;
+
+static void
+communicate_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Communication *c = data;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (object), result, &c->out, &c->err, &c->error);
+  c->done = TRUE;
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+
+  return g_strndup (data ? data : "", len);
+}
+
+/* Runs poolscope-run with @args and waits for it, at most opts->timeout_s:
+ * a hang is a failure, not a stuck test. */
+static void
+run_argv (const char * const *args,
+          const RunOptions   *opts,
+          Result             *r)
+{
+  static const RunOptions defaults = { 0 };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GBytes) input = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pipeline = NULL;
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDERR_PIPE;
+  Communication c = { 0 };
+  gboolean late = FALSE;
+  guint timeout_s, timer;
+  gint64 t0;
+
+  if (opts == NULL)
+    opts = &defaults;
+  timeout_s = opts->timeout_s ? opts->timeout_s : 60;
+  if (opts->stdin_command)
+    {
+      /* sh -c 'COMMAND | exec "$0" "$@"' poolscope-run ARGS… */
+      pipeline = g_strconcat (opts->stdin_command, " | exec \"$0\" \"$@\"", NULL);
+      g_ptr_array_add (argv, (char *) "/bin/sh");
+      g_ptr_array_add (argv, (char *) "-c");
+      g_ptr_array_add (argv, pipeline);
+    }
+  g_ptr_array_add (argv, (char *) POOLSCOPE_RUN);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  if (opts->stdin_path == NULL && opts->stdin_command == NULL)
+    flags |= G_SUBPROCESS_FLAGS_STDIN_PIPE;
+  if (opts->stdout_path == NULL)
+    flags |= G_SUBPROCESS_FLAGS_STDOUT_PIPE;
+  launcher = g_subprocess_launcher_new (flags);
+  /* messages are checked by substring: keep them untranslated */
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (opts->stdin_path)
+    g_subprocess_launcher_set_stdin_file_path (launcher, opts->stdin_path);
+  if (opts->stdout_path)
+    g_subprocess_launcher_set_stdout_file_path (launcher, opts->stdout_path);
+  if (opts->fsize_limit > 0 || opts->as_limit > 0)
+    g_subprocess_launcher_set_child_setup (launcher, limit_child, (gpointer) opts, NULL);
+  if (opts->stdin_data)
+    input = g_bytes_new (opts->stdin_data, strlen (opts->stdin_data));
+  else if (flags & G_SUBPROCESS_FLAGS_STDIN_PIPE)
+    input = g_bytes_new_static ("", 0);  /* an empty stdin, closed at once */
+
+  t0 = g_get_monotonic_time ();
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_async (proc, input, NULL, communicate_cb, &c);
+  timer = g_timeout_add_seconds (timeout_s, set_flag, &late);
+  while (!c.done && !late)
+    g_main_context_iteration (NULL, TRUE);
+  if (!c.done)
+    {
+      g_autofree char *joined = g_strjoinv (" ", (char **) args);
+
+      g_subprocess_force_exit (proc);
+      g_error ("poolscope-run %s: still running after %u s", joined, timeout_s);
+    }
+  g_source_remove (timer);
+  r->wall_us = g_get_monotonic_time () - t0;
+  g_assert_no_error (c.error);
+  r->status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  r->signal = g_subprocess_get_if_signaled (proc) ? g_subprocess_get_term_sig (proc) : 0;
+  r->out = bytes_to_string (c.out);
+  r->err = bytes_to_string (c.err);
+  g_clear_pointer (&c.out, g_bytes_unref);
+  g_clear_pointer (&c.err, g_bytes_unref);
+}
 
 static void
 run_cli (const char *stdin_text,
          Result     *r,
          ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  RunOptions opts = { .stdin_data = stdin_text };
   va_list ap;
   const char *arg;
 
-  g_ptr_array_add (argv, (char *) POOLSCOPE_RUN);
   va_start (ap, r);
   while ((arg = va_arg (ap, const char *)))
-    g_ptr_array_add (argv, (char *) arg);
+    g_ptr_array_add (args, (char *) arg);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (proc, stdin_text, NULL, &r->out, &r->err, &error));
-  g_assert_no_error (error);
-  r->status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  g_ptr_array_add (args, NULL);
+  run_argv ((const char * const *) args->pdata, &opts, r);
 }
 
 static void
@@ -49,6 +204,52 @@ result_clear (Result *r)
 {
   g_clear_pointer (&r->out, g_free);
   g_clear_pointer (&r->err, g_free);
+}
+
+static guint
+count_substrings (const char *haystack,
+                  const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = haystack; (p = strstr (p, needle)) != NULL; p += strlen (needle))
+    n++;
+  return n;
+}
+
+/* The log as JSON objects, one a line; every line must parse, and the
+ * file must end with a whole line. */
+static GPtrArray *
+read_log (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpuint (len, >, 0);
+  g_assert_cmpint (contents[len - 1], ==, '\n');
+  lines = g_strsplit (contents, "\n", -1);
+  /* the last piece is the empty one after the final newline */
+  for (guint i = 0; lines[i + 1] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!json_parser_load_from_data (parser, lines[i], -1, &error))
+        g_error ("%s: line %u is not JSON (%s): %.200s", path, i + 1, error->message, lines[i]);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+      g_ptr_array_add (events, json_node_dup_object (json_parser_get_root (parser)));
+    }
+  return events;
+}
+
+static gboolean
+is_event (JsonObject *o,
+          const char *name)
+{
+  return g_str_equal (json_object_get_string_member (o, "event"), name);
 }
 
 static void
@@ -88,7 +289,7 @@ static void
 test_items_sources (void)
 {
   Result r = { 0 };
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "items.txt", NULL);
+  g_autofree char *path = tmp_path ("items.txt");
 
   run_cli ("3\n1\n2\n", &r, "run", "--items", "-", "--workers", "2", NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -110,35 +311,145 @@ test_items_sources (void)
   result_clear (&r);
 }
 
+/* Hostile command lines: each is refused with exit status 2, nothing on
+ * stdout, and one line on stderr that names the option and the value;
+ * never a crash, a hang or a run. */
 static void
 test_bad_command_lines (void)
 {
-  static const char *cases[][6] = {
-    { "run", NULL },
-    { "run", "--items", "", NULL },
-    { "run", "--items", "9..1", NULL },
-    { "run", "--items", "a,b", "--workload", "square", NULL },
-    { "run", "--items", "1..3", "--workers", "0", NULL },
-    { "run", "--items", "1..3", "--workers", "99999999999999999999", NULL },
-    { "run", "--items", "1..3", "--workload", "cube", NULL },
-    { "run", "--items", "1..3", "--preset", "nope", NULL },
-    { "run", "--items", "1..3", "--log", "/nonexistent/dir/x.jsonl", NULL },
-    { "run", "--items", "@/nonexistent", NULL },
-    { "run", "--items", "1..3", "--chunksize", "-1", NULL },
-    { "run", "--bogus", NULL },
-    { "frobnicate", NULL },
+  static const struct
+  {
+    const char *args[8];
+    const char *message_part;
+  } cases[] = {
+    { { "run", NULL }, "--items: no items given" },
+    { { "run", "--items", "", NULL }, "--items: the batch has no items" },
+    { { "run", "--items", "9..1", NULL }, "the range 9..1 is empty" },
+    { { "run", "--items", "a,b", "--workload", "square", NULL }, "(“a”) is not an integer" },
+    { { "frobnicate", NULL }, "unknown command “frobnicate”" },
+
+    /* numbers out of range, or past 64 bits */
+    { { "run", "--items", "1..3", "--workers", "0", NULL }, "--workers: “0”" },
+    { { "run", "--items", "1..3", "--workers", "1025", NULL },
+      "--workers: “1025” is not a whole number from 1 to 1024" },
+    { { "run", "--items", "1..3", "--workers", "-1", NULL }, "--workers: “-1”" },
+    { { "run", "--items", "1..3", "--workers", "99999999999999999999", NULL },
+      "--workers: “99999999999999999999”" },
+    { { "run", "--items", "1..3", "--workers", "18446744073709551617", NULL },
+      "--workers: “18446744073709551617”" },
+    { { "run", "--items", "1..3", "--workers", "1e3", NULL }, "--workers: “1e3”" },
+    { { "run", "--items", "1..3", "-j", "", NULL }, "--workers: “”" },
+    { { "run", "--items", "1..3", "--chunksize", "-1", NULL }, "--chunksize: “-1”" },
+    { { "run", "--items", "1..3", "--chunksize", "0", NULL }, "--chunksize: “0”" },
+    { { "run", "--items", "1..3", "--chunksize", "18446744073709551616", NULL },
+      "--chunksize: “18446744073709551616”" },
+    { { "run", "--items", "1..3", "--chunksize", "abc", NULL }, "--chunksize: “abc”" },
+    { { "run", "--items", "1..3", "--timeout", "-1", NULL }, "--timeout: “-1”" },
+    { { "run", "--items", "1..3", "--timeout", "nan", NULL }, "--timeout: “nan”" },
+    { { "run", "--items", "1..3", "--timeout", "inf", NULL }, "--timeout: “inf”" },
+    { { "run", "--items", "1..3", "--timeout", "1e999", NULL }, "--timeout: “1e999”" },
+    { { "run", "--items", "1..3", "--timeout", "604801", NULL }, "--timeout: “604801”" },
+    /* would round to 0 ns, which is no timeout at all */
+    { { "run", "--items", "1..3", "--timeout", "1e-12", NULL },
+      "--timeout: “1e-12” is not 0 (off) or a number from 0.001" },
+    { { "run", "--items", "1..3", "--timeout=", NULL }, "--timeout: “”" },
+    { { "run", "--items", "1..3", "--retries", "1001", NULL }, "--retries: “1001”" },
+    { { "run", "--items", "1..3", "--retries", "-1", NULL }, "--retries: “-1”" },
+    { { "run", "--items", "1..3", "--retries", "18446744073709551616", NULL },
+      "--retries: “18446744073709551616”" },
+    { { "run", "--items", "1..3", "--max-tasks-per-child", "-1", NULL },
+      "--max-tasks-per-child: “-1”" },
+    { { "run", "--items", "1..3", "--max-tasks-per-child", "100000001", NULL },
+      "--max-tasks-per-child: “100000001”" },
+    { { "run", "--items", "1..3", "--max-tasks-per-child", "99999999999999999999", NULL },
+      "--max-tasks-per-child: “99999999999999999999”" },
+    { { "run", "--items", "1..3", "--sample-hz", "1001", NULL }, "--sample-hz: “1001”" },
+    { { "run", "--items", "1..3", "--sample-hz", "-1", NULL }, "--sample-hz: “-1”" },
+    { { "run", "--items", "1..3", "--sample-hz", "nan", NULL }, "--sample-hz: “nan”" },
+    /* its interval in ms overflowed to a 1 ms tick: sampling flat out */
+    { { "run", "--items", "1..3", "--sample-hz", "1e-300", NULL },
+      "--sample-hz: “1e-300” is not 0 (off) or a number from 0.001" },
+    { { "run", "--items", "1..3", "--seed", "-1", NULL }, "--seed: “-1”" },
+    { { "run", "--items", "1..3", "--seed", "18446744073709551616", NULL },
+      "--seed: “18446744073709551616”" },
+    { { "run", "--items", "1..3", "--seed", "abc", NULL }, "--seed: “abc”" },
+
+    /* ranges */
+    { { "run", "--items", "1..99999999999999999999", NULL },
+      "--items: the end “99999999999999999999”" },
+    { { "run", "--items", "5..1", NULL }, "--items: the range 5..1 is empty" },
+    { { "run", "--items", "1..10:0", NULL },
+      "--items: the step of a range must be at least 1, not 0" },
+    { { "run", "--items", "1..10:-1", NULL },
+      "--items: the step of a range must be at least 1, not -1" },
+    { { "run", "--items", "0..100000000", NULL },
+      "--items: the range has more than 100000000 items" },
+    /* 2^64 items: the count wrapped to 0, and an empty run said all was well */
+    { { "run", "--items", "-9223372036854775808..9223372036854775807", NULL },
+      "--items: the range has more than" },
+    { { "run", "--items", "@", NULL }, "--items: “@” must be followed by" },
+    { { "run", "--items", "@/nonexistent", NULL },
+      "--items: cannot read the item file “/nonexistent”" },
+
+    /* workload specs */
+    { { "run", "--items", "1..3", "--workload", "cube", NULL },
+      "--workload: unknown workload “cube”" },
+    { { "run", "--items", "1..3", "--workload", "cpu:", NULL },
+      "--workload: the workload “cpu:” needs" },
+    { { "run", "--items", "1..3", "--workload", "cpu:-1", NULL },
+      "--workload: a duration in milliseconds in the workload “cpu:-1”" },
+    { { "run", "--items", "1..3", "--workload", "cpu:abc", NULL },
+      "--workload: a duration in milliseconds “abc”" },
+    { { "run", "--items", "1..3", "--workload", "random:cpu:1", NULL },
+      "--workload: the workload “random:cpu:1” takes 3" },
+    { { "run", "--items", "1..3", "--workload", "random:cpu:1:2:3", NULL },
+      "--workload: the workload “random:cpu:1:2:3” takes 3" },
+    { { "run", "--items", "1..3", "--workload", "alloc:999999999999", NULL },
+      "--workload: a size in MB in the workload “alloc:999999999999”" },
+    { { "run", "--items", "1..3", "--workload", "crash:2", NULL },
+      "--workload: a probability in the workload “crash:2”" },
+    { { "run", "--items", "1..3", "--workload", "crash:nan", NULL },
+      "--workload: a probability “nan”" },
+    { { "run", "--items", "1..3", "--workload", "sleep:1e999", NULL },
+      "--workload: a duration in milliseconds “1e999”" },
+
+    /* names */
+    { { "run", "--items", "1..3", "--preset", "nope", NULL },
+      "--preset: “nope” is not a known preset" },
+    { { "run", "--items", "1..3", "--preset", "", NULL }, "--preset: “” is not a known preset" },
+    { { "run", "--items", "1..3", "--order", "random", NULL },
+      "--order: “random” is not map or unordered" },
+    { { "run", "--items", "1..3", "--start", "forkserver", NULL },
+      "--start: “forkserver” is not fork or spawn" },
+    { { "run", "--items", "1..3", "--format", "json", NULL },
+      "--format: “json” is not lines, list or none" },
+    { { "run", "--items", "1..3", "--log", "/nonexistent/dir/x.jsonl", NULL },
+      "--log: cannot write “/nonexistent/dir/x.jsonl”" },
+    { { "run", "--items", "1..3", "--log", "", NULL }, "--log: “” is not a file path" },
+
+    /* missing values, unknown options */
+    { { "run", "--items", NULL }, "--items needs a value" },
+    { { "run", "--items", "1..3", "--workers", NULL }, "--workers needs a value" },
+    { { "run", "--items", "1..3", "--log", NULL }, "--log needs a value" },
+    { { "run", "--items", "1..3", "--json=yes", NULL }, "--json takes no value" },
+    { { "run", "--bogus", NULL }, "unknown option “--bogus”" },
+    { { "run", "--items", "1..3", "-x", NULL }, "unknown option “-x”" },
+    { { "run", "--items", "1..3", "extra", NULL }, "unexpected argument “extra”" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
+      RunOptions opts = { .timeout_s = 20 };
       Result r = { 0 };
+      g_autofree char *shown = g_strjoinv (" ", (char **) cases[i].args);
 
-      run_cli (NULL, &r, cases[i][0], cases[i][1], cases[i][2], cases[i][3], cases[i][4], cases[i][5]);
-      if (r.status != 2)
-        g_error ("case %u (%s %s %s): exit %d, stderr: %s", i, cases[i][1], cases[i][2], cases[i][3],
-                 r.status, r.err);
+      run_argv (cases[i].args, &opts, &r);
+      if (r.status != 2 || strstr (r.err, cases[i].message_part) == NULL)
+        g_error ("“%s”: exit %d (signal %d), stderr “%s”, wanted exit 2 and “%s”",
+                 shown, r.status, r.signal, r.err, cases[i].message_part);
       g_assert_cmpstr (r.out, ==, "");
       g_assert_true (g_str_has_prefix (r.err, "poolscope-run: "));
+      g_assert_cmpuint (count_substrings (r.err, "\n"), ==, 1);
       result_clear (&r);
     }
 }
@@ -160,7 +471,7 @@ static void
 test_log_and_summary (void)
 {
   Result r = { 0 };
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "run.jsonl", NULL);
+  g_autofree char *path = tmp_path ("run.jsonl");
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -297,7 +608,7 @@ process_gone (int pid)
 static void
 test_no_orphans (void)
 {
-  g_autofree char *log = g_build_filename (g_get_tmp_dir (), "orphans.jsonl", NULL);
+  g_autofree char *log = tmp_path ("orphans.jsonl");
   g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr(GSubprocess) proc = start_logged_run (log, pids);
   gint64 deadline;
@@ -320,7 +631,7 @@ test_no_orphans (void)
 static void
 test_interrupt (void)
 {
-  g_autofree char *log = g_build_filename (g_get_tmp_dir (), "interrupt.jsonl", NULL);
+  g_autofree char *log = tmp_path ("interrupt.jsonl");
   g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr(GSubprocess) proc = start_logged_run (log, pids);
   g_autofree char *contents = NULL;
@@ -347,7 +658,7 @@ test_interrupt (void)
 static void
 test_kill_storm (void)
 {
-  g_autofree char *log = g_build_filename (g_get_tmp_dir (), "storm.jsonl", NULL);
+  g_autofree char *log = tmp_path ("storm.jsonl");
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GHashTable) live = g_hash_table_new (NULL, NULL);
@@ -445,11 +756,662 @@ test_kill_storm (void)
   g_assert_cmpuint (starts, >=, 1 + crashed);
 }
 
+/* The workload of the timeout test: short random sleeps, of which the
+ * seed found below makes exactly one a sleep of 5–8 s. */
+#define TIMEOUT_WORKLOAD "random:sleep:10:100"
+#define TIMEOUT_TASKS    12
+
+static guint64
+seed_with_one_long_task (guint *long_task)
+{
+  PsWorkload w;
+
+  g_assert_true (ps_workload_parse (TIMEOUT_WORKLOAD, &w, NULL));
+  for (guint64 seed = 1; seed < 10000000; seed++)
+    {
+      guint n_long = 0, n_short = 0, which = 0;
+
+      for (guint t = 0; t < TIMEOUT_TASKS; t++)
+        {
+          double ms = ps_workload_draw_ms (&w, seed, t, 0);
+
+          if (ms >= 5000 && ms <= 8000)
+            {
+              n_long++;
+              which = t;
+            }
+          else if (ms <= 40)
+            n_short++;
+        }
+      /* early in the batch, so that work remains when it times out */
+      if (n_long == 1 && n_short == TIMEOUT_TASKS - 1 && which >= 1 && which <= TIMEOUT_TASKS / 2)
+        {
+          *long_task = which;
+          return seed;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* --timeout: the task that runs too long ends as timeout, its worker is
+ * killed (SIGTERM) and replaced by one with a new name, the others end
+ * ok, the status is 1, and nobody waits for the long sleep. Python's Pool
+ * has no per-task timeout (AsyncResult.get(timeout) only stops waiting);
+ * this follows concurrent.futures/pebble: the worker is ended. */
+static void
+test_timeout (void)
+{
+  g_autofree char *log = tmp_path ("timeout.jsonl");
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  guint long_task = 0;
+  guint64 seed = seed_with_one_long_task (&long_task);
+  g_autofree char *seed_text = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+  g_autofree char *items = g_strdup_printf ("1..%d", TIMEOUT_TASKS);
+  const char *args[] = { "run", "--items", items, "--workload", TIMEOUT_WORKLOAD, "--seed", seed_text,
+                         "--timeout", "0.2", "--workers", "2", "--chunksize", "1", "--log", log, NULL };
+  g_autofree guint8 *ends = g_malloc0 (TIMEOUT_TASKS);
+  const char *timed_out_worker = NULL;
+  gboolean exit_seen = FALSE, replacement_seen = FALSE;
+  Result r = { 0 };
+
+  g_test_message ("seed %" G_GUINT64_FORMAT ": task %u sleeps 5 to 8 s", seed, long_task);
+  run_argv (args, NULL, &r);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpint (r.wall_us, <, 4 * G_USEC_PER_SEC);
+  g_assert_cmpuint (count_substrings (r.err, "timeout on"), ==, 1);
+  g_assert_cmpuint (count_substrings (r.out, "\n"), ==, TIMEOUT_TASKS - 1);
+
+  events = read_log (log);
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (events, i);
+
+      if (is_event (o, "worker-start"))
+        {
+          const char *name = json_object_get_string_member (o, "worker");
+
+          if (exit_seen && !g_hash_table_contains (names, name))
+            replacement_seen = TRUE;
+          g_hash_table_add (names, (gpointer) name);
+        }
+      else if (is_event (o, "task-end"))
+        {
+          gint64 task = json_object_get_int_member (o, "task");
+          const char *status = json_object_get_string_member (o, "status");
+
+          g_assert_false (json_object_get_boolean_member_with_default (o, "retry", FALSE));
+          if (task < 0 || task >= TIMEOUT_TASKS)
+            g_error ("task %" G_GINT64_FORMAT " is not in the batch", task);
+          ends[task]++;
+          if (task == long_task)
+            {
+              g_assert_cmpstr (status, ==, "timeout");
+              g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "timed out");
+              /* ended at the timeout, not at the end of the sleep */
+              g_assert_cmpint (json_object_get_int_member (o, "end"), <,
+                               json_object_get_int_member (o, "start") + 3 * G_GINT64_CONSTANT (1000000000));
+              timed_out_worker = json_object_get_string_member (o, "worker");
+            }
+          else
+            g_assert_cmpstr (status, ==, "ok");
+        }
+      else if (is_event (o, "worker-exit") && timed_out_worker != NULL &&
+               g_str_equal (json_object_get_string_member (o, "worker"), timed_out_worker))
+        {
+          g_assert_cmpint (json_object_get_int_member (o, "signal"), ==, SIGTERM);
+          g_assert_cmpstr (json_object_get_string_member (o, "reason"), ==, "killed by SIGTERM");
+          exit_seen = TRUE;
+        }
+    }
+  g_assert_nonnull (timed_out_worker);
+  g_assert_true (exit_seen);
+  g_assert_true (replacement_seen);
+  for (guint t = 0; t < TIMEOUT_TASKS; t++)
+    g_assert_cmpuint (ends[t], ==, 1);
+  result_clear (&r);
+}
+
+/* --timeout with --retries: a timed-out task is tried again, and the
+ * earlier attempt carries the retry flag. */
+static void
+test_timeout_retried (void)
+{
+  g_autofree char *log = tmp_path ("timeout-retry.jsonl");
+  g_autoptr(GPtrArray) events = NULL;
+  const char *args[] = { "run", "--items", "1", "--workload", "sleep:5000", "--timeout", "0.2",
+                         "--retries", "1", "--workers", "1", "--log", log, NULL };
+  guint attempts = 0;
+  Result r = { 0 };
+
+  run_argv (args, NULL, &r);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpint (r.wall_us, <, 4 * G_USEC_PER_SEC);
+  events = read_log (log);
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (events, i);
+
+      if (!is_event (o, "task-end"))
+        continue;
+      g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "timeout");
+      g_assert_cmpint (json_object_get_int_member (o, "attempt"), ==, attempts);
+      g_assert_true (json_object_get_boolean_member_with_default (o, "retry", FALSE) == (attempts == 0));
+      attempts++;
+    }
+  g_assert_cmpuint (attempts, ==, 2);
+  result_clear (&r);
+}
+
+static int
+compare_uint (gconstpointer a,
+              gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* --max-tasks-per-child 3, 20 tasks, 2 workers: each worker runs at most
+ * 3 tasks, then retires (exit 0, no reason) and is replaced while work
+ * remains, never more than 2 at a time; every task runs once.
+ *
+ * Unlike Python, the count is of tasks (items), not of chunks: Python's
+ * Pool(2, maxtasksperchild=3).map(f, range(20)) counts one chunk as one
+ * task, so with its default chunksize of 3 a worker runs up to 9 items
+ * (3 workers, [2, 9, 9]). Python's chunksize=1 and every chunk size here
+ * agree: 7 workers, [2, 3, 3, 3, 3, 3, 3]. */
+static void
+test_max_tasks_per_child (void)
+{
+  static const char *chunks[] = { "auto", "1", "2", "5" };
+
+  for (guint c = 0; c < G_N_ELEMENTS (chunks); c++)
+    {
+      g_autofree char *log = tmp_path ("max-tasks.jsonl");
+      const char *args[] = { "run", "--items", "1..20", "--workers", "2", "--max-tasks-per-child", "3",
+                             "--chunksize", chunks[c], "--log", log, "--format", "none", NULL };
+      g_autoptr(GPtrArray) events = NULL;
+      g_autoptr(GHashTable) per_worker = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
+      static const guint expected[] = { 2, 3, 3, 3, 3, 3, 3 };
+      guint8 ends[20] = { 0 };
+      int alive = 0, starts = 0, exits = 0;
+      Result r = { 0 };
+      GHashTableIter iter;
+      gpointer value;
+
+      g_test_message ("--chunksize %s", chunks[c]);
+      run_argv (args, NULL, &r);
+      g_assert_cmpint (r.status, ==, 0);
+      events = read_log (log);
+      for (guint i = 0; i < events->len; i++)
+        {
+          JsonObject *o = g_ptr_array_index (events, i);
+
+          if (is_event (o, "worker-start"))
+            {
+              starts++;
+              g_assert_cmpint (++alive, <=, 2);
+              g_hash_table_insert (per_worker, (gpointer) json_object_get_string_member (o, "worker"),
+                                   GUINT_TO_POINTER (0));
+            }
+          else if (is_event (o, "worker-exit"))
+            {
+              exits++;
+              alive--;
+              g_assert_cmpint (json_object_get_int_member (o, "exit_code"), ==, 0);
+              g_assert_false (json_object_has_member (o, "reason"));
+            }
+          else if (is_event (o, "task-end"))
+            {
+              const char *name = json_object_get_string_member (o, "worker");
+              gint64 task = json_object_get_int_member (o, "task");
+              guint n_done;
+
+              g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+              g_assert_cmpint (task, >=, 0);
+              g_assert_cmpint (task, <, 20);
+              ends[task]++;
+              g_assert_true (g_hash_table_contains (per_worker, name));
+              n_done = GPOINTER_TO_UINT (g_hash_table_lookup (per_worker, name));
+              g_hash_table_insert (per_worker, (gpointer) name, GUINT_TO_POINTER (n_done + 1));
+            }
+        }
+      for (guint t = 0; t < 20; t++)
+        g_assert_cmpuint (ends[t], ==, 1);
+      g_assert_cmpint (starts, ==, exits);
+      g_hash_table_iter_init (&iter, per_worker);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          guint n = GPOINTER_TO_UINT (value);
+          g_assert_cmpuint (n, <=, 3);
+          g_array_append_val (counts, n);
+        }
+      g_array_sort (counts, compare_uint);
+      g_assert_cmpuint (counts->len, ==, G_N_ELEMENTS (expected));
+      for (guint k = 0; k < counts->len; k++)
+        g_assert_cmpuint (g_array_index (counts, guint, k), ==, expected[k]);
+      result_clear (&r);
+    }
+}
+
+/* --retries 2 with a workload that always crashes: three attempts a task,
+ * the first two flagged retry, the last the final crash; status 1. */
+static void
+test_retries (void)
+{
+  g_autofree char *log = tmp_path ("retries.jsonl");
+  const char *args[] = { "run", "--items", "1..4", "--workload", "crash:1", "--workers", "2",
+                         "--retries", "2", "--log", log, "--json", NULL };
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  guint attempts[4] = { 0 }, starts[4] = { 0 }, finals[4] = { 0 };
+  const char *summary;
+  Result r = { 0 };
+
+  run_argv (args, NULL, &r);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpuint (count_substrings (r.err, "killed by SIGSEGV; trying again"), ==, 8);
+  g_assert_cmpuint (count_substrings (r.err, "killed by SIGSEGV\n"), ==, 4);
+
+  events = read_log (log);
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (events, i);
+      gint64 task;
+
+      if (is_event (o, "task-start"))
+        {
+          task = json_object_get_int_member (o, "task");
+          g_assert_cmpint (task, >=, 0);
+          g_assert_cmpint (task, <, 4);
+          g_assert_cmpint (json_object_get_int_member (o, "attempt"), ==, starts[task]);
+          starts[task]++;
+        }
+      else if (is_event (o, "task-end"))
+        {
+          gboolean retry = json_object_get_boolean_member_with_default (o, "retry", FALSE);
+
+          task = json_object_get_int_member (o, "task");
+          g_assert_cmpint (task, >=, 0);
+          g_assert_cmpint (task, <, 4);
+          g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "crashed");
+          g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "killed by SIGSEGV");
+          g_assert_cmpint (json_object_get_int_member (o, "attempt"), ==, attempts[task]);
+          /* the earlier attempts are retried; the last one is final */
+          g_assert_true (retry == (attempts[task] < 2));
+          g_assert_cmpuint (finals[task], ==, 0);
+          if (!retry)
+            finals[task]++;
+          attempts[task]++;
+        }
+    }
+  for (guint t = 0; t < 4; t++)
+    {
+      g_assert_cmpuint (attempts[t], ==, 3);
+      g_assert_cmpuint (starts[t], ==, 3);
+      g_assert_cmpuint (finals[t], ==, 1);
+    }
+
+  summary = strrchr (g_strchomp (r.out), '\n');
+  summary = summary ? summary + 1 : r.out;
+  g_assert_true (json_parser_load_from_data (parser, summary, -1, NULL));
+  {
+    JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+    g_assert_cmpint (json_object_get_int_member (o, "tasks"), ==, 4);
+    g_assert_cmpint (json_object_get_int_member (o, "ok"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (o, "failed"), ==, 4);
+  }
+  result_clear (&r);
+}
+
+/* A log on a full disk: one message naming the log, and the run goes on
+ * without it (docs/log-format.md); the results and the status are those
+ * of the run. */
+static void
+test_log_disk_full (void)
+{
+  const char *args[] = { "run", "--items", "1..5", "--log", "/dev/full", "--workers", "2", NULL };
+  Result r = { 0 };
+
+  run_argv (args, NULL, &r);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "1\n4\n9\n16\n25\n");
+  g_assert_cmpuint (count_substrings (r.err, "poolscope-run: the log “/dev/full” stopped: "
+                                              "No space left on device; the run goes on without it\n"), ==, 1);
+  g_assert_cmpuint (count_substrings (r.err, "\n"), ==, 1);
+  result_clear (&r);
+}
+
+/* A log that hits the file size limit part-way (EFBIG after 64 KiB, as a
+ * full disk would): it ends with a whole line and keeps the whole lines
+ * that fit, every line is JSON, the run finishes all its tasks, and the
+ * message names the log once. */
+static void
+test_log_size_limit (void)
+{
+  g_autofree char *log = tmp_path ("limited.jsonl");
+  const char *args[] = { "run", "--items", "1..20000", "--workers", "2", "--chunksize", "1",
+                         "--log", log, "--format", "none", "--json", NULL };
+  RunOptions opts = { .fsize_limit = 64 * 1024 };
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *message = g_strdup_printf ("poolscope-run: the log “%s” stopped: File too large; "
+                                              "the run goes on without it\n", log);
+  GStatBuf st;
+  Result r = { 0 };
+
+  run_argv (args, &opts, &r);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"ok\":20000"));
+  g_assert_cmpuint (count_substrings (r.err, message), ==, 1);
+  g_assert_cmpuint (count_substrings (r.err, "\n"), ==, 1);
+
+  g_assert_cmpint (g_stat (log, &st), ==, 0);
+  g_assert_cmpint (st.st_size, <=, 64 * 1024);
+  /* the whole lines before the limit stay: less than one line is lost */
+  g_assert_cmpint (st.st_size, >, 63 * 1024);
+  events = read_log (log);
+  g_assert_true (is_event (g_ptr_array_index (events, 0), "run-start"));
+  result_clear (&r);
+}
+
+/* The message comes when the log stops, not when a long run ends. */
+static void
+test_log_stop_reported_at_once (void)
+{
+  g_autofree char *log = tmp_path ("stops-early.jsonl");
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  RunOptions opts = { .fsize_limit = 4096 };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  gint64 t0, seen, ended;
+
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, limit_child, &opts, NULL);
+  t0 = g_get_monotonic_time ();
+  /* 3.5 s of sleeps; 100 samples a second fill 4 KiB in well under one */
+  proc = g_subprocess_launcher_spawn (launcher, &error, POOLSCOPE_RUN, "run", "--items", "1..10",
+                                      "--workload", "sleep:700", "--workers", "2", "--chunksize", "1",
+                                      "--sample-hz", "50", "--log", log, NULL);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
+  line = g_data_input_stream_read_line (err, NULL, NULL, &error);
+  seen = g_get_monotonic_time ();
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "stopped: File too large"));
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  ended = g_get_monotonic_time ();
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_test_message ("log stopped after %.2f s, run ended after %.2f s",
+                  (seen - t0) / 1e6, (ended - t0) / 1e6);
+  g_assert_cmpint (ended - seen, >, G_USEC_PER_SEC);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *data;
+  gssize      len;
+  const char *workload;
+  const char *message_part;
+} ItemFileCase;
+
+/* Item files that cannot be a batch: exit status 2, one message naming
+ * the file (and the line), nothing run. */
+static void
+test_hostile_item_files (void)
+{
+  g_autofree char *long_line = NULL;
+  gsize long_len = 3 * 1024 * 1024;
+  ItemFileCase cases[] = {
+    { "empty", "", 0, "print", "has no items" },
+    { "blank", "\n\n   \n\t\r\n \t \n\r\n", -1, "print", "has no items" },
+    { "nul", "1\n2\0003\n", 6, "print", "holds binary data (a NUL byte)" },
+    { "nul-square", "1\n2\0003\n", 6, "square", "holds binary data (a NUL byte)" },
+    { "utf8", "ok\nab\xff" "c\n", -1, "print", ": line 2 is not valid UTF-8" },
+    { "utf8-hello", "\n\nAlice\n\xc3\n", -1, "hello", ": line 4 is not valid UTF-8" },
+    { "utf8-square", "1\n\xe2\x82\n", -1, "square", ": line 2 is not valid UTF-8" },
+    { "words-square", "1\n2\nthree\n", -1, "square", "item 3 (“three”) is not an integer" },
+    { "long", NULL, 0, "print", ": line 2 is longer than 65536 bytes" },
+  };
+
+  long_line = g_malloc (long_len + 3);
+  memcpy (long_line, "1\n", 2);
+  memset (long_line + 2, '7', long_len);
+  long_line[long_len + 2] = '\n';
+  cases[G_N_ELEMENTS (cases) - 1].data = long_line;
+  cases[G_N_ELEMENTS (cases) - 1].len = long_len + 3;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = tmp_path (cases[i].name);
+      g_autofree char *at = g_strconcat ("@", path, NULL);
+      g_autofree char *named = g_strconcat ("--items: ", path, NULL);
+      const char *args[] = { "run", "--items", at, "--workload", cases[i].workload, NULL };
+      RunOptions opts = { .timeout_s = 20 };
+      Result r = { 0 };
+
+      g_test_message ("%s", cases[i].name);
+      g_assert_true (g_file_set_contents (path, cases[i].data, cases[i].len, NULL));
+      run_argv (args, &opts, &r);
+      if (r.status != 2 || strstr (r.err, cases[i].message_part) == NULL)
+        g_error ("%s: exit %d (signal %d), stderr “%s”, wanted exit 2 and “%s”",
+                 cases[i].name, r.status, r.signal, r.err, cases[i].message_part);
+      /* it names the file, except for a bad item, which it quotes */
+      if (!g_str_equal (cases[i].name, "words-square"))
+        g_assert_true (g_str_has_prefix (r.err + strlen ("poolscope-run: "), named));
+      g_assert_cmpstr (r.out, ==, "");
+      g_assert_cmpuint (count_substrings (r.err, "\n"), ==, 1);
+      result_clear (&r);
+
+      /* the same from standard input */
+      {
+        const char *stdin_args[] = { "run", "--items", "-", "--workload", cases[i].workload, NULL };
+
+        opts.stdin_path = path;
+        run_argv (stdin_args, &opts, &r);
+        g_assert_cmpint (r.status, ==, 2);
+        g_assert_nonnull (strstr (r.err, cases[i].message_part));
+        g_assert_cmpstr (r.out, ==, "");
+        result_clear (&r);
+      }
+      g_remove (path);
+    }
+}
+
+/* Endless input: /dev/zero as the item file or as stdin is refused at its
+ * first NUL, and an endless line once it is too long, not read until
+ * memory runs out. The address space is capped
+ * so that a regression fails fast instead of eating the machine. */
+static void
+test_endless_items (void)
+{
+  RunOptions opts = { .as_limit = (rlim_t) 1 << 30, .timeout_s = 20 };
+  const char *file_args[] = { "run", "--items", "@/dev/zero", NULL };
+  const char *stdin_args[] = { "run", "--items", "-", "--workload", "print", NULL };
+  Result r = { 0 };
+
+  run_argv (file_args, &opts, &r);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--items: /dev/zero holds binary data (a NUL byte)"));
+  result_clear (&r);
+
+  opts.stdin_path = "/dev/zero";
+  run_argv (stdin_args, &opts, &r);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--items: standard input holds binary data (a NUL byte)"));
+  result_clear (&r);
+
+  /* one endless line of text, through a pipe */
+  opts.stdin_path = NULL;
+  opts.stdin_command = "tr '\\000' x < /dev/zero";
+  run_argv (stdin_args, &opts, &r);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--items: standard input: line 1 is longer than 65536 bytes"));
+  result_clear (&r);
+}
+
+/* Ten million lines of integers (76 MB): the batch runs to the end with
+ * every result in order. Timed for the report; only a generous bound. */
+static void
+test_ten_million_lines (void)
+{
+  g_autofree char *path = tmp_path ("ten-million.txt");
+  g_autofree char *out_path = tmp_path ("ten-million.out");
+  g_autofree char *at = g_strconcat ("@", path, NULL);
+  const char *args[] = { "run", "--items", at, "--workload", "square", "--quiet", NULL };
+  RunOptions opts = { .stdout_path = out_path, .timeout_s = 100 };
+  const guint64 n = 10000000;
+  FILE *f;
+  char *line = NULL;
+  size_t cap = 0;
+  gssize len;
+  guint64 count = 0;
+  Result r = { 0 };
+
+  f = fopen (path, "w");
+  g_assert_nonnull (f);
+  for (guint64 i = 1; i <= n; i++)
+    fprintf (f, "%" G_GUINT64_FORMAT "\n", i);
+  g_assert_cmpint (fclose (f), ==, 0);
+
+  run_argv (args, &opts, &r);
+  g_test_message ("10,000,000 items from a file, square, --quiet: %.2f s", r.wall_us / 1e6);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+
+  f = fopen (out_path, "r");
+  g_assert_nonnull (f);
+  while ((len = getline (&line, &cap, f)) > 0)
+    {
+      count++;
+      /* spot checks: every millionth result */
+      if (count % 1000000 == 0)
+        {
+          char want[32];
+          g_snprintf (want, sizeof want, "%" G_GUINT64_FORMAT "\n", count * count);
+          g_assert_cmpstr (line, ==, want);
+        }
+    }
+  free (line);
+  fclose (f);
+  g_assert_cmpuint (count, ==, n);
+  g_remove (path);
+  g_remove (out_path);
+  result_clear (&r);
+}
+
+typedef struct
+{
+  gboolean  done;
+  guint     task_ends;
+  char     *failure;
+} IpcRun;
+
+static void
+on_ipc_event (PsEngineClient *client,
+              const PsEvent  *e,
+              IpcRun         *run)
+{
+  if (e->type == PS_EVENT_TASK_END)
+    run->task_ends++;
+}
+
+static void
+on_ipc_failed (PsEngineClient *client,
+               const char     *message,
+               IpcRun         *run)
+{
+  g_free (run->failure);
+  run->failure = g_strdup (message);
+  run->done = TRUE;
+}
+
+static void
+on_ipc_finished (PsEngineClient *client,
+                 IpcRun         *run)
+{
+  run->done = TRUE;
+}
+
+static void
+ipc_run (PsEngineClient     *client,
+         IpcRun             *run,
+         const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean late = FALSE;
+  guint timer = g_timeout_add_seconds (20, set_flag, &late);
+
+  run->done = FALSE;
+  run->task_ends = 0;
+  g_clear_pointer (&run->failure, g_free);
+  g_assert_true (ps_engine_client_run (client, args, &error));
+  g_assert_no_error (error);
+  while (!run->done && !late)
+    g_main_context_iteration (NULL, TRUE);
+  if (!run->done)
+    g_error ("the engine did not answer within 20 s");
+  g_source_remove (timer);
+}
+
+/* Over --ipc, standard input is the protocol: a RUN asking for items
+ * from it is refused in words (it used to make the engine read the
+ * client's frames as items, deaf until the client went away), and the
+ * engine serves the next run. */
+static void
+test_ipc_items_from_stdin (void)
+{
+  g_autoptr(PsEngineClient) client = ps_engine_client_new (POOLSCOPE_RUN);
+  const char *from_stdin[] = { "--items", "-", NULL };
+  const char *square[] = { "--preset", "square", "--workers", "2", NULL };
+  IpcRun run = { 0 };
+
+  g_signal_connect (client, "event", G_CALLBACK (on_ipc_event), &run);
+  g_signal_connect (client, "failed", G_CALLBACK (on_ipc_failed), &run);
+  g_signal_connect (client, "finished", G_CALLBACK (on_ipc_finished), &run);
+
+  ipc_run (client, &run, from_stdin);
+  g_assert_nonnull (run.failure);
+  g_assert_nonnull (strstr (run.failure, "--items: standard input carries the protocol"));
+
+  ipc_run (client, &run, square);
+  g_assert_null (run.failure);
+  g_assert_cmpuint (run.task_ends, ==, 9);
+  g_signal_handlers_disconnect_by_data (client, &run);
+}
+
+static void
+remove_tmp_dir (void)
+{
+  GDir *dir = g_dir_open (tmp_dir, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = tmp_path (name);
+      g_remove (path);
+    }
+  g_clear_pointer (&dir, g_dir_close);
+  g_rmdir (tmp_dir);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* a child that refuses its stdin early must not take the test with it */
+  signal (SIGPIPE, SIG_IGN);
+  tmp_dir = g_dir_make_tmp ("test-cli-XXXXXX", NULL);
+  g_assert_nonnull (tmp_dir);
   g_test_add_func ("/ps/cli/presets", test_presets);
   g_test_add_func ("/ps/cli/items-sources", test_items_sources);
   g_test_add_func ("/ps/cli/bad-command-lines", test_bad_command_lines);
@@ -459,5 +1421,19 @@ main (int    argc,
   g_test_add_func ("/ps/cli/no-orphans", test_no_orphans);
   g_test_add_func ("/ps/cli/interrupt", test_interrupt);
   g_test_add_func ("/ps/cli/kill-storm", test_kill_storm);
-  return g_test_run ();
+  g_test_add_func ("/ps/cli/timeout", test_timeout);
+  g_test_add_func ("/ps/cli/timeout-retried", test_timeout_retried);
+  g_test_add_func ("/ps/cli/max-tasks-per-child", test_max_tasks_per_child);
+  g_test_add_func ("/ps/cli/retries", test_retries);
+  g_test_add_func ("/ps/cli/log-disk-full", test_log_disk_full);
+  g_test_add_func ("/ps/cli/log-size-limit", test_log_size_limit);
+  g_test_add_func ("/ps/cli/log-stop-reported-at-once", test_log_stop_reported_at_once);
+  g_test_add_func ("/ps/cli/hostile-item-files", test_hostile_item_files);
+  g_test_add_func ("/ps/cli/endless-items", test_endless_items);
+  g_test_add_func ("/ps/cli/ten-million-lines", test_ten_million_lines);
+  g_test_add_func ("/ps/cli/ipc-items-from-stdin", test_ipc_items_from_stdin);
+  status = g_test_run ();
+  remove_tmp_dir ();
+  g_free (tmp_dir);
+  return status;
 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "ps-pool.h"
 
@@ -26,6 +27,11 @@ typedef struct
   gboolean   run_start;
   PsPool    *pool;
   guint64    cancel_after;
+  guint64    timed_out;
+  gint64     longest_ns;  /* of the tasks that did not end ok */
+  guint      task_starts;
+  guint      cancel_on_starts;  /* cancel once this many tasks have started */
+  guint      killed_by[65];     /* worker exits per signal */
 } Run;
 
 static void
@@ -48,6 +54,8 @@ on_event (const PsEvent *e,
     case PS_EVENT_TASK_START:
       g_assert_cmpuint (e->task, <, run->n_tasks);
       run->started[e->task]++;
+      if (++run->task_starts == run->cancel_on_starts)
+        g_idle_add_once ((GSourceOnceFunc) ps_pool_cancel, run->pool);
       break;
     case PS_EVENT_TASK_END:
       g_assert_cmpuint (e->task, <, run->n_tasks);
@@ -62,11 +70,18 @@ on_event (const PsEvent *e,
         run->crashed++;
       else if (e->status == PS_TASK_CANCELLED)
         run->cancelled++;
+      else if (e->status == PS_TASK_TIMEOUT)
+        run->timed_out++;
+      if (e->status != PS_TASK_OK)
+        run->longest_ns = MAX (run->longest_ns, e->end - e->start);
       if (run->cancel_after && run->order->len == run->cancel_after)
         ps_pool_cancel (run->pool);
       break;
     case PS_EVENT_WORKER_EXIT:
       run->worker_exits++;
+      g_assert_cmpint (e->signal, >=, 0);
+      g_assert_cmpint (e->signal, <, (int) G_N_ELEMENTS (run->killed_by));
+      run->killed_by[e->signal]++;
       break;
     case PS_EVENT_RUN_END:
       g_assert_false (run->run_end);
@@ -89,8 +104,9 @@ too_long (gpointer data)
 }
 
 static void
-run_pool (Run        *run,
-          const char *args)
+run_pool_with (Run        *run,
+               const char *args,
+               const char *worker_command)
 {
   g_auto(GStrv) argv = g_strsplit (args, " ", -1);
   PsSpec *spec = ps_spec_new ();
@@ -108,7 +124,7 @@ run_pool (Run        *run,
 
   pool = ps_pool_new (spec);
   run->pool = pool;
-  ps_pool_set_worker_command (pool, POOLSCOPE_RUN);
+  ps_pool_set_worker_command (pool, worker_command);
   ps_pool_set_event_func (pool, on_event, run);
   g_assert_true (ps_pool_start (pool, &error));
   g_assert_no_error (error);
@@ -117,6 +133,13 @@ run_pool (Run        *run,
   g_source_remove (timeout);
   g_assert_true (ps_pool_is_finished (pool));
   run->pool = NULL;
+}
+
+static void
+run_pool (Run        *run,
+          const char *args)
+{
+  run_pool_with (run, args, POOLSCOPE_RUN);
 }
 
 static void
@@ -223,6 +246,73 @@ test_cancel (void)
   run_clear (&run);
 }
 
+/* A worker whose SIGTERM is ignored: the real poolscope-run --worker,
+ * started by a shell that ignores TERM first (an ignored signal stays
+ * ignored across exec), as a workload that blocks TERM would be. */
+static char *
+write_term_ignoring_worker (char **dir)
+{
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\ntrap '' TERM\nexec '%s' \"$@\"\n",
+                                             POOLSCOPE_RUN);
+  char *path;
+
+  *dir = g_dir_make_tmp ("test-pool-XXXXXX", NULL);
+  g_assert_nonnull (*dir);
+  path = g_build_filename (*dir, "term-ignoring-worker", NULL);
+  g_assert_true (g_file_set_contents (path, script, -1, NULL));
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+  return path;
+}
+
+/* --timeout ends a task's worker with SIGTERM; a worker that ignores it
+ * gets SIGKILL after the grace (500 ms). Either way the task ends as
+ * timeout, long before its sleep would have. */
+static void
+test_timeout_term_then_kill (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *stubborn = write_term_ignoring_worker (&dir);
+  const char *args = "--items 1..1 --workload sleep:5000 --start spawn --workers 1 --timeout 0.2 "
+                     "--sample-hz 0";
+  Run run = { 0 };
+  gint64 t0;
+
+  /* an ordinary worker dies of the SIGTERM */
+  t0 = g_get_monotonic_time ();
+  run_pool (&run, args);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 4 * G_USEC_PER_SEC);
+  g_assert_cmpuint (run.timed_out, ==, 1);
+  g_assert_cmpuint (run.killed_by[SIGTERM], ==, 1);
+  g_assert_cmpuint (run.killed_by[SIGKILL], ==, 0);
+  run_clear (&run);
+
+  /* one that ignores it is killed after the grace */
+  t0 = g_get_monotonic_time ();
+  run_pool_with (&run, args, stubborn);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 4 * G_USEC_PER_SEC);
+  g_assert_cmpuint (run.timed_out, ==, 1);
+  g_assert_cmpuint (run.killed_by[SIGTERM], ==, 0);
+  g_assert_cmpuint (run.killed_by[SIGKILL], ==, 1);
+  g_assert_cmpuint (run.worker_exits, ==, run.worker_starts);
+  /* 0.2 s to the timeout, then the 0.5 s grace */
+  g_assert_cmpint (run.longest_ns, >=, 650 * G_GINT64_CONSTANT (1000000));
+  run_clear (&run);
+
+  /* a cancel (Ctrl-C) does not wait for such workers either */
+  run.cancel_on_starts = 2;
+  t0 = g_get_monotonic_time ();
+  run_pool_with (&run, "--items 1..2 --workload sleep:5000 --start spawn --workers 2 --chunksize 1 "
+                 "--sample-hz 0", stubborn);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 4 * G_USEC_PER_SEC);
+  g_assert_cmpuint (run.cancelled, ==, 2);
+  g_assert_cmpuint (run.killed_by[SIGKILL], ==, 2);
+  g_assert_cmpint (run.longest_ns, >=, 450 * G_GINT64_CONSTANT (1000000));
+  run_clear (&run);
+
+  g_remove (stubborn);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -233,5 +323,6 @@ main (int    argc,
   g_test_add_func ("/ps/pool/random-order", test_random_order);
   g_test_add_func ("/ps/pool/crash-isolation", test_crash_isolation);
   g_test_add_func ("/ps/pool/cancel", test_cancel);
+  g_test_add_func ("/ps/pool/timeout-term-then-kill", test_timeout_term_then_kill);
   return g_test_run ();
 }

@@ -57,6 +57,7 @@ typedef struct
   int           signal;
   guint         flush_timer;
   char         *failure;
+  gboolean      log_reported;
 } CliRun;
 
 static gboolean
@@ -197,6 +198,19 @@ draw_progress (CliRun  *run,
     fputc ('\n', stderr);
 }
 
+/* A log that fails stops, and the run goes on (docs/log-format.md): say
+ * so when it happens, once, not only at the end of a long run. */
+static void
+report_log_error (CliRun *run)
+{
+  const char *why = run->log ? ps_log_writer_get_error (run->log) : NULL;
+
+  if (why == NULL || run->log_reported)
+    return;
+  run->log_reported = TRUE;
+  fprintf (stderr, "%spoolscope-run: %s\n", run->progress ? "\r\033[K" : "", why);
+}
+
 static void
 on_event (const PsEvent *e,
           gpointer       data)
@@ -204,7 +218,10 @@ on_event (const PsEvent *e,
   CliRun *run = data;
 
   if (run->log)
-    ps_log_writer_add (run->log, e);
+    {
+      ps_log_writer_add (run->log, e);
+      report_log_error (run);
+    }
   ps_run_summary_add (run->summary, e);
 
   switch (e->type)
@@ -373,10 +390,12 @@ ps_cli_run (int         argc,
 
 out:
   fflush (stdout);
-  if (log != NULL && !ps_log_writer_flush (log, &error))
-    fprintf (stderr, "poolscope-run: %s\n", error->message);
-  else if (log != NULL && ps_log_writer_get_error (log))
-    fprintf (stderr, "poolscope-run: %s\n", ps_log_writer_get_error (log));
+  if (log != NULL)
+    {
+      ps_log_writer_flush (log, NULL);
+      run.progress = FALSE;
+      report_log_error (&run);
+    }
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_clear_handle_id (&run.flush_timer, g_source_remove);

@@ -152,8 +152,19 @@ start_run (Server        *s,
       send_error (s, 2, _("a run is already going"));
       return;
     }
-  if (!ps_spec_parse_args (spec, args->len, (char **) args->pdata, &error) ||
-      !ps_spec_finish (spec, &error))
+  if (!ps_spec_parse_args (spec, args->len, (char **) args->pdata, &error))
+    {
+      send_error (s, 2, error->message);
+      return;
+    }
+  /* Standard input carries the client's frames: reading items from it
+   * would swallow them and leave the engine deaf until the client goes. */
+  if (g_strcmp0 (spec->items_spec, "-") == 0)
+    {
+      send_error (s, 2, _("--items: standard input carries the protocol in --ipc mode; use @FILE"));
+      return;
+    }
+  if (!ps_spec_finish (spec, &error))
     {
       send_error (s, 2, error->message);
       return;

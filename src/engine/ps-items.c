@@ -12,7 +12,9 @@
 
 #include <inttypes.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
@@ -77,7 +79,8 @@ ps_items_new_range (gint64   first,
 
   /* The difference of two gint64 always fits a guint64. */
   span = (guint64) last - (guint64) first;
-  if (span / (guint64) step + 1 > PS_ITEMS_MAX_COUNT)
+  /* not span / step + 1 > max: for the whole gint64 range that sum wraps to 0 */
+  if (span / (guint64) step >= PS_ITEMS_MAX_COUNT)
     {
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
                    _("the range has more than %" PRIu64 " items"), PS_ITEMS_MAX_COUNT);
@@ -208,15 +211,28 @@ parse_comma_list (const char  *spec,
   return list_from_pieces (pieces, error);
 }
 
+/* Only spaces, tabs and CRs: such a line holds no item, as for xargs and
+ * the log reader. */
+static gboolean
+is_blank (const char *p,
+          gsize       n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+      return FALSE;
+  return TRUE;
+}
+
 /**
  * ps_items_parse_text:
  * @data: the bytes of an item file
  * @len: their length
  * @origin: a name for messages, such as the file's path
  *
- * Parses one item per line. Blank lines are skipped (as xargs does), a
- * trailing CR is dropped. A NUL byte, invalid UTF-8 or a line longer than
- * %PS_ITEM_MAX_LEN is an error naming the line.
+ * Parses one item per line. Blank lines (empty, or only spaces and tabs)
+ * are skipped, as xargs does; a trailing CR is dropped. A NUL byte,
+ * invalid UTF-8 or a line longer than %PS_ITEM_MAX_LEN is an error naming
+ * the line.
  *
  * Returns: (transfer full): the items, or %NULL with @error set
  */
@@ -255,7 +271,7 @@ ps_items_parse_text (const char  *data,
       in += n + (nl ? 1 : 0);
       if (keep > 0 && start[keep - 1] == '\r')
         keep--;
-      if (keep == 0)
+      if (is_blank (start, keep))
         continue;
       if (keep > PS_ITEM_MAX_LEN)
         {
@@ -300,30 +316,91 @@ fail:
   return NULL;
 }
 
+/* Reads an item file or standard input to its end. What can only get
+ * worse as more comes is checked on the way — a NUL byte, a line already
+ * too long, too many items — so /dev/zero, an endless line or an endless
+ * stream is refused after a bounded read instead of filling the memory.
+ * ps_items_parse_text() still has the last word on the whole text. */
 static PsItems *
-parse_stdin (GError **error)
+parse_fd (int          fd,
+          const char  *origin,
+          GError     **error)
 {
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  guint8 buf[65536];
+  g_autofree char *data = NULL;
+  gsize len = 0, cap = 0, line_len = 0;
+  guint64 line = 1, items = 0;
+  gboolean line_has_item = FALSE;
+  struct stat st;
+
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0)
+    {
+      cap = (gsize) st.st_size + 1;
+      data = g_malloc (cap);
+    }
 
   for (;;)
     {
-      gssize n = read (STDIN_FILENO, buf, sizeof buf);
+      gssize n;
 
+      if (len == cap)
+        {
+          cap = MAX (cap * 2, 1024 * 1024);
+          data = g_realloc (data, cap);
+        }
+      n = read (fd, data + len, cap - len);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         {
           int saved = errno;
-          g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                       _("cannot read items from standard input: %s"), g_strerror (saved));
+
+          if (fd == STDIN_FILENO)
+            g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                         _("cannot read items from standard input: %s"), g_strerror (saved));
+          else
+            g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                         _("cannot read the item file “%s”: %s"), origin, g_strerror (saved));
           return NULL;
         }
       if (n == 0)
         break;
-      g_byte_array_append (bytes, buf, n);
+
+      for (const char *p = data + len, *end = data + len + n; p < end; p++)
+        {
+          if (*p == '\n')
+            {
+              items += line_has_item;
+              line++;
+              line_len = 0;
+              line_has_item = FALSE;
+              if (items > PS_ITEMS_MAX_COUNT)
+                {
+                  g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                               _("%s has more than %" PRIu64 " items"), origin, PS_ITEMS_MAX_COUNT);
+                  return NULL;
+                }
+              continue;
+            }
+          if (*p == '\0')
+            {
+              g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("%s holds binary data (a NUL byte), not lines of text"), origin);
+              return NULL;
+            }
+          if (*p != ' ' && *p != '\t' && *p != '\r')
+            line_has_item = TRUE;
+          /* one byte of slack for the CR that the parser drops */
+          if (++line_len > PS_ITEM_MAX_LEN + 1)
+            {
+              g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("%s: line %" PRIu64 " is longer than %d bytes"),
+                           origin, line, PS_ITEM_MAX_LEN);
+              return NULL;
+            }
+        }
+      len += n;
     }
-  return ps_items_parse_text ((const char *) bytes->data, bytes->len, _("standard input"), error);
+  return ps_items_parse_text (data ? data : "", len, origin, error);
 }
 
 /**
@@ -351,12 +428,11 @@ ps_items_parse (const char  *spec,
       return NULL;
     }
   if (g_str_equal (spec, "-"))
-    return parse_stdin (error);
+    return parse_fd (STDIN_FILENO, _("standard input"), error);
   if (spec[0] == '@')
     {
-      g_autofree char *contents = NULL;
-      g_autoptr(GError) local_error = NULL;
-      gsize len = 0;
+      PsItems *items;
+      int fd;
 
       if (spec[1] == '\0')
         {
@@ -364,13 +440,17 @@ ps_items_parse (const char  *spec,
                                _("“@” must be followed by the path of an item file"));
           return NULL;
         }
-      if (!g_file_get_contents (spec + 1, &contents, &len, &local_error))
+      fd = open (spec + 1, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
         {
+          int saved = errno;
           g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                       _("cannot read the item file: %s"), local_error->message);
+                       _("cannot read the item file “%s”: %s"), spec + 1, g_strerror (saved));
           return NULL;
         }
-      return ps_items_parse_text (contents, len, spec + 1, error);
+      items = parse_fd (fd, spec + 1, error);
+      close (fd);
+      return items;
     }
   if (looks_like_range (spec))
     return parse_range (spec, error);
@@ -529,7 +609,9 @@ ps_items_check_integers (const PsItems  *self,
     if (!ps_items_get_int (self, i, &v))
       {
         char buf[32];
-        g_autofree char *shown = g_utf8_substring (ps_items_get_text (self, i, buf, NULL), 0, 40);
+        const char *text = ps_items_get_text (self, i, buf, NULL);
+        /* g_utf8_substring() reads past the end of a string shorter than that */
+        g_autofree char *shown = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 40));
 
         g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
                      _("item %" PRIu64 " (“%s”) is not an integer, and the workload needs integers"),

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
@@ -113,8 +114,12 @@ ps_log_writer_flush (PsLogWriter  *self,
       if (n <= 0)
         {
           int saved = n < 0 ? errno : ENOSPC;
+          const char *last_nl = done > 0 ? memrchr (self->pending->str, '\n', done) : NULL;
 
-          /* Never leave half a line behind. */
+          /* Never leave half a line behind, but keep the whole lines that
+           * made it (a file that hit its size limit took part of them). */
+          if (last_nl != NULL)
+            self->written += last_nl + 1 - self->pending->str;
           if (ftruncate (self->fd, self->written) < 0)
             { /* nothing better to do: the message below still stands */ }
           self->error = g_strdup_printf (_("the log “%s” stopped: %s; the run goes on without it"),

@@ -88,8 +88,10 @@ bad_value (GError     **error,
            const char  *value,
            const char  *expected)
 {
+  /* g_utf8_substring() reads past the end of a string shorter than 40 */
   g_autofree char *shown = g_utf8_validate (value, -1, NULL)
-                           ? g_utf8_substring (value, 0, 40) : g_strdup ("?");
+                           ? g_utf8_substring (value, 0, MIN (g_utf8_strlen (value, -1), 40))
+                           : g_strdup ("?");
 
   g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
                _("%s: “%s” is not %s"), option, shown, expected);
@@ -112,19 +114,22 @@ parse_u64 (const char  *option,
   return TRUE;
 }
 
+/* 0 turns the option off. Anything else must be at least @least: a tiny
+ * value would otherwise be rounded to "off" (a timeout of 0 ns) or to an
+ * interval that overflows, further down. */
 static gboolean
-parse_double (const char  *option,
-              const char  *text,
-              double       min,
-              double       max,
-              double      *out,
-              GError     **error)
+parse_double_or_off (const char  *option,
+                     const char  *text,
+                     double       least,
+                     double       max,
+                     double      *out,
+                     GError     **error)
 {
-  g_autofree char *expected = g_strdup_printf (_("a number from %g to %g"), min, max);
+  g_autofree char *expected = g_strdup_printf (_("0 (off) or a number from %g to %g"), least, max);
   char *end = NULL;
   double v = g_ascii_strtod (text, &end);
 
-  if (end == text || *end != '\0' || !isfinite (v) || v < min || v > max)
+  if (end == text || *end != '\0' || !(v == 0 || (v >= least && v <= max)))
     return bad_value (error, option, text, expected);
   *out = v;
   return TRUE;
@@ -182,7 +187,8 @@ ps_spec_parse_args (PsSpec  *self,
       if (!is_flag && !g_strv_contains (valued, name))
         {
           g_autofree char *shown = g_utf8_validate (arg, -1, NULL)
-                                   ? g_utf8_substring (arg, 0, 40) : g_strdup ("?");
+                                   ? g_utf8_substring (arg, 0, MIN (g_utf8_strlen (arg, -1), 40))
+                                   : g_strdup ("?");
 
           g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
                        name[0] == '-' ? _("unknown option “%s”") : _("unexpected argument “%s”"),
@@ -278,12 +284,12 @@ ps_spec_parse_args (PsSpec  *self,
         }
       else if (g_str_equal (name, "--sample-hz"))
         {
-          if (!parse_double ("--sample-hz", value, 0, 1000, &self->sample_hz, error))
+          if (!parse_double_or_off ("--sample-hz", value, 0.001, 1000, &self->sample_hz, error))
             return FALSE;
         }
       else if (g_str_equal (name, "--timeout"))
         {
-          if (!parse_double ("--timeout", value, 0, 86400 * 7, &self->timeout_s, error))
+          if (!parse_double_or_off ("--timeout", value, 0.001, 86400 * 7, &self->timeout_s, error))
             return FALSE;
         }
       else if (g_str_equal (name, "--retries"))
