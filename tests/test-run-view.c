@@ -306,7 +306,7 @@ test_descriptions (void)
     { PS_RUN_VIEW_TIMELINE, { "4 worker lanes", "ForkPoolWorker-4 (pid 104, 3 tasks)", NULL } },
     { PS_RUN_VIEW_CPU, { "ForkPoolWorker-1 95%", "ForkPoolWorker-4 40%", NULL } },
     { PS_RUN_VIEW_MEMORY, { "ForkPoolWorker-1 8.0 MiB", NULL, NULL } },
-    { PS_RUN_VIEW_ORDERING, { "of 12 finished tasks finished in submission order", NULL, NULL } },
+    { PS_RUN_VIEW_ORDERING, { "of 12 finished tasks were overtaken by a task submitted after them", NULL, NULL } },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

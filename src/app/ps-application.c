@@ -214,6 +214,15 @@ ps_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.run", run_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.stop", stop_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *views[] = { "timeline", "resources", "ordering" };
+      g_autofree char *detailed = g_strdup_printf ("win.show-view::%s", views[i]);
+      g_autofree char *accel = g_strdup_printf ("<Alt>%u", i + 1);
+      const char *accels[] = { accel, NULL };
+
+      gtk_application_set_accels_for_action (GTK_APPLICATION (app), detailed, accels);
+    }
 }
 
 static void

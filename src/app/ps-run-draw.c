@@ -514,9 +514,11 @@ draw_timeline (PsRunModel        *model,
         LaneItem it = { t->start, t->end, failed[k], t->status, FALSE };
         double x0, x1, y, bar_h;
 
-        if (t->worker == 0 || t->status == PS_TASK_CANCELLED)
+        const PsWorkerInfo *tw = ps_run_model_get_task_worker (model, t);
+
+        if (tw == NULL || t->status == PS_TASK_CANCELLED)
           continue;
-        y = g.y0 + (t->worker - 1) * g.lane_h;
+        y = g.y0 + tw->row * g.lane_h;
         bar_h = MAX (g.lane_h - (g.lane_h >= 8 ? 4 : 1), 1);
         x0 = g.x0 + t->start / px_ns;
         x1 = MAX (g.x0 + t->end / px_ns, x0 + 2);
@@ -539,11 +541,14 @@ ps_run_timeline_task_rect (PsRunModel      *model,
   TimelineGeom g;
   double px_ns;
 
-  if (tasks == NULL || task >= ps_run_model_get_n_tasks (model) || tasks[task].worker == 0)
+  const PsWorkerInfo *w;
+
+  if (tasks == NULL || task >= ps_run_model_get_n_tasks (model) ||
+      (w = ps_run_model_get_task_worker (model, &tasks[task])) == NULL)
     return FALSE;
   timeline_geom (model, width, height, &g);
   px_ns = g.t1 / (g.x1 - g.x0);
-  graphene_rect_init (out, g.x0 + tasks[task].start / px_ns, g.y0 + (tasks[task].worker - 1) * g.lane_h,
+  graphene_rect_init (out, g.x0 + tasks[task].start / px_ns, g.y0 + w->row * g.lane_h,
                       MAX ((tasks[task].end - tasks[task].start) / px_ns, 1), g.lane_h);
   return TRUE;
 }
@@ -905,7 +910,7 @@ draw_ordering (PsRunModel        *model,
   cairo_surface_t *surface;
   guint32 *pixels;
   int stride, iside;
-  guint64 in_place = 0;
+  guint64 in_place = 0, next_max = 0;
   char buf[128];
 
   if (!ps_run_model_has_run (model) || tasks == NULL || n == 0 || side < 20)
@@ -942,8 +947,9 @@ draw_ordering (PsRunModel        *model,
       GdkRGBA c = accent;
       guint32 argb;
 
-      if (task == rank)
+      if (task >= next_max)
         in_place++;
+      next_max = MAX (next_max, task + 1);
       if (tasks[task].status != PS_TASK_OK && tasks[task].status < PS_TASK_N_STATUS)
         ps_status_color (tasks[task].status, style->dark, &c);
       argb = 0xff000000u | ((guint32) (c.red * 255) << 16) | ((guint32) (c.green * 255) << 8) | (guint32) (c.blue * 255);
@@ -965,7 +971,7 @@ draw_ordering (PsRunModel        *model,
   draw_text (cr, small, buf, x0 - 4, y0 - 4, 1, 0);
   set_rgba (cr, &style->fg, 0.75);
   if (n_done > 0)
-    g_snprintf (buf, sizeof buf, _("%.0f%% finished in submission order"), 100.0 * in_place / n_done);
+    g_snprintf (buf, sizeof buf, _("%.0f%% not overtaken by a later task"), 100.0 * in_place / n_done);
   else
     g_strlcpy (buf, _("nothing finished yet"), sizeof buf);
   draw_text (cr, small, buf, x0, y0 + side + 4, 0, side * 0.6);
@@ -1086,13 +1092,17 @@ ps_run_describe (PsRunViewKind  kind,
 
     case PS_RUN_VIEW_ORDERING:
       {
-        guint64 n_done, in_place = 0;
+        guint64 n_done, overtaken = 0, next_max = 0;
         const guint32 *order = ps_run_model_get_completion (model, &n_done);
 
+        /* a task is overtaken when one submitted after it finished first */
         for (guint64 r = 0; r < n_done; r++)
-          in_place += order[r] == r;
-        g_string_append_printf (out, _("%" PRIu64 " of %" PRIu64 " finished tasks finished in submission order"),
-                                in_place, n_done);
+          {
+            overtaken += order[r] < next_max;
+            next_max = MAX (next_max, (guint64) order[r] + 1);
+          }
+        g_string_append_printf (out, _("%" PRIu64 " of %" PRIu64 " finished tasks were overtaken by a task "
+                                       "submitted after them"), overtaken, n_done);
       }
       break;
 

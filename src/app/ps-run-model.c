@@ -45,7 +45,8 @@ struct _PsRunModel
   GArray       *completion;   /* guint32: task of each rank */
   GArray       *attempts;     /* PsAttemptRec */
   GArray       *failed;       /* guint32: tasks that ended other than ok */
-  GPtrArray    *workers;      /* PsWorkerInfo* */
+  GPtrArray    *workers;      /* PsWorkerInfo*, as they appeared: PsTaskRec.worker counts here */
+  GPtrArray    *rows;         /* the same, by K: the order they are shown in */
   GPtrArray    *strings;      /* text items and results */
   guint64       n_done;
   guint64       n_status[PS_TASK_N_STATUS];
@@ -99,6 +100,7 @@ ps_run_model_reset (PsRunModel *self)
   self->completion = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_array_set_size (self->attempts, 0);
   g_array_set_size (self->failed, 0);
+  g_ptr_array_set_size (self->rows, 0);
   g_ptr_array_set_size (self->workers, 0);
   g_ptr_array_set_size (self->strings, 0);
   self->n_done = 0;
@@ -148,6 +150,16 @@ find_worker (PsRunModel    *self,
     w->uss = -1;
     w->lane = g_array_new (FALSE, FALSE, sizeof (guint32));
     g_ptr_array_add (self->workers, w);
+
+    /* workers announce themselves in any order: rows go by K */
+    {
+      guint row = self->rows->len;
+      while (row > 0 && ((PsWorkerInfo *) g_ptr_array_index (self->rows, row - 1))->id > w->id)
+        row--;
+      g_ptr_array_insert (self->rows, row, w);
+      for (guint i = row; i < self->rows->len; i++)
+        ((PsWorkerInfo *) g_ptr_array_index (self->rows, i))->row = i;
+    }
     return self->workers->len - 1;
   }
 }
@@ -488,10 +500,20 @@ ps_run_model_get_wall (PsRunModel *self)
 
 const PsWorkerInfo *
 ps_run_model_get_worker (PsRunModel *self,
-                         guint       index)
+                         guint       row)
 {
-  g_return_val_if_fail (index < self->workers->len, NULL);
-  return g_ptr_array_index (self->workers, index);
+  g_return_val_if_fail (row < self->rows->len, NULL);
+  return g_ptr_array_index (self->rows, row);
+}
+
+/* The worker that ran a task's last attempt, or NULL. */
+const PsWorkerInfo *
+ps_run_model_get_task_worker (PsRunModel      *self,
+                              const PsTaskRec *task)
+{
+  if (task->worker == 0 || task->worker > self->workers->len)
+    return NULL;
+  return g_ptr_array_index (self->workers, task->worker - 1);
 }
 
 /* NULL when the run has too many tasks to keep each one. */
@@ -620,6 +642,7 @@ ps_run_model_finalize (GObject *object)
   g_array_unref (self->completion);
   g_array_unref (self->attempts);
   g_array_unref (self->failed);
+  g_ptr_array_unref (self->rows);
   g_ptr_array_unref (self->workers);
   g_ptr_array_unref (self->strings);
   g_free (self->output);
@@ -640,6 +663,7 @@ ps_run_model_init (PsRunModel *self)
   self->attempts = g_array_new (FALSE, FALSE, sizeof (PsAttemptRec));
   self->failed = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_info_free);
+  self->rows = g_ptr_array_new ();
   self->strings = g_ptr_array_new_with_free_func (g_free);
   self->output = g_new0 (char *, OUTPUT_KEPT);
 }

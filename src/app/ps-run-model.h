@@ -73,6 +73,7 @@ typedef struct
   char         *name;
   gint32        pid;
   guint32       id;           /* K of PoolWorker-K */
+  guint         row;          /* its place in ps_run_model_get_worker()'s order */
   gint64        started;      /* ns */
   gint64        exited;       /* ns; -1 while alive */
   gint32        exit_code;
@@ -118,7 +119,9 @@ guint               ps_run_model_get_cores       (PsRunModel    *self);
 
 guint               ps_run_model_get_n_workers   (PsRunModel    *self);
 const PsWorkerInfo *ps_run_model_get_worker      (PsRunModel    *self,
-                                                  guint          index);
+                                                  guint          row);
+const PsWorkerInfo *ps_run_model_get_task_worker (PsRunModel    *self,
+                                                  const PsTaskRec *task);
 const PsTaskRec    *ps_run_model_get_tasks       (PsRunModel    *self);
 const PsAttemptRec *ps_run_model_get_attempt     (PsRunModel    *self,
                                                   guint          index);

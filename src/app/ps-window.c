@@ -264,7 +264,9 @@ update_status (PsWindow *self)
   /* numbers as text first: a 64-bit format macro cannot stand in a msgid */
   char done[24], total[24];
 
-  g_snprintf (done, sizeof done, "%" G_GUINT64_FORMAT, ps_run_model_get_n_done (m));
+  /* cancelled tasks were never done */
+  g_snprintf (done, sizeof done, "%" G_GUINT64_FORMAT,
+              ps_run_model_get_n_done (m) - ps_run_model_get_n_status (m, PS_TASK_CANCELLED));
   g_snprintf (total, sizeof total, "%" G_GUINT64_FORMAT, ps_run_model_get_n_tasks (m));
   for (PsTaskStatus st = PS_TASK_ERROR; st < PS_TASK_N_STATUS; st++)
     if (st != PS_TASK_CANCELLED && ps_run_model_get_n_status (m, st) > 0)
@@ -274,9 +276,9 @@ update_status (PsWindow *self)
     g_string_append_printf (extra, _(", %" PRIu64 " attempts retried"), ps_run_model_get_n_retried (m));
   if (extra->len > 0)
     {
-      extra->str[0] = ' ';
+      /* “, 2 crashed, 1 timeout” becomes “ — 2 crashed, 1 timeout” */
+      g_string_erase (extra, 0, 1);
       g_string_prepend (extra, " —");
-      g_string_erase (extra, 2, 1);
     }
 
   if (ps_run_model_get_error (m))
@@ -680,6 +682,20 @@ open_action (GtkWidget  *widget,
 }
 
 static void
+show_view_action (GtkWidget  *widget,
+                  const char *action,
+                  GVariant   *param)
+{
+  PsWindow *self = PS_WINDOW (widget);
+  const char *name = g_variant_get_string (param, NULL);
+
+  if (gtk_stack_get_child_by_name (self->live_views, name) == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (self->view_stack, "live");
+  gtk_stack_set_visible_child_name (self->live_views, name);
+}
+
+static void
 ps_window_constructed (GObject *object)
 {
   PsWindow *self = PS_WINDOW (object);
@@ -783,6 +799,7 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
 }
 
 static void
