@@ -107,14 +107,106 @@ test_form_validation (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_by_name (GtkWidget  *root,
+              const char *name)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (c)), name) == 0)
+        return c;
+      if ((found = find_by_name (c, name)))
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+status_starts_with (PsWindow   *window,
+                    const char *prefix)
+{
+  GtkWidget *status = find_by_name (GTK_WIDGET (window), "status_label");
+  return g_str_has_prefix (gtk_label_get_text (GTK_LABEL (status)), prefix);
+}
+
+/* A real run through the engine; each live view saved in light and dark. */
+static void
+live_run (const char *items,
+          const char *workload,
+          guint       workers,
+          const char *prefix)
+{
+  PsWindow *window = ps_window_new (app);
+  const char *views[] = { "timeline", "resources", "ordering" };
+  GtkWidget *status, *stack;
+  gint64 end;
+
+  ps_window_set_preset (window, "square");
+  ps_window_set_items (window, items);
+  ps_window_set_workload (window, workload);
+  ps_window_set_workers (window, workers);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!status_starts_with (window, "Finished") && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  status = find_by_name (GTK_WIDGET (window), "status_label");
+  g_test_message ("status: %s", gtk_label_get_text (GTK_LABEL (status)));
+  g_assert_true (status_starts_with (window, "Finished"));
+
+  /* the views keep being drawn from the frame clock: let them catch up */
+  for (int i = 0; i < 5; i++)
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  stack = find_by_name (GTK_WIDGET (window), "live_views");
+  for (guint dark = 0; dark <= 1; dark++)
+    {
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("%s-%s%s.png", prefix, views[i], dark ? "-dark" : "");
+
+          gtk_stack_set_visible_child_name (GTK_STACK (stack), views[i]);
+          for (int k = 0; k < 3; k++)
+            gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+          save_png (GTK_WIDGET (window), name);
+        }
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_live_cpu (void)
+{
+  live_run ("1..400", "random:cpu:5:3", 4, "live");
+}
+
+/* Crashes show as crashes: the run ends, the pool heals. */
+static void
+test_live_crash (void)
+{
+  live_run ("1..300", "crash:0.03", 3, "crash");
+}
+
 int
 main (int    argc,
       char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
+  /* screenshots of a page, not of a crossfade between two */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   adw_init ();
   g_test_add_func ("/ps/window/shows", test_window_shows);
   g_test_add_func ("/ps/window/form-validation", test_form_validation);
+  g_test_add_func ("/ps/window/live-cpu", test_live_cpu);
+  g_test_add_func ("/ps/window/live-crash", test_live_crash);
 
   /* one application for every test: a process registers its id once */
   app = ps_application_new ();

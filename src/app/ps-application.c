@@ -1,6 +1,6 @@
 /* ps-application.c: the application object and its command line
  *
- * `poolscope [--preset NAME] [--workers N] [--items SPEC] [--workload SPEC]
+ * `poolscope [--preset NAME] [--workers N] [--items SPEC] [--workload SPEC] [--chunksize N]
  * [--run] [LOG]` opens a window with the batch filled in (and started).
  * Options are checked in the launching process, so that a mistake is told
  * on the terminal with exit status 2 and no window opens.
@@ -122,6 +122,15 @@ ps_application_handle_local_options (GApplication *app,
           return bad_option (msg);
         }
     }
+  if (g_variant_dict_lookup (options, "chunksize", "&s", &text))
+    {
+      g_autoptr(PsSpec) spec = ps_spec_new ();
+      char *argv[] = { (char *) "--chunksize", (char *) text, NULL };
+
+      /* the engine's own parser: the same words, the same limits */
+      if (!ps_spec_parse_args (spec, 2, argv, &error))
+        return bad_option (error->message);
+    }
   if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &files))
     {
       if (g_strv_length ((char **) files) > 1)
@@ -152,6 +161,8 @@ ps_application_command_line (GApplication            *app,
     ps_window_set_items (window, text);
   if (g_variant_dict_lookup (options, "workload", "&s", &text))
     ps_window_set_workload (window, text);
+  if (g_variant_dict_lookup (options, "chunksize", "&s", &text))
+    ps_window_set_chunksize (window, text);
   gtk_window_present (GTK_WINDOW (window));
 
   if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &files) && files[0])
@@ -261,6 +272,7 @@ ps_application_init (PsApplication *self)
     { "workers", 'j', 0, G_OPTION_ARG_STRING, NULL, N_("Worker processes, 1–256"), N_("N") },
     { "items", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Items: 1..9, 1..100:3, a,b,c or @FILE"), N_("SPEC") },
     { "workload", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Workload, such as square, cpu:10 or sleep:50"), N_("SPEC") },
+    { "chunksize", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Tasks handed to a worker at once, or auto"), N_("N") },
     { "run", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start the batch at once"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, N_("[LOG]") },

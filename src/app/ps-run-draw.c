@@ -301,8 +301,8 @@ lane_item (PsRunModel   *model,
     return FALSE;
   out->task = entry;
   out->start = tasks[entry].start;
-  out->status = tasks[entry].status;
-  out->end = tasks[entry].status == PS_TASK_RUNNING ? now : tasks[entry].end;
+  out->status = ps_task_rec_status (&tasks[entry]);
+  out->end = out->status == PS_TASK_RUNNING ? now : tasks[entry].end;
   out->attempt = FALSE;
   return TRUE;
 }
@@ -353,11 +353,14 @@ timeline_geom (PsRunModel   *model,
   g->t1 = MAX (ps_run_model_get_wall (model), 1000);
 }
 
+/* Chunks go round robin, so a lane gets every @pool-th chunk: shading by
+ * chunk / pool alternates within a lane. */
 static void
 draw_bar (cairo_t           *cr,
           const PsDrawStyle *style,
           const LaneItem    *it,
           guint64            chunksize,
+          guint              pool,
           double             x,
           double             w,
           double             y,
@@ -367,7 +370,7 @@ draw_bar (cairo_t           *cr,
 
   ps_status_color (it->status, style->dark, &c);
   /* every other chunk a shade darker (lighter in dark style) */
-  if (chunksize > 0 && (it->task / chunksize) % 2 == 1 && it->status == PS_TASK_OK)
+  if (chunksize > 0 && (it->task / chunksize / MAX (pool, 1)) % 2 == 1 && it->status == PS_TASK_OK)
     {
       double k = style->dark ? 1.25 : 0.78;
       c.red = MIN (c.red * k, 1);
@@ -403,6 +406,7 @@ draw_timeline (PsRunModel        *model,
   const PsTaskRec *tasks = ps_run_model_get_tasks (model);
   guint n_workers = ps_run_model_get_n_workers (model);
   guint64 chunksize = ps_run_model_get_chunksize (model);
+  guint pool = MAX (ps_run_model_get_pool_size (model), 1);
   gint64 now = ps_run_model_get_now (model);
   TimelineGeom g;
   double px_ns;
@@ -481,7 +485,7 @@ draw_timeline (PsRunModel        *model,
           x1 = g.x0 + MAX (it.end, it.start) / px_ns;
           if (x1 - x0 >= 1.0 || it.attempt)
             {
-              draw_bar (cr, style, &it, chunksize, x0, x1 - x0, by, bar_h);
+              draw_bar (cr, style, &it, chunksize, pool, x0, x1 - x0, by, bar_h);
               if (chunksize > 0 && !it.attempt && it.task % chunksize == 0 && x1 - x0 >= 3)
                 {
                   set_rgba (cr, &style->fg, 0.7);
@@ -497,7 +501,7 @@ draw_timeline (PsRunModel        *model,
               guint next = lane_search (model, tasks, w->lane, i + 1,
                                         (gint64) ((col + 1 - g.x0) * px_ns), now);
 
-              draw_bar (cr, style, &it, chunksize, col, 1, by, bar_h);
+              draw_bar (cr, style, &it, chunksize, pool, col, 1, by, bar_h);
               i = MAX (next, i + 1);
             }
         }
@@ -511,18 +515,18 @@ draw_timeline (PsRunModel        *model,
     for (guint64 k = 0; tasks && k < n_failed; k++)
       {
         const PsTaskRec *t = &tasks[failed[k]];
-        LaneItem it = { t->start, t->end, failed[k], t->status, FALSE };
+        LaneItem it = { t->start, t->end, failed[k], ps_task_rec_status (t), FALSE };
         double x0, x1, y, bar_h;
 
         const PsWorkerInfo *tw = ps_run_model_get_task_worker (model, t);
 
-        if (tw == NULL || t->status == PS_TASK_CANCELLED)
+        if (tw == NULL || it.status == PS_TASK_CANCELLED)
           continue;
         y = g.y0 + tw->row * g.lane_h;
         bar_h = MAX (g.lane_h - (g.lane_h >= 8 ? 4 : 1), 1);
         x0 = g.x0 + t->start / px_ns;
         x1 = MAX (g.x0 + t->end / px_ns, x0 + 2);
-        draw_bar (cr, style, &it, 0, x0, x1 - x0, y + (g.lane_h - bar_h) / 2, bar_h);
+        draw_bar (cr, style, &it, 0, 1, x0, x1 - x0, y + (g.lane_h - bar_h) / 2, bar_h);
       }
   }
 
@@ -797,7 +801,8 @@ draw_progress (PsRunModel        *model,
   gint64 wall = ps_run_model_get_wall (model);
   const PsTaskRec *tasks = ps_run_model_get_tasks (model);
   double frac = n ? (double) done / n : 0;
-  double cols[] = { PAD, 180, 245, 350, 410, 470 };
+  /* Worker, PID, Done, Failed, Busy, CPU, Now */
+  double cols[] = { PAD, 175, 240, 300, 360, 420, 480 };
   GdkRGBA accent;
 
   if (!ps_run_model_has_run (model))
@@ -824,10 +829,11 @@ draw_progress (PsRunModel        *model,
   set_rgba (cr, &style->fg, 0.55);
   draw_text (cr, layout, _("Worker"), cols[0], 38, 0, 0);
   draw_text (cr, layout, _("PID"), cols[1], 38, 0, 0);
-  draw_text (cr, layout, _("Tasks done"), cols[2], 38, 0, 0);
-  draw_text (cr, layout, _("Busy"), cols[3], 38, 0, 0);
-  draw_text (cr, layout, _("CPU"), cols[4], 38, 0, 0);
-  draw_text (cr, layout, _("Now"), cols[5], 38, 0, 0);
+  draw_text (cr, layout, _("Done"), cols[2], 38, 0, 0);
+  draw_text (cr, layout, _("Failed"), cols[3], 38, 0, 0);
+  draw_text (cr, layout, _("Busy"), cols[4], 38, 0, 0);
+  draw_text (cr, layout, _("CPU"), cols[5], 38, 0, 0);
+  draw_text (cr, layout, _("Now"), cols[6], 38, 0, 0);
 
   for (guint wi = 0; wi < ps_run_model_get_n_workers (model); wi++)
     {
@@ -835,7 +841,6 @@ draw_progress (PsRunModel        *model,
       double y = PROGRESS_HEAD + wi * PROGRESS_ROW_H;
       gint64 alive = (w->exited >= 0 ? w->exited : wall) - w->started;
       double busy = alive > 0 ? MIN (1.0, (double) w->busy_ns / alive) : 0;
-      double share = done ? (double) w->done / done : 0;
       char buf[96];
       GdkRGBA c;
 
@@ -844,20 +849,23 @@ draw_progress (PsRunModel        *model,
       g_snprintf (buf, sizeof buf, "%d", w->pid);
       draw_text (cr, layout, buf, cols[1], y + 3, 0, 0);
 
-      /* tasks done, and a bar of this worker's share of them */
-      set_rgba (cr, &accent, 0.35);
-      cairo_rectangle (cr, cols[2], y + 17, (cols[3] - cols[2] - 16) * share, 3);
-      cairo_fill (cr);
-      set_rgba (cr, &style->fg, w->exited >= 0 ? 0.45 : 0.9);
+      draw_text (cr, layout, buf, cols[1], y + 3, 0, 0);
+      g_snprintf (buf, sizeof buf, "%" PRIu64, w->ok);
+      draw_text (cr, layout, buf, cols[2], y + 3, 0, 0);
       if (w->failed > 0)
-        g_snprintf (buf, sizeof buf, _("%" PRIu64 " (%" PRIu64 " failed)"), w->done, w->failed);
-      else
-        g_snprintf (buf, sizeof buf, "%" PRIu64, w->done);
-      draw_text (cr, layout, buf, cols[2], y + 1, 0, cols[3] - cols[2] - 8);
-      g_snprintf (buf, sizeof buf, "%.0f%%", busy * 100);
+        {
+          ps_status_color (PS_TASK_CRASHED, style->dark, &c);
+          set_rgba (cr, &c, 1);
+        }
+      g_snprintf (buf, sizeof buf, "%" PRIu64, w->failed);
       draw_text (cr, layout, buf, cols[3], y + 3, 0, 0);
-      g_snprintf (buf, sizeof buf, "%.0f%%", w->cpu);
+      set_rgba (cr, &style->fg, w->exited >= 0 ? 0.45 : 0.9);
+      g_snprintf (buf, sizeof buf, "%.0f%%", busy * 100);
       draw_text (cr, layout, buf, cols[4], y + 3, 0, 0);
+      /* the last sample while it runs; its tasks' CPU over its life after */
+      g_snprintf (buf, sizeof buf, "%.0f%%", w->exited >= 0 || ps_run_model_is_ended (model)
+                                             ? (alive > 0 ? 100.0 * w->cpu_ns / alive : 0) : w->cpu);
+      draw_text (cr, layout, buf, cols[5], y + 3, 0, 0);
 
       if (w->exited >= 0)
         {
@@ -887,7 +895,7 @@ draw_progress (PsRunModel        *model,
           set_rgba (cr, &style->fg, 0.5);
           g_strlcpy (buf, ps_run_model_is_ended (model) ? _("done") : _("idle"), sizeof buf);
         }
-      draw_text (cr, layout, buf, cols[5], y + 3, 0, MAX (width - cols[5] - PAD, 20));
+      draw_text (cr, layout, buf, cols[6], y + 3, 0, MAX (width - cols[6] - PAD, 20));
     }
 }
 
@@ -950,8 +958,8 @@ draw_ordering (PsRunModel        *model,
       if (task >= next_max)
         in_place++;
       next_max = MAX (next_max, task + 1);
-      if (tasks[task].status != PS_TASK_OK && tasks[task].status < PS_TASK_N_STATUS)
-        ps_status_color (tasks[task].status, style->dark, &c);
+      if (ps_task_rec_status (&tasks[task]) != PS_TASK_OK && ps_task_rec_status (&tasks[task]) < PS_TASK_N_STATUS)
+        ps_status_color (ps_task_rec_status (&tasks[task]), style->dark, &c);
       argb = 0xff000000u | ((guint32) (c.red * 255) << 16) | ((guint32) (c.green * 255) << 8) | (guint32) (c.blue * 255);
       for (int dy = 0; dy < (int) dot; dy++)
         for (int dx = 0; dx < (int) dot; dx++)

@@ -2,7 +2,7 @@
  *
  * The model takes the engine's events one by one (live, or from a saved
  * log) and keeps what the views draw in flat arrays sized when the run
- * starts: a 48-byte record per task by submission index, the completion
+ * starts: a 40-byte record per task by submission index, the completion
  * order, one lane of task indices per worker, and fixed rings of samples.
  * Nothing here draws or signals per event: the window compares the serial
  * on its frame clock and redraws what changed.
@@ -37,11 +37,13 @@ struct _PsRunModel
   guint64       n_tasks;
   guint64       chunksize;
   guint         cores;
+  guint         pool_size;
   gboolean      unordered;
   gint64        now;
   gint64        wall;
 
-  GArray       *tasks;        /* PsTaskRec */
+  PsTaskRec    *tasks;        /* n_kept of them, from calloc: untouched pages cost nothing */
+  guint64       n_kept;
   GArray       *completion;   /* guint32: task of each rank */
   GArray       *attempts;     /* PsAttemptRec */
   GArray       *failed;       /* guint32: tasks that ended other than ok */
@@ -58,6 +60,8 @@ struct _PsRunModel
   char        **output;       /* OUTPUT_KEPT slots, a ring */
   guint64       n_output;
 };
+
+G_STATIC_ASSERT (sizeof (PsTaskRec) == 40);
 
 G_DEFINE_FINAL_TYPE (PsRunModel, ps_run_model, G_TYPE_OBJECT)
 
@@ -94,8 +98,8 @@ ps_run_model_reset (PsRunModel *self)
   self->now = 0;
   self->wall = 0;
   /* give the memory of a big run back, not only its length */
-  g_array_unref (self->tasks);
-  self->tasks = g_array_new (FALSE, FALSE, sizeof (PsTaskRec));
+  g_clear_pointer (&self->tasks, g_free);
+  self->n_kept = 0;
   g_array_unref (self->completion);
   self->completion = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_array_set_size (self->attempts, 0);
@@ -222,12 +226,12 @@ task_start (PsRunModel    *self,
   w = g_ptr_array_index (self->workers, wi);
   w->current = e->task;
   w->current_since = e->start ? e->start : e->t;
-  if (e->task >= self->tasks->len)
+  if (e->task >= self->n_kept)
     return;
-  rec = &g_array_index (self->tasks, PsTaskRec, e->task);
+  rec = &self->tasks[e->task];
   rec->start = w->current_since;
   rec->end = 0;
-  rec->status = PS_TASK_RUNNING;
+  rec->state = PS_TASK_STATE_RUNNING;
   rec->worker = wi + 1;
   set_item (self, rec, e);
   if (w->lane->len == 0 || g_array_index (w->lane, guint32, w->lane->len - 1) != e->task)
@@ -243,7 +247,7 @@ task_end (PsRunModel    *self,
 {
   guint wi = find_worker (self, e);
   PsWorkerInfo *w = wi == G_MAXUINT ? NULL : g_ptr_array_index (self->workers, wi);
-  PsTaskRec *rec = e->task < self->tasks->len ? &g_array_index (self->tasks, PsTaskRec, e->task) : NULL;
+  PsTaskRec *rec = e->task < self->n_kept ? &self->tasks[e->task] : NULL;
 
   if (w && w->current == (gint64) e->task)
     w->current = -1;
@@ -268,7 +272,7 @@ task_end (PsRunModel    *self,
       if (rec)
         {
           rec->flags |= PS_TASK_FLAG_RETRIED;
-          rec->status = PS_TASK_PENDING;
+          rec->state = PS_TASK_STATE_PENDING;
           rec->worker = 0;
         }
       if (w)
@@ -282,10 +286,13 @@ task_end (PsRunModel    *self,
   if (w)
     {
       w->done++;
-      if (e->status != PS_TASK_OK)
+      if (e->status == PS_TASK_OK)
+        w->ok++;
+      else if (e->status != PS_TASK_CANCELLED)
         w->failed++;
       if (e->end > e->start)
         w->busy_ns += e->end - e->start;
+      w->cpu_ns += MAX (e->cpu_ns, 0);
       if (e->status != PS_TASK_CANCELLED &&
           (w->lane->len == 0 || g_array_index (w->lane, guint32, w->lane->len - 1) != e->task))
         {
@@ -300,7 +307,7 @@ task_end (PsRunModel    *self,
   rec->start = e->start;
   rec->end = MAX (e->end, e->start);
   rec->cpu_us = (guint32) CLAMP (e->cpu_ns / 1000, 0, G_MAXUINT32);
-  rec->status = e->status;
+  rec->state = PS_TASK_STATE_ENDED + e->status;
   if (e->status != PS_TASK_CANCELLED || rec->worker == 0)
     rec->worker = w && e->status != PS_TASK_CANCELLED ? wi + 1 : 0;
   if (e->result_kind == PS_RESULT_INT)
@@ -318,11 +325,11 @@ task_end (PsRunModel    *self,
       guint32 v = e->task;
       g_array_append_val (self->failed, v);
     }
-  if (rec->rank == 0)
+  if (!(rec->flags & PS_TASK_FLAG_FINISHED))
     {
       guint32 v = e->task;
       g_array_append_val (self->completion, v);
-      rec->rank = self->completion->len;
+      rec->flags |= PS_TASK_FLAG_FINISHED;
     }
 }
 
@@ -379,14 +386,14 @@ ps_run_model_add_event (PsRunModel    *self,
       self->n_tasks = e->n_tasks;
       self->chunksize = e->chunksize;
       self->cores = e->cores;
+      self->pool_size = e->workers;
       self->workload = g_strdup (e->workload);
       self->unordered = g_strcmp0 (e->order, "unordered") == 0;
       if (e->n_tasks <= MAX_TASKS_KEPT)
         {
-          g_array_set_size (self->tasks, e->n_tasks);
-          memset (self->tasks->data, 0, e->n_tasks * sizeof (PsTaskRec));
-          for (guint64 i = 0; i < e->n_tasks; i++)
-            g_array_index (self->tasks, PsTaskRec, i).status = PS_TASK_PENDING;
+          /* zero is a task not started yet: no pass over the records */
+          self->tasks = g_try_new0 (PsTaskRec, MAX (e->n_tasks, 1));
+          self->n_kept = self->tasks ? e->n_tasks : 0;
           /* reserved once: no reallocation while tasks pour in */
           g_array_set_size (self->completion, e->n_tasks);
           g_array_set_size (self->completion, 0);
@@ -480,6 +487,7 @@ const char *ps_run_model_get_workload (PsRunModel *self) { return self->workload
 gboolean ps_run_model_is_unordered (PsRunModel *self) { return self->unordered; }
 gint64 ps_run_model_get_now (PsRunModel *self) { return self->now; }
 guint ps_run_model_get_cores (PsRunModel *self) { return self->cores; }
+guint ps_run_model_get_pool_size (PsRunModel *self) { return self->pool_size; }
 guint ps_run_model_get_n_workers (PsRunModel *self) { return self->workers->len; }
 const PsSampleRing *ps_run_model_get_total (PsRunModel *self) { return &self->total; }
 double ps_run_model_get_max_rss (PsRunModel *self) { return self->max_rss; }
@@ -520,7 +528,7 @@ ps_run_model_get_task_worker (PsRunModel      *self,
 const PsTaskRec *
 ps_run_model_get_tasks (PsRunModel *self)
 {
-  return self->tasks->len > 0 ? (const PsTaskRec *) self->tasks->data : NULL;
+  return self->n_kept > 0 ? self->tasks : NULL;
 }
 
 const PsAttemptRec *
@@ -577,6 +585,19 @@ ps_run_model_format_result (PsRunModel      *self,
   return buf;
 }
 
+static gboolean
+looks_like_int (const char *text)
+{
+  const char *p = text + (*text == '-');
+
+  if (*p == '\0')
+    return FALSE;
+  for (; *p; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
 /* Results in map (submission) order as a Python-style list: a task not
  * finished yet shows as “…”, a failed one by its status. */
 void
@@ -584,20 +605,20 @@ ps_run_model_append_results (PsRunModel *self,
                              GString    *out,
                              guint       max_shown)
 {
-  guint64 n = MIN (self->tasks->len, max_shown);
+  guint64 n = MIN (self->n_kept, max_shown);
   char buf[24];
 
   g_string_append_c (out, '[');
   for (guint64 i = 0; i < n; i++)
     {
-      const PsTaskRec *t = &g_array_index (self->tasks, PsTaskRec, i);
+      const PsTaskRec *t = &self->tasks[i];
       const char *r;
 
       if (i > 0)
         g_string_append (out, ", ");
-      if (t->status == PS_TASK_OK && (r = ps_run_model_format_result (self, t, buf)))
+      if (ps_task_rec_status (t) == PS_TASK_OK && (r = ps_run_model_format_result (self, t, buf)))
         {
-          if (t->flags & PS_TASK_FLAG_TEXT_RESULT)
+          if ((t->flags & PS_TASK_FLAG_TEXT_RESULT) && !looks_like_int (r))
             {
               g_string_append_c (out, '\'');
               g_string_append (out, r);
@@ -606,13 +627,13 @@ ps_run_model_append_results (PsRunModel *self,
           else
             g_string_append (out, r);
         }
-      else if (t->status < PS_TASK_N_STATUS)
-        g_string_append (out, ps_task_status_to_string (t->status));
+      else if (ps_task_rec_status (t) < PS_TASK_N_STATUS)
+        g_string_append (out, ps_task_status_to_string (ps_task_rec_status (t)));
       else
         g_string_append (out, "…");
     }
-  if (self->tasks->len > n)
-    g_string_append_printf (out, ", … (%" G_GUINT64_FORMAT " more)", (guint64) self->tasks->len - n);
+  if (self->n_kept > n)
+    g_string_append_printf (out, ", … (%" G_GUINT64_FORMAT " more)", self->n_kept - n);
   g_string_append_c (out, ']');
 }
 
@@ -638,7 +659,6 @@ ps_run_model_finalize (GObject *object)
   PsRunModel *self = PS_RUN_MODEL (object);
 
   ps_run_model_reset (self);
-  g_array_unref (self->tasks);
   g_array_unref (self->completion);
   g_array_unref (self->attempts);
   g_array_unref (self->failed);
@@ -658,7 +678,6 @@ ps_run_model_class_init (PsRunModelClass *klass)
 static void
 ps_run_model_init (PsRunModel *self)
 {
-  self->tasks = g_array_new (FALSE, FALSE, sizeof (PsTaskRec));
   self->completion = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->attempts = g_array_new (FALSE, FALSE, sizeof (PsAttemptRec));
   self->failed = g_array_new (FALSE, FALSE, sizeof (guint32));

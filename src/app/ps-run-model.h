@@ -24,9 +24,10 @@ enum
   PS_TASK_FLAG_HAS_RESULT  = 1 << 1,
   PS_TASK_FLAG_TEXT_RESULT = 1 << 2,
   PS_TASK_FLAG_RETRIED     = 1 << 3,  /* an earlier attempt failed */
+  PS_TASK_FLAG_FINISHED    = 1 << 4,  /* in the completion order */
 };
 
-/* One task, by submission index: 48 bytes. */
+/* One task, by submission index: 40 bytes. */
 typedef struct
 {
   gint64  start;    /* ns since the run started */
@@ -34,11 +35,22 @@ typedef struct
   gint64  item;     /* the integer item, or an index into the strings */
   gint64  result;
   guint32 cpu_us;
-  guint32 rank;     /* completion rank + 1; 0: not finished */
   guint16 worker;   /* index into the workers + 1; 0: none yet */
-  guint8  status;   /* PsTaskStatus, PS_TASK_RUNNING or PS_TASK_PENDING */
+  guint8  state;    /* PS_TASK_STATE_*: zeroed memory is a task not started */
   guint8  flags;
 } PsTaskRec;
+
+#define PS_TASK_STATE_PENDING 0
+#define PS_TASK_STATE_RUNNING 1
+#define PS_TASK_STATE_ENDED   2   /* + its PsTaskStatus */
+
+/* PsTaskStatus once ended, else PS_TASK_RUNNING or PS_TASK_PENDING */
+static inline guint
+ps_task_rec_status (const PsTaskRec *t)
+{
+  return t->state >= PS_TASK_STATE_ENDED ? (guint) (t->state - PS_TASK_STATE_ENDED)
+         : t->state == PS_TASK_STATE_RUNNING ? PS_TASK_RUNNING : PS_TASK_PENDING;
+}
 
 /* An attempt that was tried again: drawn apart from the task's last one. */
 typedef struct
@@ -79,9 +91,11 @@ typedef struct
   gint32        exit_code;
   gint32        signal;
   char         *exit_message;
-  guint64       done;
-  guint64       failed;
+  guint64       done;         /* tasks it ended, whatever their status */
+  guint64       ok;
+  guint64       failed;       /* tasks and attempts that did not end ok */
   gint64        busy_ns;
+  gint64        cpu_ns;       /* of its tasks */
   gint64        current;      /* task running now, -1 when none */
   gint64        current_since;
   GArray       *lane;         /* guint32 task indices (or attempts | 1<<31), by start */
@@ -116,6 +130,7 @@ gboolean            ps_run_model_is_unordered    (PsRunModel    *self);
 gint64              ps_run_model_get_now         (PsRunModel    *self);
 gint64              ps_run_model_get_wall        (PsRunModel    *self);
 guint               ps_run_model_get_cores       (PsRunModel    *self);
+guint               ps_run_model_get_pool_size   (PsRunModel    *self);
 
 guint               ps_run_model_get_n_workers   (PsRunModel    *self);
 const PsWorkerInfo *ps_run_model_get_worker      (PsRunModel    *self,

@@ -23,6 +23,7 @@ struct _PsRunView
   PsRunViewKind  kind;
   PsRunModel    *model;
   guint64        drawn_serial;
+  guint          measured_workers;  /* the progress view's height follows them */
   guint64        described_serial;
   gint64         described_at;
 };
@@ -115,7 +116,8 @@ ps_run_view_update (PsRunView *self)
   serial = ps_run_model_get_serial (self->model);
   if (serial != self->drawn_serial && gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
-      if (self->kind == PS_RUN_VIEW_PROGRESS)
+      if (self->kind == PS_RUN_VIEW_PROGRESS &&
+          ps_run_model_get_n_workers (self->model) != self->measured_workers)
         gtk_widget_queue_resize (GTK_WIDGET (self));
       else
         gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -167,6 +169,7 @@ ps_run_view_measure (GtkWidget      *widget,
     }
   else if (self->kind == PS_RUN_VIEW_PROGRESS)
     {
+      self->measured_workers = self->model ? ps_run_model_get_n_workers (self->model) : 0;
       *minimum = *natural = self->model ? MAX (ps_run_progress_height (self->model), 40) : 40;
     }
   else

@@ -14,6 +14,10 @@
 
 #include <inttypes.h>
 
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "ps-engine-client.h"
@@ -30,6 +34,7 @@ static const double sample_rates[] = { 0, 1, 2, 5, 10, 20, 50 };
 /* Results shown as text: the list is cut after this many. */
 #define RESULTS_SHOWN 2000
 #define OUTPUT_LINES_SHOWN 5000
+#define RENDER_INTERVAL_US (100 * 1000)
 
 struct _PsWindow
 {
@@ -72,8 +77,18 @@ struct _PsWindow
   /* the run shown: live, or replayed from a log */
   PsRunModel           *model;
   guint64               rendered_serial;
+  gint64                rendered_at;    /* frame time of the last render */
   guint64               output_shown;   /* lines of the model's output in the view */
   gint64                results_at;     /* when the results text was last made */
+
+  /* POOLSCOPE_FRAME_STATS=FILE: frame intervals and memory of each run,
+   * for bench/live-run.py */
+  GArray               *frame_times;    /* gint64 µs, frame clock times during a run */
+  gint64                rss_before;
+  gint64                cpu_before;     /* µs of this process's CPU */
+  guint                 probe_id;       /* a 5 ms timeout: the main loop's own gaps */
+  gint64                probe_last;
+  gint64                probe_max_gap;
   gboolean              stopping;
   char                 *source;         /* the log's name when replaying */
   guint                 tick_id;
@@ -249,6 +264,13 @@ ps_window_set_items (PsWindow   *self,
 }
 
 void
+ps_window_set_chunksize (PsWindow   *self,
+                         const char *chunksize)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->chunksize_row), chunksize);
+}
+
+void
 ps_window_set_workload (PsWindow   *self,
                         const char *workload)
 {
@@ -347,8 +369,11 @@ update_results (PsWindow *self)
   g_autoptr(GString) text = g_string_new (NULL);
   gint64 now = g_get_monotonic_time ();
 
-  /* a long list is made again four times a second at most */
-  if (!ps_run_model_is_ended (self->model) && now - self->results_at < 250000)
+  /* a long list is made again four times a second at most, and only
+   * where it is seen (switching to its page brings it up to date) */
+  if (!ps_run_model_is_ended (self->model) &&
+      (now - self->results_at < 250000 ||
+       g_strcmp0 (gtk_stack_get_visible_child_name (self->live_views), "ordering") != 0))
     return;
   self->results_at = now;
   if (ps_run_model_get_tasks (self->model) == NULL)
@@ -358,6 +383,14 @@ update_results (PsWindow *self)
   else
     ps_run_model_append_results (self->model, text, RESULTS_SHOWN);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->results_view), text->str, text->len);
+}
+
+static void
+live_view_switched (PsWindow *self)
+{
+  self->results_at = 0;
+  update_results (self);
+  update_output (self);
 }
 
 static void
@@ -374,6 +407,72 @@ render (PsWindow *self)
   update_results (self);
 }
 
+static gint64
+own_rss (void)
+{
+  g_autofree char *text = NULL;
+  guint64 size = 0, resident = 0;
+
+  /* only with POOLSCOPE_FRAME_STATS: a small /proc file, read at a run's ends */
+  if (g_file_get_contents ("/proc/self/statm", &text, NULL, NULL))
+    sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &size, &resident);
+  return (gint64) resident * sysconf (_SC_PAGESIZE);
+}
+
+static gint64
+own_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static gboolean
+probe_cb (gpointer data)
+{
+  PsWindow *self = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->probe_last)
+    self->probe_max_gap = MAX (self->probe_max_gap, now - self->probe_last);
+  self->probe_last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+write_frame_stats (PsWindow *self)
+{
+  const char *path = g_getenv ("POOLSCOPE_FRAME_STATS");
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 max_gap = 0, over_50 = 0;
+
+  if (path == NULL || self->frame_times == NULL)
+    return;
+  g_clear_handle_id (&self->probe_id, g_source_remove);
+  for (guint i = 1; i < self->frame_times->len; i++)
+    {
+      gint64 gap = g_array_index (self->frame_times, gint64, i) - g_array_index (self->frame_times, gint64, i - 1);
+      max_gap = MAX (max_gap, gap);
+      over_50 += gap > 50000;
+    }
+  g_string_append_printf (json,
+                          "{\"frames\": %u, \"max_frame_interval_ms\": %.3f, \"intervals_over_50ms\": %" G_GINT64_FORMAT
+                          ", \"tasks\": %" G_GUINT64_FORMAT ", \"done\": %" G_GUINT64_FORMAT
+                          ", \"max_loop_gap_ms\": %.3f, \"wall_s\": %.6f, \"app_cpu_s\": %.6f, \"rss_before\": %" G_GINT64_FORMAT
+                          ", \"rss_after\": %" G_GINT64_FORMAT "}\n",
+                          self->frame_times->len, max_gap / 1000.0, over_50,
+                          ps_run_model_get_n_tasks (self->model), ps_run_model_get_n_done (self->model),
+                          self->probe_max_gap / 1000.0, ps_run_model_get_wall (self->model) / 1e9, (own_cpu_us () - self->cpu_before) / 1e6,
+                          self->rss_before, own_rss ());
+  if (!g_file_set_contents (path, json->str, json->len, &error))
+    g_warning ("POOLSCOPE_FRAME_STATS: %s", error->message);
+  g_array_set_size (self->frame_times, 0);
+  if (g_getenv ("POOLSCOPE_QUIT_AFTER_RUN"))
+    g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+}
+
 static gboolean
 tick_cb (GtkWidget     *widget,
          GdkFrameClock *clock,
@@ -381,8 +480,20 @@ tick_cb (GtkWidget     *widget,
 {
   PsWindow *self = PS_WINDOW (widget);
 
-  if (ps_run_model_get_serial (self->model) != self->rendered_serial)
-    render (self);
+  if (self->frame_times && is_running (self))
+    {
+      gint64 t = gdk_frame_clock_get_frame_time (clock);
+      g_array_append_val (self->frame_times, t);
+    }
+
+  /* Ten redraws a second while a run pours in: each one lays out and
+   * paints the views, and a million tasks a second must not wait for it. */
+  if (ps_run_model_get_serial (self->model) != self->rendered_serial &&
+      gdk_frame_clock_get_frame_time (clock) - self->rendered_at >= RENDER_INTERVAL_US)
+    {
+      self->rendered_at = gdk_frame_clock_get_frame_time (clock);
+      render (self);
+    }
   if (ps_run_model_is_ended (self->model) && !is_running (self))
     {
       render (self);
@@ -432,13 +543,19 @@ announce_death (PsWindow      *self,
 }
 
 static void
-on_event (PsEngineClient *client,
-          const PsEvent  *e,
-          PsWindow       *self)
+on_events (PsEngineClient *client,
+           const PsEvent  *events,
+           guint           n,
+           PsWindow       *self)
 {
-  ps_run_model_add_event (self->model, e);
-  if (e->type == PS_EVENT_WORKER_EXIT && e->signal != 0 && !self->stopping)
-    announce_death (self, e);
+  for (guint i = 0; i < n; i++)
+    {
+      const PsEvent *e = &events[i];
+
+      ps_run_model_add_event (self->model, e);
+      if (e->type == PS_EVENT_WORKER_EXIT && e->signal != 0 && !self->stopping)
+        announce_death (self, e);
+    }
 }
 
 static void
@@ -466,6 +583,7 @@ on_finished (PsEngineClient *client,
 {
   set_running (self, FALSE);
   render (self);
+  write_frame_stats (self);
 }
 
 static void
@@ -491,7 +609,7 @@ get_client (PsWindow *self)
                            : BINDIR "/poolscope-run";
 
       self->client = ps_engine_client_new (engine);
-      g_signal_connect_object (self->client, "event", G_CALLBACK (on_event), self, 0);
+      g_signal_connect_object (self->client, "events", G_CALLBACK (on_events), self, 0);
       g_signal_connect_object (self->client, "failed", G_CALLBACK (on_failed), self, 0);
       g_signal_connect_object (self->client, "finished", G_CALLBACK (on_finished), self, 0);
     }
@@ -546,6 +664,16 @@ run_action (GtkWidget  *widget,
   save_batch (self);
   set_running (self, TRUE);
   ensure_ticking (self);
+  if (self->frame_times)
+    {
+      g_array_set_size (self->frame_times, 0);
+      self->rss_before = own_rss ();
+      self->cpu_before = own_cpu_us ();
+      self->probe_last = 0;
+      self->probe_max_gap = 0;
+      g_clear_handle_id (&self->probe_id, g_source_remove);
+      self->probe_id = g_timeout_add (5, probe_cb, self);
+    }
 }
 
 static void
@@ -753,6 +881,8 @@ ps_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->model);
+  g_clear_pointer (&self->frame_times, g_array_unref);
+  g_clear_handle_id (&self->probe_id, g_source_remove);
   g_free (self->source);
   G_OBJECT_CLASS (ps_window_parent_class)->finalize (object);
 }
@@ -809,6 +939,8 @@ ps_window_init (PsWindow *self)
   const PsPreset *presets = ps_preset_list (&n);
 
   self->model = ps_run_model_new ();
+  if (g_getenv ("POOLSCOPE_FRAME_STATS"))
+    self->frame_times = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->settings = g_settings_new (APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -836,4 +968,5 @@ ps_window_init (PsWindow *self)
   g_signal_connect_swapped (self->order_row, "notify::selected", G_CALLBACK (validate_form), self);
   g_signal_connect_swapped (self->start_row, "notify::selected", G_CALLBACK (validate_form), self);
   g_signal_connect_swapped (self->sample_row, "notify::selected", G_CALLBACK (validate_form), self);
+  g_signal_connect_swapped (self->live_views, "notify::visible-child", G_CALLBACK (live_view_switched), self);
 }

@@ -28,6 +28,7 @@
 #include "ps-frame.h"
 #include "ps-log-writer.h"
 #include "ps-pool.h"
+#include "ps-task-batch.h"
 
 #define FLUSH_MS    20
 #define FLUSH_BYTES (64 * 1024)
@@ -38,6 +39,7 @@ typedef struct
   GMainLoop   *loop;
   PsBuffer     in;
   PsBuffer     out;
+  PsTaskBatcher batcher;     /* the task batch open at the end of out */
   gboolean     greeted;
   gboolean     stdin_closed;
   PsPool      *pool;
@@ -51,6 +53,7 @@ flush_out (Server *s)
 {
   gsize done = 0;
 
+  ps_task_batcher_flush (&s->batcher, &s->out);
   while (done < s->out.len)
     {
       gssize n = write (STDOUT_FILENO, s->out.data + done, s->out.len - done);
@@ -63,12 +66,14 @@ flush_out (Server *s)
           if (s->pool)
             ps_pool_cancel (s->pool);
           s->out.len = 0;
+          ps_task_batcher_reset (&s->batcher);
           s->stdin_closed = TRUE;
           return;
         }
       done += n;
     }
   s->out.len = 0;
+  ps_task_batcher_reset (&s->batcher);
 }
 
 static void
@@ -76,7 +81,11 @@ send_error (Server     *s,
             guint32     code,
             const char *message)
 {
-  gsize f = ps_frame_begin (&s->out, PS_FRAME_ERROR);
+  gsize f;
+
+  ps_task_batcher_flush (&s->batcher, &s->out);
+  ps_task_batcher_reset (&s->batcher);
+  f = ps_frame_begin (&s->out, PS_FRAME_ERROR);
 
   ps_buffer_put_u32 (&s->out, code);
   ps_buffer_put_str (&s->out, message, strlen (message));
@@ -114,7 +123,7 @@ on_event (const PsEvent *e,
 
   if (s->log)
     ps_log_writer_add (s->log, e);
-  ps_event_encode (e, &s->out);
+  ps_task_batcher_add (&s->batcher, e, &s->out);
   if (e->type == PS_EVENT_RUN_END)
     {
       if (s->log)
@@ -324,6 +333,8 @@ ps_ipc_server_run (const char *self_exe)
   s.loop = loop;
   ps_buffer_init (&s.in);
   ps_buffer_init (&s.out);
+  ps_task_batcher_reset (&s.batcher);
+  s.batcher.has_start = FALSE;
   signal (SIGPIPE, SIG_IGN);
 
   f = ps_frame_begin (&s.out, PS_FRAME_HELLO);

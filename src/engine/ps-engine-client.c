@@ -24,6 +24,7 @@
 #include "ps-engine-client.h"
 #include "ps-error.h"
 #include "ps-frame.h"
+#include "ps-task-batch.h"
 
 #define READ_SIZE (256 * 1024)
 
@@ -40,9 +41,10 @@ struct _PsEngineClient
   GBytes       *pending_run;  /* RUN sent once the engine has said HELLO */
   GQueue        writes;       /* GBytes: frames waiting for the one being written */
   GBytes       *writing;
+  GArray       *pending;      /* PsEvent: decoded from this read, not delivered yet */
 };
 
-enum { SIGNAL_EVENT, SIGNAL_FAILED, SIGNAL_FINISHED, N_SIGNALS };
+enum { SIGNAL_EVENT, SIGNAL_EVENTS, SIGNAL_FAILED, SIGNAL_FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PsEngineClient, ps_engine_client, G_TYPE_OBJECT)
@@ -68,6 +70,7 @@ ps_engine_client_finalize (GObject *object)
   PsEngineClient *self = PS_ENGINE_CLIENT (object);
 
   ps_buffer_clear (&self->in);
+  g_array_unref (self->pending);
   g_free (self->engine_path);
   G_OBJECT_CLASS (ps_engine_client_parent_class)->finalize (object);
 }
@@ -82,6 +85,10 @@ ps_engine_client_class_init (PsEngineClientClass *klass)
 
   signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /* (events: const PsEvent *, n: guint) all the events of one read: one
+   * emission for thousands of tasks */
+  signals[SIGNAL_EVENTS] = g_signal_new ("events", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_UINT);
   signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -93,6 +100,30 @@ ps_engine_client_init (PsEngineClient *self)
 {
   ps_buffer_init (&self->in);
   g_queue_init (&self->writes);
+  self->pending = g_array_new (FALSE, FALSE, sizeof (PsEvent));
+}
+
+/* Hands the decoded events on: their strings point into the read buffer,
+ * so this happens before the buffer moves. */
+static void
+deliver (PsEngineClient *self)
+{
+  if (self->pending->len == 0)
+    return;
+  g_signal_emit (self, signals[SIGNAL_EVENTS], 0, self->pending->data, self->pending->len);
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_EVENT], 0, FALSE))
+    for (guint i = 0; i < self->pending->len; i++)
+      g_signal_emit (self, signals[SIGNAL_EVENT], 0, &g_array_index (self->pending, PsEvent, i));
+  g_array_set_size (self->pending, 0);
+}
+
+static void
+queue_event (const PsEvent *e,
+             gpointer       data)
+{
+  PsEngineClient *self = data;
+
+  g_array_append_vals (self->pending, e, 1);
 }
 
 /**
@@ -114,6 +145,7 @@ fail (PsEngineClient *self,
 {
   gboolean was_running = self->running;
 
+  deliver (self);
   self->running = FALSE;
   g_signal_emit (self, signals[SIGNAL_FAILED], 0, message);
   if (was_running)
@@ -247,11 +279,24 @@ handle_frame (PsEngineClient *self,
           fail (self, msg);
           return FALSE;
         }
-      g_signal_emit (self, signals[SIGNAL_EVENT], 0, &e);
+      queue_event (&e, self);
       if (e.type == PS_EVENT_RUN_END && self->running)
         {
+          deliver (self);
           self->running = FALSE;
           g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+        }
+      return TRUE;
+    }
+  if (frame->type == PS_FRAME_EVENT_TASKS)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!ps_task_batch_decode (frame, queue_event, self, &error))
+        {
+          g_autofree char *msg = g_strdup_printf (_("The engine sent a corrupt event: %s"), error->message);
+          fail (self, msg);
+          return FALSE;
         }
       return TRUE;
     }
@@ -329,6 +374,7 @@ read_cb (GObject      *object,
           return;
         }
     }
+  deliver (self);
   ps_buffer_consume (&self->in, pos);
   read_more (self);
 }

@@ -36,6 +36,7 @@ type_is_known (guint8 type)
     case PS_FRAME_CANCEL:
     case PS_FRAME_EVENT:
     case PS_FRAME_ERROR:
+    case PS_FRAME_EVENT_TASKS:
       return TRUE;
     default:
       return FALSE;

@@ -30,6 +30,7 @@ typedef enum
   PS_FRAME_CANCEL = 34,
   PS_FRAME_EVENT = 35,
   PS_FRAME_ERROR = 36,
+  PS_FRAME_EVENT_TASKS = 37, /* task-end events of one worker, 32 bytes each */
 } PsFrameType;
 
 typedef struct
