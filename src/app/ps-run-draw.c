@@ -20,7 +20,7 @@
 
 #define LANE_LABEL_W   168.0
 #define AXIS_H         22.0
-#define LEGEND_H       40.0
+#define LEGEND_H       52.0
 #define PAD            8.0
 #define PROGRESS_ROW_H 24.0
 #define PROGRESS_HEAD  58.0
@@ -438,23 +438,31 @@ draw_timeline (PsRunModel        *model,
         }
       if (g.lane_h >= 11)
         {
-          /* the name, and the pid on a second line where there is room */
+          /* the name, and the pid on a second line where both lines fit */
           char pid[32];
-          int lw, lh;
+          int lw, lh, nw, nh;
+          gboolean two_lines;
 
-          g_snprintf (pid, sizeof pid, g.lane_h >= 28 ? _("pid %d") : "%d", w->pid);
+          pango_layout_set_width (small, -1);
+          pango_layout_set_text (small, w->name, -1);
+          pango_layout_get_pixel_size (small, &nw, &nh);
+          pango_layout_set_text (tiny, "0", -1);
+          pango_layout_get_pixel_size (tiny, &lw, &lh);
+          two_lines = g.lane_h >= nh + lh;
+          g_snprintf (pid, sizeof pid, two_lines ? _("pid %d") : "%d", w->pid);
           pango_layout_set_text (tiny, pid, -1);
           pango_layout_get_pixel_size (tiny, &lw, &lh);
           set_rgba (cr, &style->fg, w->exited >= 0 ? 0.45 : 0.85);
-          if (g.lane_h >= 28)
+          if (two_lines)
             {
-              draw_text (cr, small, w->name, PAD, y + g.lane_h / 2 - lh - 1, 0, LANE_LABEL_W - 2 * PAD);
+              double top = y + (g.lane_h - nh - lh) / 2;
+              draw_text (cr, small, w->name, PAD, top, 0, LANE_LABEL_W - 2 * PAD);
               set_rgba (cr, &style->fg, 0.55);
-              draw_text (cr, tiny, pid, PAD, y + g.lane_h / 2, 0, 0);
+              draw_text (cr, tiny, pid, PAD, top + nh, 0, 0);
             }
           else
             {
-              draw_text (cr, small, w->name, PAD, y + (g.lane_h - lh) / 2, 0, LANE_LABEL_W - 3 * PAD - lw);
+              draw_text (cr, small, w->name, PAD, y + (g.lane_h - nh) / 2, 0, LANE_LABEL_W - 3 * PAD - lw);
               set_rgba (cr, &style->fg, 0.55);
               draw_text (cr, tiny, pid, LANE_LABEL_W - PAD, y + (g.lane_h - lh) / 2, 1, 0);
             }

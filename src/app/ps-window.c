@@ -810,6 +810,17 @@ open_action (GtkWidget  *widget,
 }
 
 static void
+workload_action (GtkWidget  *widget,
+                 const char *action,
+                 GVariant   *param)
+{
+  PsWindow *self = PS_WINDOW (widget);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->workload_row), g_variant_get_string (param, NULL));
+  gtk_widget_grab_focus (GTK_WIDGET (self->workload_row));
+}
+
+static void
 show_view_action (GtkWidget  *widget,
                   const char *action,
                   GVariant   *param)
@@ -930,6 +941,7 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+  gtk_widget_class_install_action (widget_class, "win.workload", "s", workload_action);
 }
 
 static void
