@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "ps-application.h"
 #include "ps-window.h"
@@ -195,6 +196,73 @@ test_live_crash (void)
   live_run ("1..300", "crash:0.03", 3, "crash");
 }
 
+/* A saved run replays into the views; a cut-off one says so; junk is refused. */
+static void
+test_open_log (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ps-test-window-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename (dir, "run.jsonl", NULL);
+  g_autofree char *cut = g_build_filename (dir, "cut.jsonl", NULL);
+  g_autofree char *junk = g_build_filename (dir, "junk.jsonl", NULL);
+  const char *engine = g_getenv ("POOLSCOPE_ENGINE");
+  const char *argv[] = { engine, "run", "--items", "1..40", "--workload", "random:cpu:3:2", "--workers", "3",
+                         "--log", log, "--quiet", "--format", "none", NULL };
+  g_autofree char *contents = NULL;
+  gsize len;
+  int status;
+  PsWindow *window;
+  struct { const char *path; const char *want; } cases[] = {
+    { log, "Finished: 40 tasks in" },
+    { cut, "Error: " },
+  };
+
+  g_assert_nonnull (engine);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_file_get_contents (log, &contents, &len, NULL));
+  /* the run killed while writing: the last line cut in the middle */
+  g_assert_true (g_file_set_contents (cut, contents, len * 2 / 3, NULL));
+  g_assert_true (g_file_set_contents (junk, "\x7f" "ELF\x02\x01\x01\0\0\0", 10, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (cases[i].path);
+      GtkWidget *status_label;
+      gint64 end;
+
+      window = ps_window_new (app);
+      gtk_window_present (GTK_WINDOW (window));
+      ps_window_open_log (window, file);
+      end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+      while (!status_starts_with (window, cases[i].want) && g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, TRUE);
+      status_label = find_by_name (GTK_WIDGET (window), "status_label");
+      g_test_message ("%s: %s", cases[i].path, gtk_label_get_text (GTK_LABEL (status_label)));
+      g_assert_true (status_starts_with (window, cases[i].want));
+      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (status_label)), "replayed from"));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+
+  /* not a log at all: a toast, and the window stays as it was */
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (junk);
+    gint64 end;
+
+    window = ps_window_new (app);
+    gtk_window_present (GTK_WINDOW (window));
+    ps_window_open_log (window, file);
+    end = g_get_monotonic_time () + G_USEC_PER_SEC;
+    while (g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_true (status_starts_with (window, "Ready"));
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
+  g_unlink (log);
+  g_unlink (cut);
+  g_unlink (junk);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -207,6 +275,7 @@ main (int    argc,
   g_test_add_func ("/ps/window/form-validation", test_form_validation);
   g_test_add_func ("/ps/window/live-cpu", test_live_cpu);
   g_test_add_func ("/ps/window/live-crash", test_live_crash);
+  g_test_add_func ("/ps/window/open-log", test_open_log);
 
   /* one application for every test: a process registers its id once */
   app = ps_application_new ();
