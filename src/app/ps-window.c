@@ -590,11 +590,50 @@ static void
 save_batch (PsWindow *self)
 {
   const PsPreset *preset = preset_at (adw_combo_row_get_selected (self->preset_row));
+  const char *chunks = gtk_editable_get_text (GTK_EDITABLE (self->chunksize_row));
+  guint64 chunksize = g_ascii_strtoull (chunks, NULL, 10);
 
   g_settings_set_string (self->settings, "last-preset", preset ? preset->name : "");
   g_settings_set_string (self->settings, "last-items", gtk_editable_get_text (GTK_EDITABLE (self->items_row)));
   g_settings_set_string (self->settings, "last-workload", gtk_editable_get_text (GTK_EDITABLE (self->workload_row)));
   g_settings_set_int (self->settings, "last-workers", gtk_spin_button_get_value_as_int (self->workers_spin));
+  g_settings_set_int (self->settings, "last-chunksize", (int) MIN (chunksize, 100000000));
+  g_settings_set_string (self->settings, "last-order",
+                         adw_combo_row_get_selected (self->order_row) == 1 ? "unordered" : "map");
+  g_settings_set_string (self->settings, "last-start-method",
+                         adw_combo_row_get_selected (self->start_row) == 1 ? "spawn" : "fork");
+  g_settings_set_double (self->settings, "last-sample-hz",
+                         sample_rates[MIN (adw_combo_row_get_selected (self->sample_row),
+                                           G_N_ELEMENTS (sample_rates) - 1)]);
+}
+
+/* The sample rate of the last batch, and its pool when it was no preset
+ * (a preset sets its own). */
+static void
+restore_pool (PsWindow *self,
+              gboolean  with_pool)
+{
+  g_autofree char *order = g_settings_get_string (self->settings, "last-order");
+  g_autofree char *start = g_settings_get_string (self->settings, "last-start-method");
+  int chunksize = g_settings_get_int (self->settings, "last-chunksize");
+  double hz = g_settings_get_double (self->settings, "last-sample-hz");
+  guint row = DEFAULT_SAMPLE_ROW;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sample_rates); i++)
+    if (sample_rates[i] == hz)
+      row = i;
+  adw_combo_row_set_selected (self->sample_row, row);
+  if (!with_pool)
+    return;
+  self->filling = TRUE;
+  if (chunksize > 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%d", chunksize);
+      gtk_editable_set_text (GTK_EDITABLE (self->chunksize_row), text);
+    }
+  adw_combo_row_set_selected (self->order_row, g_str_equal (order, "unordered") ? 1 : 0);
+  adw_combo_row_set_selected (self->start_row, g_str_equal (start, "spawn") ? 1 : 0);
+  self->filling = FALSE;
 }
 
 /* The engine starts with the first run: the application is known by then. */
@@ -864,6 +903,7 @@ ps_window_constructed (GObject *object)
     workers = (*preset && ps_preset_lookup (preset)) ? (int) ps_preset_lookup (preset)->workers
                                                       : (int) ps_spec_default_workers ();
   gtk_spin_button_set_value (self->workers_spin, MIN (workers, 256));
+  restore_pool (self, !(*preset && ps_preset_lookup (preset)));
   validate_form (self);
   set_running (self, FALSE);
 }
