@@ -19,6 +19,9 @@
                     "\"worker\":\"ForkPoolWorker-1\",\"pid\":7,\"start\":5,\"end\":9," \
                     "\"cpu_ns\":3,\"status\":\"ok\",\"result\":4}"
 #define RUN_END "{\"event\":\"run-end\",\"t\":20,\"tasks\":2,\"ok\":2,\"failed\":0}"
+/* nested 100 deep */
+#define DEEP10 "[[[[[[[[[["
+#define DEEP DEEP10 DEEP10 DEEP10 DEEP10 DEEP10 DEEP10 DEEP10 DEEP10 DEEP10 DEEP10
 /* data with NUL bytes in it */
 #define BIN(s) s, sizeof (s) - 1
 #define WHOLE RUN_START "\n" TASK_START (0) "\n" TASK_END (0) "\n" RUN_END "\n"
@@ -36,52 +39,111 @@ typedef struct
 } Case;
 
 static const Case cases[] = {
+  /* nothing usable: an error */
   { "empty", "", 0, -1, "empty" },
   { "whitespace", "  \n\t\n \r\n\n   ", -1, -1, "blank" },
-  { "binary", BIN ("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0\n\xff\xfe\0\n"), -1,
+  { "binary",
+    BIN ("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0\n\xff\xfe\0\n"), -1,
     "line 1: binary" },
   { "binary-no-newline", BIN ("\x01\x02\0\0\0\x01\x02"), -1, "line 1: binary" },
   { "nul-only", BIN ("\0"), -1, "line 1: binary" },
-  { "invalid-utf8", "{\"event\":\"run-start\xff\xfe\",\"t\":0}\n", -1, -1, "line 1: not valid UTF-8" },
+  { "invalid-utf8",
+    "{\"event\":\"run-start\xff\xfe\",\"t\":0}\n", -1, -1,
+    "line 1: not valid UTF-8" },
   { "overlong-utf8", "{\"event\":\"\xc0\xaf\"}\n", -1, -1, "UTF-8" },
   { "not-json", "hello, world\n", -1, -1, "line 1: not JSON" },
   { "json-array", "[1, 2, 3]\n", -1, -1, "not a JSON object" },
-  { "first-not-run-start", TASK_START (0) "\n" RUN_START "\n", -1, -1, "line 1: the first event" },
-  { "first-after-blank", "\n\n" TASK_END (0) "\n", -1, -1, "line 3: the first event" },
-  { "wrong-schema", "{\"event\":\"run-start\",\"t\":0,\"schema\":2,\"tasks\":2,\"workers\":1,"
-    "\"workload\":\"square\"}\n" TASK_START (0) "\n", -1, -1, "schema" },
+  { "first-not-run-start",
+    TASK_START (0) "\n" RUN_START "\n", -1, -1,
+    "line 1: the first event" },
+  { "first-after-blank",
+    "\n\n" TASK_END (0) "\n", -1, -1,
+    "line 3: the first event" },
+  { "wrong-schema",
+    "{\"event\":\"run-start\",\"t\":0,\"schema\":2,\"tasks\":2,\"workers\":1,"
+    "\"workload\":\"square\"}\n" TASK_START (0) "\n", -1, -1,
+    "schema" },
   { "unknown-event-first", "{\"event\":\"party\",\"t\":0}\n", -1, -1, "unknown event" },
   { "first-line-cut", "{\"event\":\"run-start\",\"t\":0,\"sch", -1, -1, "line 1 is cut off" },
-  { "deep-first", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
-                  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]\n", -1, -1,
-    "nested" },
+  { "deep-first", DEEP "]]]\n", -1, -1, "nested" },
 
+  /* events, and where and why they stop */
   { "whole", WHOLE, -1, 4, NULL },
-  { "crlf", RUN_START "\r\n" TASK_START (0) "\r\n" TASK_END (0) "\r\n" RUN_END "\r\n", -1, 4, NULL },
-  { "blank-lines", "\n" RUN_START "\n\n  \n" TASK_START (0) "\n\r\n" RUN_END "\n\n", -1, 3, NULL },
+  { "crlf",
+    RUN_START "\r\n" TASK_START (0) "\r\n" TASK_END (0) "\r\n" RUN_END "\r\n", -1, 4,
+    NULL },
+  { "blank-lines",
+    "\n" RUN_START "\n\n  \n" TASK_START (0) "\n\r\n" RUN_END "\n\n", -1, 3,
+    NULL },
   { "trailing-spaces", WHOLE "   ", -1, 4, NULL },
-  { "cut-off", WHOLE TASK_START (1) "\n{\"event\":\"task-end\",\"t\":1", -1, 5, "the last line is cut off" },
+  { "cut-off",
+    WHOLE TASK_START (1) "\n{\"event\":\"task-end\",\"t\":1", -1, 5,
+    "the last line is cut off" },
   { "cut-before-newline", RUN_START "\n" RUN_END, -1, 1, "cut off" },
-  { "corrupt-middle", BIN (RUN_START "\n" TASK_START (0) "\n{\"event\":\"task-e\0\0\0\n" RUN_END "\n"), 2,
+  { "corrupt-middle",
+    BIN (RUN_START "\n" TASK_START (0) "\n{\"event\":\"task-e\0\0\0\n" RUN_END "\n"), 2,
     "line 3: binary" },
-  { "not-json-middle", RUN_START "\n" TASK_START (0) "\n{\"event\":\"task-end\",\n" RUN_END "\n", -1, 2,
+  { "not-json-middle",
+    RUN_START "\n" TASK_START (0) "\n{\"event\":\"task-end\",\n" RUN_END "\n", -1, 2,
     "line 3: not JSON" },
-  { "invalid-utf8-middle", RUN_START "\n" TASK_START (0) "\n" TASK_START (1) "\n"
-    "{\"event\":\"output\",\"t\":1,\"task\":0,\"worker\":\"w\",\"text\":\"\xed\xa0\x80\"}\n" RUN_END "\n",
-    -1, 3, "line 4: not valid UTF-8" },
-  { "unknown-event-middle", RUN_START "\n{\"event\":\"party\",\"t\":3}\n" RUN_END "\n", -1, 1,
+  { "invalid-utf8-middle",
+    RUN_START "\n" TASK_START (0) "\n" TASK_START (1) "\n"
+    "{\"event\":\"output\",\"t\":1,\"task\":0,\"worker\":\"w\",\"text\":\"\xed\xa0\x80\"}\n"
+    RUN_END "\n", -1, 3,
+    "line 4: not valid UTF-8" },
+  { "unknown-event-middle",
+    RUN_START "\n{\"event\":\"party\",\"t\":3}\n" RUN_END "\n", -1, 1,
     "line 2: unknown event “party”" },
-  { "missing-member", RUN_START "\n{\"event\":\"task-end\",\"t\":3,\"task\":0}\n" RUN_END "\n", -1, 1,
+  { "missing-member",
+    RUN_START "\n{\"event\":\"task-end\",\"t\":3,\"task\":0}\n" RUN_END "\n", -1, 1,
     "line 2: task-end event lacks" },
-  { "wrong-type", RUN_START "\n" TASK_START (0) "\n{\"event\":\"run-end\",\"t\":20,\"tasks\":2,\"ok\":2,"
-    "\"failed\":0,\"cancelled\":[true]}\n", -1, 2, "line 3: run-end event has a member “cancelled”" },
-  { "second-run-start", WHOLE RUN_START "\n" TASK_START (0) "\n", -1, 4, "line 5: a second" },
-  { "deep-middle", RUN_START "\n{\"event\":\"sample\",\"t\":1,\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
-    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]}\n", -1, 1,
+  { "wrong-type",
+    RUN_START "\n" TASK_START (0) "\n"
+    "{\"event\":\"run-end\",\"t\":20,\"tasks\":2,\"ok\":2,\"failed\":0,\"cancelled\":[true]}\n",
+    -1, 2,
+    "line 3: run-end event has a member “cancelled”" },
+  { "second-run-start",
+    WHOLE RUN_START "\n" TASK_START (0) "\n", -1, 4,
+    "line 5: a second" },
+  { "deep-middle",
+    RUN_START "\n{\"event\":\"sample\",\"t\":1,\"x\":" DEEP "]]]]]]]]]]}\n", -1, 1,
     "line 2: arrays or objects nested" },
-  { "json-null-byte-escape", RUN_START "\n{\"event\":\"output\",\"t\":1,\"task\":0,\"worker\":\"w\","
-    "\"text\":\"a\\u0000b\"}\n", -1, 2, NULL },
+  /* json-glib lets a lone surrogate through: it must not reach the event */
+  { "bad-unicode-escape",
+    RUN_START "\n{\"event\":\"output\",\"t\":1,\"task\":0,"
+    "\"worker\":\"For\\ud8`3d\\ude001\",\"text\":\"x\"}\n", -1, 2,
+    NULL },
+  { "json-null-byte-escape",
+    RUN_START "\n{\"event\":\"output\",\"t\":1,\"task\":0,\"worker\":\"w\","
+    "\"text\":\"a\\u0000b\"}\n", -1, 2,
+    NULL },
 };
+
+/* Only the first @len bytes are there: nothing may read past them. */
+static PsLog *
+parse_exact (const char  *data,
+             gsize        len,
+             GError     **error)
+{
+  g_autofree char *copy = g_memdup2 (data, len);
+
+  return ps_log_parse (copy, len, error);
+}
+
+/* Whatever the input, the strings of an event are fit for a label. */
+static void
+check_strings (const char    *name,
+               const PsEvent *e)
+{
+  const char *strings[] = {
+    e->name, e->item, e->result_text, e->message, e->text,
+    e->items, e->workload, e->start_method, e->order,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    if (strings[i] != NULL && !g_utf8_validate (strings[i], -1, NULL))
+      g_error ("%s: an event holds invalid UTF-8", name);
+}
 
 /* Reads @data and checks the outcome against @c. */
 static void
@@ -90,7 +152,7 @@ check_case (const Case *c,
             gsize       len)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PsLog) log = ps_log_parse (data, len, &error);
+  g_autoptr(PsLog) log = parse_exact (data, len, &error);
 
   if (c->n_events < 0)
     {
@@ -109,6 +171,8 @@ check_case (const Case *c,
     g_error ("%s: read %u events, expected %d (problem: %s)", c->name, log->events->len,
              c->n_events, log->problem);
   g_assert_cmpint (g_array_index (log->events, PsEvent, 0).type, ==, PS_EVENT_RUN_START);
+  for (guint i = 0; i < log->events->len; i++)
+    check_strings (c->name, &g_array_index (log->events, PsEvent, i));
   if (c->part == NULL && log->problem != NULL)
     g_error ("%s: unexpected problem “%s”", c->name, log->problem);
   if (c->part != NULL && (log->problem == NULL || strstr (log->problem, c->part) == NULL))
@@ -126,17 +190,6 @@ test_hostile (void)
       g_test_message ("case %s", c->name);
       check_case (c, c->data, len);
     }
-}
-
-/* Only the first @len bytes are there: nothing may read past them. */
-static PsLog *
-parse_exact (const char  *data,
-             gsize        len,
-             GError     **error)
-{
-  g_autofree char *copy = g_memdup2 (data, len);
-
-  return ps_log_parse (copy, len, error);
 }
 
 /* A log written by the real binary, for the tests that need a real one. */
@@ -381,9 +434,15 @@ test_load (void)
   g_assert_nonnull (strstr (error->message, missing));
   g_clear_error (&error);
 
+  /* a directory, and a device that never ends */
   log = ps_log_load (dir, &error);
   g_assert_null (log);
-  g_assert_nonnull (error);
+  g_assert_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "not a regular file"));
+  g_clear_error (&error);
+  log = ps_log_load ("/dev/zero", &error);
+  g_assert_null (log);
+  g_assert_nonnull (strstr (error->message, "/dev/zero"));
   g_clear_error (&error);
 
   g_assert_true (g_file_set_contents (path, "", 0, NULL));

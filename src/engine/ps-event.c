@@ -609,6 +609,7 @@ get_str (Fields     *f,
          gboolean    required)
 {
   JsonNode *node = json_object_get_member (f->obj, name);
+  const char *str;
 
   if (node == NULL)
     {
@@ -622,7 +623,16 @@ get_str (Fields     *f,
         f->wrong = name;
       return NULL;
     }
-  return g_string_chunk_insert_const (f->strings, json_node_get_string (node));
+  str = json_node_get_string (node);
+  /* json-glib lets a malformed \u escape through as a lone surrogate: the
+   * event's strings end up in labels, which want valid UTF-8. */
+  if (G_UNLIKELY (!g_utf8_validate (str, -1, NULL)))
+    {
+      g_autofree char *valid = g_utf8_make_valid (str, -1);
+
+      return g_string_chunk_insert_const (f->strings, valid);
+    }
+  return g_string_chunk_insert_const (f->strings, str);
 }
 
 /**

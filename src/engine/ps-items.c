@@ -211,11 +211,15 @@ parse_comma_list (const char  *spec,
   return list_from_pieces (pieces, error);
 }
 
-/* Only spaces, tabs and CRs: such a line holds no item, as for xargs and
- * the log reader. */
-static gboolean
-is_blank (const char *p,
-          gsize       n)
+/**
+ * ps_line_is_blank:
+ *
+ * Only spaces, tabs and CRs: such a line holds no item (as for xargs) and
+ * no event (the log reader skips it).
+ */
+gboolean
+ps_line_is_blank (const char *p,
+                  gsize       n)
 {
   for (gsize i = 0; i < n; i++)
     if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
@@ -271,7 +275,7 @@ ps_items_parse_text (const char  *data,
       in += n + (nl ? 1 : 0);
       if (keep > 0 && start[keep - 1] == '\r')
         keep--;
-      if (is_blank (start, keep))
+      if (ps_line_is_blank (start, keep))
         continue;
       if (keep > PS_ITEM_MAX_LEN)
         {
@@ -610,7 +614,7 @@ ps_items_check_integers (const PsItems  *self,
       {
         char buf[32];
         const char *text = ps_items_get_text (self, i, buf, NULL);
-        /* g_utf8_substring() reads past the end of a string shorter than that */
+        /* g_utf8_substring() reads past the end of a string shorter than 40 */
         g_autofree char *shown = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 40));
 
         g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,

@@ -29,6 +29,8 @@ PsItems    *ps_items_ref          (PsItems     *self);
 void        ps_items_unref        (PsItems     *self);
 guint64     ps_items_get_count    (const PsItems *self);
 gboolean    ps_items_is_range     (const PsItems *self);
+gboolean    ps_line_is_blank      (const char  *line,
+                                   gsize        len);
 const char *ps_items_get_text     (const PsItems *self,
                                    guint64      index,
                                    char         buf[32],

@@ -18,17 +18,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "ps-error.h"
+#include "ps-items.h"
 #include "ps-log-reader.h"
-
-static gboolean
-is_blank (const char *p,
-          gsize       n)
-{
-  for (gsize i = 0; i < n; i++)
-    if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-      return FALSE;
-  return TRUE;
-}
 
 /* Reads one line, without its newline, into @e. Returns NULL on success,
  * otherwise why the line cannot be read (without the line number). */
@@ -109,7 +100,7 @@ ps_log_parse (const char  *data,
           why = g_strdup_printf (_("the line is longer than %u MiB"), PS_LOG_MAX_LINE >> 20);
           break;
         }
-      if (is_blank (start, n))
+      if (ps_line_is_blank (start, n))
         {
           log->n_lines++;
           pos += n + (nl != NULL ? 1 : 0);
@@ -163,7 +154,8 @@ ps_log_parse (const char  *data,
  *
  * Reads the file at @path and parses it with ps_log_parse(). The file is
  * copied, not mapped: a run still going may cut its log back while it is
- * read, and a shrinking mapping would kill the reader with SIGBUS.
+ * read, and a shrinking mapping would kill the reader with SIGBUS. Only
+ * regular files are read.
  *
  * Returns: (transfer full): the log, or %NULL with @error naming the file
  */
@@ -178,6 +170,15 @@ ps_log_load (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  /* A directory cannot be read; /dev/zero or a FIFO would be read forever. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *shown = g_filename_display_name (path);
+
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   _("cannot read the run log: “%s” is not a regular file"), shown);
+      return NULL;
+    }
   if (!g_file_get_contents (path, &contents, &len, &local_error))
     {
       /* GLib's message names the file and the reason */

@@ -17,8 +17,8 @@ typedef struct
 {
   GArray       *events;    /* of PsEvent; their strings are owned by @strings */
   GStringChunk *strings;
-  char         *problem;   /* NULL, or why the log stops early */
-  guint64       n_lines;   /* lines read */
+  char         *problem;   /* NULL, or why the log stops early (a sentence, translated) */
+  guint64       n_lines;   /* lines read, blank ones included, not the one that stopped it */
 } PsLog;
 
 PsLog *ps_log_parse (const char  *data,

@@ -205,8 +205,9 @@ ps_task_batch_decode (const PsFrame    *frame,
 
       task += delta;
       e.task = task;
-      e.start = end + gap;
-      e.end = e.start + dur;
+      /* a lying frame may overflow: wrap rather than overflow a signed int */
+      e.start = (gint64) ((guint64) end + gap);
+      e.end = (gint64) ((guint64) e.start + dur);
       e.t = e.end;
       e.cpu_ns = cpu;
       e.item_int = ps_reader_i64 (&r);

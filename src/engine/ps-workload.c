@@ -165,7 +165,8 @@ ps_workload_parse (const char  *spec,
 unknown:
   {
     g_autofree char *known = g_strjoinv (", ", (char **) names);
-    g_autofree char *shown = g_utf8_substring (spec, 0, 40);
+    /* g_utf8_substring() reads past the end of a string shorter than 40 */
+    g_autofree char *shown = g_utf8_substring (spec, 0, MIN (g_utf8_strlen (spec, -1), 40));
 
     g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
                  _("unknown workload “%s” (known: %s)"), shown, known);
