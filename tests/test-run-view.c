@@ -141,6 +141,49 @@ canned_run (void)
   return m;
 }
 
+/* Stop in the middle: what never ran is counted apart and drawn nowhere. */
+static void
+test_model_cancel (void)
+{
+  g_autoptr(PsRunModel) m = ps_run_model_new ();
+  PsEvent start = { 0 }, e = { 0 }, end = { 0 };
+  guint64 n;
+
+  start.type = PS_EVENT_RUN_START;
+  start.n_tasks = 4;
+  start.chunksize = 4;
+  start.workers = 1;
+  ps_run_model_add_event (m, &start);
+  worker_event (m, PS_EVENT_WORKER_START, 1, 0, 0);
+  task_event (m, 1, 0, 1 * MS, 2 * MS, PS_TASK_OK, FALSE);
+  e.type = PS_EVENT_TASK_START;
+  e.worker = 1;
+  e.pid = 101;
+  e.task = 1;
+  e.start = e.t = 2 * MS;
+  ps_run_model_add_event (m, &e);
+  task_event (m, 1, 1, 2 * MS, 9 * MS, PS_TASK_CANCELLED, FALSE);   /* stopped while it ran */
+  task_event (m, 1, 2, 9 * MS, 9 * MS, PS_TASK_CANCELLED, FALSE);   /* never ran */
+  task_event (m, 1, 3, 9 * MS, 9 * MS, PS_TASK_CANCELLED, FALSE);
+  worker_event (m, PS_EVENT_WORKER_EXIT, 1, 9 * MS, 15);
+  end.type = PS_EVENT_RUN_END;
+  end.t = 10 * MS;
+  end.cancelled = TRUE;
+  ps_run_model_add_event (m, &end);
+
+  g_assert_true (ps_run_model_is_cancelled (m));
+  g_assert_cmpuint (ps_run_model_get_n_finished (m), ==, 1);
+  g_assert_cmpuint (ps_run_model_get_n_status (m, PS_TASK_CANCELLED), ==, 3);
+  ps_run_model_get_completion (m, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (ps_run_model_get_worker (m, 0)->ok, ==, 1);
+  g_assert_cmpuint (ps_run_model_get_worker (m, 0)->failed, ==, 0);
+  /* the lane holds the task that ran and the one stopped, not the others */
+  g_assert_cmpuint (ps_run_model_get_worker (m, 0)->lane->len, ==, 2);
+  g_assert_cmpuint (ps_task_rec_status (&ps_run_model_get_tasks (m)[1]), ==, PS_TASK_CANCELLED);
+  g_assert_cmpuint (ps_task_rec_status (&ps_run_model_get_tasks (m)[3]), ==, PS_TASK_CANCELLED);
+}
+
 static const char *kind_names[] = { "timeline", "cpu", "memory", "progress", "ordering" };
 
 static cairo_surface_t *
@@ -374,6 +417,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ps/run-model/counts", test_model_counts);
+  g_test_add_func ("/ps/run-model/cancel", test_model_cancel);
   g_test_add_data_func ("/ps/run-view/timeline-pixels/light", GINT_TO_POINTER (FALSE), test_timeline_pixels);
   g_test_add_data_func ("/ps/run-view/timeline-pixels/dark", GINT_TO_POINTER (TRUE), test_timeline_pixels);
   g_test_add_data_func ("/ps/run-view/draw/light", GINT_TO_POINTER (FALSE), test_views_draw);

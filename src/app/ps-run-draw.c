@@ -31,11 +31,15 @@ ps_status_color (guint     status,
                  gboolean  dark,
                  GdkRGBA  *out)
 {
-  static const char *light[] = { "#3584e4", "#e66100", "#e01b24", "#9141ac", "#9a9996", "#99c1f1", "#deddda" };
-  static const char *darks[] = { "#62a0ea", "#ffa348", "#f66151", "#c061cb", "#77767b", "#1c71d8", "#3d3846" };
-  guint i = MIN (status, G_N_ELEMENTS (light) - 1);
+  static const guint32 light[] = { 0x3584e4, 0xe66100, 0xe01b24, 0x9141ac, 0x9a9996, 0x99c1f1, 0xdeddda };
+  static const guint32 darks[] = { 0x62a0ea, 0xffa348, 0xf66151, 0xc061cb, 0x77767b, 0x1c71d8, 0x3d3846 };
+  guint32 rgb = (dark ? darks : light)[MIN (status, G_N_ELEMENTS (light) - 1)];
 
-  gdk_rgba_parse (out, dark ? darks[i] : light[i]);
+  /* called per bar: no parsing */
+  out->red = ((rgb >> 16) & 0xff) / 255.0f;
+  out->green = ((rgb >> 8) & 0xff) / 255.0f;
+  out->blue = (rgb & 0xff) / 255.0f;
+  out->alpha = 1;
 }
 
 /* One colour per worker line, apart from the status colours where it can. */
@@ -805,7 +809,7 @@ draw_progress (PsRunModel        *model,
   g_autoptr(PangoLayout) layout = make_layout (cr, style, 1.0, FALSE);
   g_autoptr(PangoLayout) bold = make_layout (cr, style, 1.05, TRUE);
   g_autoptr(GString) line = g_string_new (NULL);
-  guint64 n = ps_run_model_get_n_tasks (model), done = ps_run_model_get_n_done (model);
+  guint64 n = ps_run_model_get_n_tasks (model), done = ps_run_model_get_n_finished (model);
   gint64 wall = ps_run_model_get_wall (model);
   const PsTaskRec *tasks = ps_run_model_get_tasks (model);
   double frac = n ? (double) done / n : 0;
@@ -855,8 +859,6 @@ draw_progress (PsRunModel        *model,
       set_rgba (cr, &style->fg, w->exited >= 0 ? 0.45 : 0.9);
       draw_text (cr, layout, w->name, cols[0], y + 3, 0, cols[1] - cols[0] - 8);
       g_snprintf (buf, sizeof buf, "%d", w->pid);
-      draw_text (cr, layout, buf, cols[1], y + 3, 0, 0);
-
       draw_text (cr, layout, buf, cols[1], y + 3, 0, 0);
       g_snprintf (buf, sizeof buf, "%" PRIu64, w->ok);
       draw_text (cr, layout, buf, cols[2], y + 3, 0, 0);
@@ -1033,7 +1035,7 @@ ps_run_describe (PsRunViewKind  kind,
                  PsRunModel    *model,
                  GString       *out)
 {
-  guint64 n = ps_run_model_get_n_tasks (model), done = ps_run_model_get_n_done (model);
+  guint64 n = ps_run_model_get_n_tasks (model), done = ps_run_model_get_n_finished (model);
   gint64 wall = ps_run_model_get_wall (model);
   guint n_workers = ps_run_model_get_n_workers (model);
   char dur[32];
@@ -1057,7 +1059,7 @@ ps_run_describe (PsRunViewKind  kind,
             format_duration ((gint64) ((n - done) / rate * 1e9), dur, sizeof dur);
             g_string_append_printf (out, _(", about %s left"), dur);
           }
-        for (PsTaskStatus s = PS_TASK_ERROR; s < PS_TASK_N_STATUS; s++)
+        for (PsTaskStatus s = PS_TASK_ERROR; s <= PS_TASK_CANCELLED; s++)
           if (ps_run_model_get_n_status (model, s) > 0)
             g_string_append_printf (out, ", %" PRIu64 " %s", ps_run_model_get_n_status (model, s),
                                     ps_task_status_to_string (s));
@@ -1067,7 +1069,7 @@ ps_run_describe (PsRunViewKind  kind,
         for (guint i = 0; i < n_workers; i++)
           {
             const PsWorkerInfo *w = ps_run_model_get_worker (model, i);
-            g_string_append_printf (out, _("%s, pid %d: %" PRIu64 " tasks done"), w->name, w->pid, w->done);
+            g_string_append_printf (out, _("%s, pid %d: %" PRIu64 " tasks done"), w->name, w->pid, w->ok);
             if (w->failed)
               g_string_append_printf (out, _(", %" PRIu64 " failed"), w->failed);
             if (w->exited >= 0 && w->signal)

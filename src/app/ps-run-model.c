@@ -55,7 +55,6 @@ struct _PsRunModel
   guint64       n_retried;
 
   PsSampleRing  total;
-  double        max_rss;
 
   char        **output;       /* OUTPUT_KEPT slots, a ring */
   guint64       n_output;
@@ -111,7 +110,6 @@ ps_run_model_reset (PsRunModel *self)
   self->n_retried = 0;
   memset (self->n_status, 0, sizeof self->n_status);
   self->total.head = self->total.len = 0;
-  self->max_rss = 0;
   for (guint i = 0; i < OUTPUT_KEPT; i++)
     g_clear_pointer (&self->output[i], g_free);
   self->n_output = 0;
@@ -197,6 +195,24 @@ keep_string (PsRunModel *self,
   return self->strings->len - 1;
 }
 
+/* An item that is an integer written the usual way (EVENT frames and log
+ * lines carry every item as text) is kept as a number, not a string. */
+static gboolean
+item_is_int (const char *text,
+             gint64     *out)
+{
+  char buf[24];
+  gint64 v;
+
+  if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &v, NULL))
+    return FALSE;
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, v);
+  if (!g_str_equal (buf, text))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
 static void
 set_item (PsRunModel    *self,
           PsTaskRec     *rec,
@@ -204,7 +220,7 @@ set_item (PsRunModel    *self,
 {
   if (rec->flags & PS_TASK_FLAG_TEXT_ITEM || (rec->item != 0 && e->item == NULL))
     return;
-  if (e->item != NULL)
+  if (e->item != NULL && !item_is_int (e->item, &rec->item))
     {
       rec->item = keep_string (self, e->item);
       rec->flags |= PS_TASK_FLAG_TEXT_ITEM;
@@ -283,33 +299,46 @@ task_end (PsRunModel    *self,
   self->n_done++;
   if (e->status < PS_TASK_N_STATUS)
     self->n_status[e->status]++;
+  if (e->status == PS_TASK_CANCELLED)
+    {
+      /* never ran, or stopped: not a finished task, not in the order */
+      if (rec && ps_task_rec_status (rec) != PS_TASK_RUNNING)
+        rec->state = PS_TASK_STATE_ENDED + PS_TASK_CANCELLED;
+      else if (rec)
+        {
+          rec->end = MAX (e->end, rec->start);
+          rec->state = PS_TASK_STATE_ENDED + PS_TASK_CANCELLED;
+        }
+      return;
+    }
+  if (rec == NULL)
+    {
+      if (w)
+        w->done++;
+      return;
+    }
   if (w)
     {
       w->done++;
       if (e->status == PS_TASK_OK)
         w->ok++;
-      else if (e->status != PS_TASK_CANCELLED)
+      else
         w->failed++;
       if (e->end > e->start)
         w->busy_ns += e->end - e->start;
       w->cpu_ns += MAX (e->cpu_ns, 0);
-      if (e->status != PS_TASK_CANCELLED &&
-          (w->lane->len == 0 || g_array_index (w->lane, guint32, w->lane->len - 1) != e->task))
+      if (w->lane->len == 0 || g_array_index (w->lane, guint32, w->lane->len - 1) != e->task)
         {
           guint32 v = e->task;
           g_array_append_val (w->lane, v);
         }
     }
-  if (rec == NULL)
-    return;
-
   set_item (self, rec, e);
   rec->start = e->start;
   rec->end = MAX (e->end, e->start);
   rec->cpu_us = (guint32) CLAMP (e->cpu_ns / 1000, 0, G_MAXUINT32);
   rec->state = PS_TASK_STATE_ENDED + e->status;
-  if (e->status != PS_TASK_CANCELLED || rec->worker == 0)
-    rec->worker = w && e->status != PS_TASK_CANCELLED ? wi + 1 : 0;
+  rec->worker = w ? wi + 1 : 0;
   if (e->result_kind == PS_RESULT_INT)
     {
       rec->result = e->result_int;
@@ -351,14 +380,14 @@ sample (PsRunModel    *self,
   if (e->uss >= 0)
     w->uss = e->uss;
   ring_push (&w->samples, &rec);
-  self->max_rss = MAX (self->max_rss, (double) e->rss);
 
   /* the engine samples every worker in one tick: one total per tick */
   if (self->total.len > 0)
     {
       PsSampleRec *last = (PsSampleRec *) ps_sample_ring_get (&self->total, self->total.len - 1);
 
-      if (e->t - last->t < 5000000)
+      /* the engine stamps all the workers of one tick with one time */
+      if (e->t == last->t)
         {
           last->cpu += rec.cpu;
           last->rss += rec.rss;
@@ -430,8 +459,13 @@ ps_run_model_add_event (PsRunModel    *self,
       {
         guint slot = self->n_output % OUTPUT_KEPT;
 
+        /* frames name the worker by K and pid, log lines by name */
+        wi = find_worker (self, e);
         g_free (self->output[slot]);
-        self->output[slot] = g_strdup_printf ("[%s] %s", e->name ? e->name : "?", e->text ? e->text : "");
+        self->output[slot] = g_strdup_printf ("[%s] %s",
+                                              wi != G_MAXUINT ? ((PsWorkerInfo *) g_ptr_array_index (self->workers, wi))->name
+                                              : e->name ? e->name : "?",
+                                              e->text ? e->text : "");
         self->n_output++;
       }
       break;
@@ -490,7 +524,13 @@ guint ps_run_model_get_cores (PsRunModel *self) { return self->cores; }
 guint ps_run_model_get_pool_size (PsRunModel *self) { return self->pool_size; }
 guint ps_run_model_get_n_workers (PsRunModel *self) { return self->workers->len; }
 const PsSampleRing *ps_run_model_get_total (PsRunModel *self) { return &self->total; }
-double ps_run_model_get_max_rss (PsRunModel *self) { return self->max_rss; }
+
+/* Tasks that ended other than cancelled. */
+guint64
+ps_run_model_get_n_finished (PsRunModel *self)
+{
+  return self->n_done - self->n_status[PS_TASK_CANCELLED];
+}
 
 guint64
 ps_run_model_get_n_status (PsRunModel   *self,

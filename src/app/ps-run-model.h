@@ -146,7 +146,7 @@ const guint32      *ps_run_model_get_failed      (PsRunModel    *self,
                                                   guint64       *n);
 guint               ps_run_model_get_n_attempts  (PsRunModel    *self);
 const PsSampleRing *ps_run_model_get_total       (PsRunModel    *self);
-double              ps_run_model_get_max_rss     (PsRunModel    *self);
+guint64             ps_run_model_get_n_finished  (PsRunModel    *self);
 
 const char         *ps_run_model_format_item     (PsRunModel    *self,
                                                   const PsTaskRec *task,

@@ -122,7 +122,8 @@ ps_run_view_update (PsRunView *self)
       else
         gtk_widget_queue_draw (GTK_WIDGET (self));
     }
-  if (serial != self->described_serial &&
+  /* what a screen reader reads, for the views that are shown */
+  if (serial != self->described_serial && gtk_widget_get_mapped (GTK_WIDGET (self)) &&
       (ps_run_model_is_ended (self->model) || g_get_monotonic_time () - self->described_at > 500000))
     describe (self);
 }
@@ -197,6 +198,16 @@ ps_run_view_query_tooltip (GtkWidget  *widget,
     return FALSE;
   gtk_tooltip_set_markup (tooltip, markup);
   return TRUE;
+}
+
+static void
+ps_run_view_map (GtkWidget *widget)
+{
+  PsRunView *self = PS_RUN_VIEW (widget);
+
+  GTK_WIDGET_CLASS (ps_run_view_parent_class)->map (widget);
+  if (self->model && self->described_serial != ps_run_model_get_serial (self->model))
+    describe (self);
 }
 
 static void
@@ -284,6 +295,7 @@ ps_run_view_class_init (PsRunViewClass *klass)
   widget_class->snapshot = ps_run_view_snapshot;
   widget_class->measure = ps_run_view_measure;
   widget_class->query_tooltip = ps_run_view_query_tooltip;
+  widget_class->map = ps_run_view_map;
 
   properties[PROP_KIND] =
     g_param_spec_int ("kind", NULL, NULL, PS_RUN_VIEW_TIMELINE, PS_RUN_VIEW_ORDERING, PS_RUN_VIEW_TIMELINE,

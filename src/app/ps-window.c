@@ -22,6 +22,7 @@
 
 #include "ps-engine-client.h"
 #include "ps-log-reader.h"
+#include "ps-proc-stat.h"
 #include "ps-run-model.h"
 #include "ps-run-view.h"
 #include "ps-spec.h"
@@ -127,6 +128,12 @@ set_form_error (PsWindow   *self,
   gtk_widget_set_visible (GTK_WIDGET (self->form_error), TRUE);
 }
 
+static double
+form_sample_hz (PsWindow *self)
+{
+  return sample_rates[MIN (adw_combo_row_get_selected (self->sample_row), G_N_ELEMENTS (sample_rates) - 1)];
+}
+
 /* Builds the spec from the form; on a bad value says which, inline. */
 static PsSpec *
 spec_from_form (PsWindow  *self,
@@ -150,8 +157,7 @@ spec_from_form (PsWindow  *self,
   g_ptr_array_add (args, g_strdup ("--start"));
   g_ptr_array_add (args, g_strdup (adw_combo_row_get_selected (self->start_row) == 1 ? "spawn" : "fork"));
   g_ptr_array_add (args, g_strdup ("--sample-hz"));
-  g_ptr_array_add (args, g_strdup_printf ("%g", sample_rates[MIN (adw_combo_row_get_selected (self->sample_row),
-                                                                  G_N_ELEMENTS (sample_rates) - 1)]));
+  g_ptr_array_add (args, g_strdup_printf ("%g", form_sample_hz (self)));
 
   if (g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->items_row)), "-"))
     {
@@ -288,7 +294,7 @@ update_status (PsWindow *self)
 
   /* cancelled tasks were never done */
   g_snprintf (done, sizeof done, "%" G_GUINT64_FORMAT,
-              ps_run_model_get_n_done (m) - ps_run_model_get_n_status (m, PS_TASK_CANCELLED));
+              ps_run_model_get_n_finished (m));
   g_snprintf (total, sizeof total, "%" G_GUINT64_FORMAT, ps_run_model_get_n_tasks (m));
   for (PsTaskStatus st = PS_TASK_ERROR; st < PS_TASK_N_STATUS; st++)
     if (st != PS_TASK_CANCELLED && ps_run_model_get_n_status (m, st) > 0)
@@ -377,7 +383,7 @@ update_results (PsWindow *self)
     return;
   self->results_at = now;
   if (ps_run_model_get_tasks (self->model) == NULL)
-    g_string_append (text, ps_run_model_has_run (self->model)
+    g_string_append (text, ps_run_model_get_n_tasks (self->model) > 0
                            ? _("Too many tasks to keep each result; see the run log")
                            : "");
   else
@@ -411,11 +417,12 @@ static gint64
 own_rss (void)
 {
   g_autofree char *text = NULL;
-  guint64 size = 0, resident = 0;
+  gsize len;
+  guint64 resident = 0;
 
   /* only with POOLSCOPE_FRAME_STATS: a small /proc file, read at a run's ends */
-  if (g_file_get_contents ("/proc/self/statm", &text, NULL, NULL))
-    sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &size, &resident);
+  if (g_file_get_contents ("/proc/self/statm", &text, &len, NULL))
+    ps_proc_parse_statm (text, len, &resident, NULL);
   return (gint64) resident * sysconf (_SC_PAGESIZE);
 }
 
@@ -603,8 +610,7 @@ save_batch (PsWindow *self)
   g_settings_set_string (self->settings, "last-start-method",
                          adw_combo_row_get_selected (self->start_row) == 1 ? "spawn" : "fork");
   g_settings_set_double (self->settings, "last-sample-hz",
-                         sample_rates[MIN (adw_combo_row_get_selected (self->sample_row),
-                                           G_N_ELEMENTS (sample_rates) - 1)]);
+                         form_sample_hz (self));
 }
 
 /* The sample rate of the last batch, and its pool when it was no preset
@@ -728,6 +734,22 @@ stop_action (GtkWidget  *widget,
   ps_engine_client_cancel (self->client);
 }
 
+typedef struct
+{
+  PsRunModel *model;
+  char       *problem;
+} Replay;
+
+static void
+replay_free (Replay *r)
+{
+  g_clear_object (&r->model);
+  g_free (r->problem);
+  g_free (r);
+}
+
+/* Reads the log and builds its model here, off the main loop: the model
+ * is not shared until the window takes it. */
 static void
 load_log_thread (GTask        *task,
                  gpointer      source,
@@ -737,7 +759,8 @@ load_log_thread (GTask        *task,
   GFile *file = data;
   g_autofree char *path = g_file_get_path (file);
   GError *error = NULL;
-  PsLog *log;
+  g_autoptr(PsLog) log = NULL;
+  Replay *r;
 
   if (path == NULL)
     {
@@ -746,10 +769,33 @@ load_log_thread (GTask        *task,
                                _("%s is not a local file"), uri);
       return;
     }
-  if ((log = ps_log_load (path, &error)))
-    g_task_return_pointer (task, log, (GDestroyNotify) ps_log_free);
-  else
-    g_task_return_error (task, error);
+  if (!(log = ps_log_load (path, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  r = g_new0 (Replay, 1);
+  r->model = ps_run_model_new ();
+  for (guint i = 0; i < log->events->len && !g_cancellable_is_cancelled (cancellable); i++)
+    ps_run_model_add_event (r->model, &g_array_index (log->events, PsEvent, i));
+  r->problem = g_strdup (log->problem);
+  if (r->problem && !ps_run_model_is_ended (r->model))
+    ps_run_model_set_error (r->model, r->problem);
+  else if (!ps_run_model_is_ended (r->model))
+    ps_run_model_set_error (r->model, _("the log has no end: the run was cut short"));
+  g_task_return_pointer (task, r, (GDestroyNotify) replay_free);
+}
+
+static void
+set_model (PsWindow   *self,
+           PsRunModel *model)
+{
+  PsRunView *views[] = { self->progress_view, self->timeline_view, self->cpu_view,
+                         self->memory_view, self->ordering_view };
+
+  g_set_object (&self->model, model);
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    ps_run_view_set_model (views[i], model);
 }
 
 static void
@@ -761,9 +807,9 @@ load_log_done (GObject      *source,
   GFile *file = g_task_get_task_data (G_TASK (result));
   g_autofree char *name = g_file_get_basename (file);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PsLog) log = g_task_propagate_pointer (G_TASK (result), &error);
+  Replay *r = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (log == NULL)
+  if (r == NULL)
     {
       g_autofree char *msg = NULL;
 
@@ -777,30 +823,26 @@ load_log_done (GObject      *source,
     {
       adw_toast_overlay_add_toast (self->toast_overlay,
                                    adw_toast_new (_("Stop the run first to open a run log")));
+      replay_free (r);
       return;
     }
 
-  ps_run_model_reset (self->model);
+  set_model (self, r->model);
   self->stopping = FALSE;
   g_free (self->source);
   self->source = g_steal_pointer (&name);
   show_live (self);
-  for (guint i = 0; i < log->events->len; i++)
-    ps_run_model_add_event (self->model, &g_array_index (log->events, PsEvent, i));
-  if (log->problem)
+  if (r->problem)
     {
-      g_autofree char *msg = g_strdup_printf (_("The log stops early: %s"), log->problem);
+      g_autofree char *msg = g_strdup_printf (_("The log stops early: %s"), r->problem);
       AdwToast *toast = adw_toast_new (msg);
 
       adw_toast_set_timeout (toast, 0);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
-      if (!ps_run_model_is_ended (self->model))
-        ps_run_model_set_error (self->model, log->problem);
     }
-  else if (!ps_run_model_is_ended (self->model))
-    ps_run_model_set_error (self->model, _("the log has no end: the run was cut short"));
   adw_view_stack_set_visible_child_name (self->view_stack, "live");
   render (self);
+  replay_free (r);
 }
 
 /* Reads a saved run log in a thread and shows it as if it ran now. */
@@ -989,8 +1031,8 @@ ps_window_init (PsWindow *self)
 {
   guint n;
   const PsPreset *presets = ps_preset_list (&n);
+  g_autoptr(PsRunModel) model = ps_run_model_new ();
 
-  self->model = ps_run_model_new ();
   if (g_getenv ("POOLSCOPE_FRAME_STATS"))
     self->frame_times = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->settings = g_settings_new (APP_ID);
@@ -1003,11 +1045,7 @@ ps_window_init (PsWindow *self)
 
   gtk_adjustment_set_value (self->workers_adjustment, ps_spec_default_workers ());
   adw_combo_row_set_selected (self->sample_row, DEFAULT_SAMPLE_ROW);
-  ps_run_view_set_model (self->progress_view, self->model);
-  ps_run_view_set_model (self->timeline_view, self->model);
-  ps_run_view_set_model (self->cpu_view, self->model);
-  ps_run_view_set_model (self->memory_view, self->model);
-  ps_run_view_set_model (self->ordering_view, self->model);
+  set_model (self, model);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);

@@ -303,7 +303,8 @@ flush_cb (gpointer data)
 {
   Server *s = data;
 
-  if (s->out.len > 0)
+  /* a held task-start goes out too: its task may run for long */
+  if (s->out.len > 0 || s->batcher.has_start)
     flush_out (s);
   return G_SOURCE_CONTINUE;
 }

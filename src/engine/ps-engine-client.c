@@ -108,13 +108,17 @@ ps_engine_client_init (PsEngineClient *self)
 static void
 deliver (PsEngineClient *self)
 {
+  g_autoptr(GArray) events = NULL;
+
   if (self->pending->len == 0)
     return;
-  g_signal_emit (self, signals[SIGNAL_EVENTS], 0, self->pending->data, self->pending->len);
+  /* taken first: a handler that ends in fail() must not deliver them again */
+  events = self->pending;
+  self->pending = g_array_sized_new (FALSE, FALSE, sizeof (PsEvent), events->len);
+  g_signal_emit (self, signals[SIGNAL_EVENTS], 0, events->data, events->len);
   if (g_signal_has_handler_pending (self, signals[SIGNAL_EVENT], 0, FALSE))
-    for (guint i = 0; i < self->pending->len; i++)
-      g_signal_emit (self, signals[SIGNAL_EVENT], 0, &g_array_index (self->pending, PsEvent, i));
-  g_array_set_size (self->pending, 0);
+    for (guint i = 0; i < events->len; i++)
+      g_signal_emit (self, signals[SIGNAL_EVENT], 0, &g_array_index (events, PsEvent, i));
 }
 
 static void

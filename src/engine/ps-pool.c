@@ -612,7 +612,8 @@ finish_task (PsPool       *self,
   fill_item (self, &e, task);
   e.start = start;
 
-  if (!started_event_sent)
+  /* a task cancelled before it ran has no start to tell */
+  if (!started_event_sent && status != PS_TASK_CANCELLED)
     {
       e.type = PS_EVENT_TASK_START;
       e.t = start;

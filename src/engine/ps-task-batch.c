@@ -100,10 +100,12 @@ ps_task_batcher_add (PsTaskBatcher *self,
     }
   if (e->type == PS_EVENT_TASK_START && e->item == NULL && e->attempt == 0)
     {
-      /* the strings of a held event would not outlive this call: only
-       * integer items are held (their names are the engine's own) */
+      /* only what a task-start frame carries is used later (worker, pid,
+       * task, attempt, item_int, start): an integer item, no string */
       self->start = *e;
       self->start.name = NULL;
+      self->start.message = self->start.result_text = self->start.text = NULL;
+      self->start.items = self->start.workload = NULL;
       self->has_start = TRUE;
       return;
     }
@@ -174,7 +176,8 @@ ps_task_batch_decode (const PsFrame    *frame,
   e.rank = ps_reader_u64 (&r);
   end = ps_reader_i64 (&r);
   count = ps_reader_u32 (&r);
-  if (r.failed || (gsize) count * TASK_BYTES != frame->len - HEAD_BYTES || count == 0)
+  if (r.failed || count == 0 || (frame->len - HEAD_BYTES) % TASK_BYTES != 0 ||
+      count != (frame->len - HEAD_BYTES) / TASK_BYTES)
     {
       g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
                    _("a task batch of %u bytes does not hold whole tasks"), frame->len);
@@ -195,6 +198,7 @@ ps_task_batch_decode (const PsFrame    *frame,
             return FALSE;
           }
         t += delta;
+        /* the rest of the task: the length check above made room for it */
         check.pos += TASK_BYTES - 4;
       }
   }
