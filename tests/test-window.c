@@ -50,6 +50,22 @@ find_by_type_and_label (GtkWidget  *root,
   return NULL;
 }
 
+static GtkWidget *
+find_by_name (GtkWidget  *root,
+              const char *name)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (c)), name) == 0)
+        return c;
+      if ((found = find_by_name (c, name)))
+        return found;
+    }
+  return NULL;
+}
+
 static PsApplication *app;
 
 static void
@@ -85,43 +101,57 @@ test_window_shows (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* A bad value is said inline and Run is disabled; nothing crashes. */
+/* A bad value is said inline, naming the field, and Run is disabled;
+ * nothing crashes, and a good value enables Run again. */
 static void
 test_form_validation (void)
 {
   PsWindow *window;
-  GtkWidget *run;
+  GtkWidget *run, *error_label;
+  struct { const char *items; const char *workload; const char *chunksize; const char *says; } cases[] = {
+    { "9..1", "square", "auto", "Items: " },
+    { "1..99999999999999999999", "square", "auto", "Items: " },
+    { "-9223372036854775808..9223372036854775807", "square", "auto", "Items: " },
+    { "1..10:0", "square", "auto", "Items: " },
+    { "", "square", "auto", "Items: " },
+    { "a,b", "square", "auto", "Items: item 1" },
+    { "@/nonexistent/items.txt", "print", "auto", "Items: " },
+    { "-", "print", "auto", "Items: " },
+    { "1..9", "cube", "auto", "Workload: " },
+    { "1..9", "cpu:-1", "auto", "Workload: " },
+    { "1..9", "sleep:1e999", "auto", "Workload: " },
+    { "1..9", "crash:2", "auto", "Workload: " },
+    { "1..9", "random:cpu:1", "auto", "Workload: " },
+    { "1..9", "alloc:999999999999", "auto", "Workload: " },
+    { "1..9", "square", "0", "Chunk size: " },
+    { "1..9", "square", "-1", "Chunk size: " },
+    { "1..9", "square", "99999999999999999999", "Chunk size: " },
+    { "1..9", "square", "ten", "Chunk size: " },
+  };
 
   window = ps_window_new (app);
   gtk_window_present (GTK_WINDOW (window));
   run = find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Run");
+  error_label = find_by_name (GTK_WIDGET (window), "form_error");
 
-  ps_window_set_items (window, "9..1");
-  g_assert_false (gtk_widget_is_sensitive (run));
-  ps_window_set_items (window, "1..9");
-  g_assert_true (gtk_widget_is_sensitive (run));
-  ps_window_set_workload (window, "cube");
-  g_assert_false (gtk_widget_is_sensitive (run));
-  ps_window_set_workload (window, "square");
-  ps_window_set_items (window, "a,b");
-  g_assert_false (gtk_widget_is_sensitive (run));
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
-static GtkWidget *
-find_by_name (GtkWidget  *root,
-              const char *name)
-{
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      GtkWidget *found;
+      ps_window_set_items (window, cases[i].items);
+      ps_window_set_workload (window, cases[i].workload);
+      ps_window_set_chunksize (window, cases[i].chunksize);
+      g_test_message ("%s | %s | %s: %s", cases[i].items, cases[i].workload, cases[i].chunksize,
+                      gtk_label_get_text (GTK_LABEL (error_label)));
+      g_assert_false (gtk_widget_is_sensitive (run));
+      g_assert_true (gtk_widget_get_visible (error_label));
+      g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (error_label)), cases[i].says));
 
-      if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (c)), name) == 0)
-        return c;
-      if ((found = find_by_name (c, name)))
-        return found;
+      ps_window_set_items (window, "1..9");
+      ps_window_set_workload (window, "square");
+      ps_window_set_chunksize (window, "auto");
+      g_assert_true (gtk_widget_is_sensitive (run));
+      g_assert_false (gtk_widget_get_visible (error_label));
     }
-  return NULL;
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static gboolean

@@ -195,7 +195,24 @@ validate_form (PsWindow *self)
         row = GTK_WIDGET (self->workload_row);
       else if (g_str_has_prefix (error->message, "--chunksize"))
         row = GTK_WIDGET (self->chunksize_row);
-      set_form_error (self, row, error->message);
+      {
+        /* the engine names its options; the form names its fields */
+        static const struct { const char *option; const char *field; } names[] = {
+          { "--items: ", N_("Items: ") },
+          { "--workload: ", N_("Workload: ") },
+          { "--chunksize: ", N_("Chunk size: ") },
+          { "--workers: ", N_("Workers: ") },
+        };
+        g_autofree char *message = g_strdup (error->message);
+
+        for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+          if (g_str_has_prefix (error->message, names[i].option))
+            {
+              g_free (message);
+              message = g_strconcat (_(names[i].field), error->message + strlen (names[i].option), NULL);
+            }
+        set_form_error (self, row, message);
+      }
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run",
                                  self->form_ok && !is_running (self));
