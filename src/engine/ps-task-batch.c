@@ -49,9 +49,18 @@ ps_task_batcher_flush (PsTaskBatcher *self,
 {
   if (self->has_start)
     {
+      PsEvent e = { 0 };
+
       self->has_start = FALSE;
       ps_task_batcher_reset (self);
-      ps_event_encode (&self->start, out);
+      e.type = PS_EVENT_TASK_START;
+      e.t = self->held.t;
+      e.worker = self->held.worker;
+      e.pid = self->held.pid;
+      e.task = self->held.task;
+      e.item_int = self->held.item_int;
+      e.start = self->held.start;
+      ps_event_encode (&e, out);
     }
 }
 
@@ -93,19 +102,20 @@ ps_task_batcher_add (PsTaskBatcher *self,
   if (self->has_start)
     {
       /* its task-end right behind it: the batch says both */
-      if (!(batchable (e) && e->task == self->start.task && e->worker == self->start.worker &&
-            e->start == self->start.start))
+      if (!(batchable (e) && e->task == self->held.task && e->worker == self->held.worker &&
+            e->start == self->held.start))
         ps_task_batcher_flush (self, out);
       self->has_start = FALSE;
     }
   if (e->type == PS_EVENT_TASK_START && e->item == NULL && e->attempt == 0)
     {
-      /* only what a task-start frame carries is used later (worker, pid,
-       * task, attempt, item_int, start): an integer item, no string */
-      self->start = *e;
-      self->start.name = NULL;
-      self->start.message = self->start.result_text = self->start.text = NULL;
-      self->start.items = self->start.workload = NULL;
+      /* a few numbers, not the whole event: this happens for every task */
+      self->held.t = e->t;
+      self->held.task = e->task;
+      self->held.item_int = e->item_int;
+      self->held.start = e->start;
+      self->held.worker = e->worker;
+      self->held.pid = e->pid;
       self->has_start = TRUE;
       return;
     }

@@ -23,7 +23,14 @@ typedef struct
   gint64  last_end;
   guint64 last_rank;
   gboolean has_start;  /* a task-start held back: its task-end may follow at once */
-  PsEvent  start;
+  struct {             /* what of it a task-start frame carries */
+    gint64  t;
+    guint64 task;
+    gint64  item_int;
+    gint64  start;
+    guint32 worker;
+    gint32  pid;
+  } held;
 } PsTaskBatcher;
 
 void     ps_task_batcher_reset  (PsTaskBatcher *self);
