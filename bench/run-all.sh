@@ -4,9 +4,24 @@
 #
 #   bench/run-all.sh                      # uses _build/src/cli/poolscope-run
 #   POOLSCOPE_RUN=/path/to/poolscope-run bench/run-all.sh
+#   bench/run-all.sh --live-sleep         # also the 10-minute live-sleep-memory
+#   bench/run-all.sh --no-live            # leave out the app (live-run.py)
 #
-# Extra arguments are passed to every benchmark (e.g. --reps 3).
+# Extra arguments are passed to every benchmark (e.g. --reps 3), except to
+# live-sleep-memory.py, which is one long run and takes none.  The live
+# benchmarks run the app (_build/src/app/poolscope, or $POOLSCOPE_APP) on a
+# private Xvfb they start themselves.
 set -u
+live=1
+live_sleep=0
+args=()
+for a in "$@"; do
+  case "$a" in
+    --live-sleep) live_sleep=1 ;;
+    --no-live) live=0 ;;
+    *) args+=("$a") ;;
+  esac
+done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 cd "$root" || exit 1
@@ -15,6 +30,8 @@ mkdir -p "$here/out"
 out="$here/out/results.txt"
 
 benches=(throughput-chunk1 throughput-map startup scaling-cpu sampling-cost memory)
+[ "$live" = 1 ] && benches+=(live-run)
+[ "$live_sleep" = 1 ] && benches+=(live-sleep-memory)
 failed=()
 {
   echo "Poolscope benchmarks, $(date '+%Y-%m-%d %H:%M:%S'), $(uname -srm)"
@@ -22,7 +39,12 @@ failed=()
   for b in "${benches[@]}"; do
     echo
     start=$(date +%s)
-    if ! python3 "$here/$b.py" "$@"; then
+    if [ "$b" = live-sleep-memory ]; then
+      bargs=()
+    else
+      bargs=(${args[@]+"${args[@]}"})
+    fi
+    if ! python3 "$here/$b.py" ${bargs[@]+"${bargs[@]}"}; then
       failed+=("$b")
       echo "!! $b exited with an error"
     fi
