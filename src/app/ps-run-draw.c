@@ -357,10 +357,71 @@ timeline_geom (PsRunModel   *model,
   g->t1 = MAX (ps_run_model_get_wall (model), 1000);
 }
 
+/* Bars go through a pen that joins touching bars of one colour into one
+ * rectangle and fills a colour's rectangles at once: a lane of a million
+ * tasks is then a few hundred rectangles and fills, not a million. */
+typedef struct
+{
+  cairo_t *cr;
+  GdkRGBA  color;
+  double   x0, x1, y, h;   /* the rectangle being extended */
+  gboolean has_rect;
+  gboolean has_path;
+} Pen;
+
+static void
+pen_flush_rect (Pen *pen)
+{
+  if (pen->has_rect)
+    {
+      cairo_rectangle (pen->cr, pen->x0, pen->y, pen->x1 - pen->x0, pen->h);
+      pen->has_rect = FALSE;
+      pen->has_path = TRUE;
+    }
+}
+
+static void
+pen_finish (Pen *pen)
+{
+  pen_flush_rect (pen);
+  if (pen->has_path)
+    {
+      set_rgba (pen->cr, &pen->color, 1);
+      cairo_fill (pen->cr);
+      pen->has_path = FALSE;
+    }
+}
+
+static void
+pen_rect (Pen           *pen,
+          const GdkRGBA *color,
+          double         x,
+          double         y,
+          double         w,
+          double         h)
+{
+  if (!gdk_rgba_equal (color, &pen->color))
+    {
+      pen_finish (pen);
+      pen->color = *color;
+    }
+  if (pen->has_rect && y == pen->y && h == pen->h && x <= pen->x1 + 0.01 && x >= pen->x0)
+    {
+      pen->x1 = MAX (pen->x1, x + w);
+      return;
+    }
+  pen_flush_rect (pen);
+  pen->x0 = x;
+  pen->x1 = x + w;
+  pen->y = y;
+  pen->h = h;
+  pen->has_rect = TRUE;
+}
+
 /* Chunks go round robin, so a lane gets every @pool-th chunk: shading by
  * chunk / pool alternates within a lane. */
 static void
-draw_bar (cairo_t           *cr,
+draw_bar (Pen               *pen,
           const PsDrawStyle *style,
           const LaneItem    *it,
           guint64            chunksize,
@@ -386,15 +447,11 @@ draw_bar (cairo_t           *cr,
     w -= 1;
   if (it->attempt)
     {
-      set_rgba (cr, &c, 0.45);
-      cairo_rectangle (cr, x, y + h / 2, MAX (w, 1), h / 2);
+      c.alpha = 0.45;
+      pen_rect (pen, &c, x, y + h / 2, MAX (w, 1), h / 2);
     }
   else
-    {
-      set_rgba (cr, &c, 1);
-      cairo_rectangle (cr, x, y, MAX (w, 1), h);
-    }
-  cairo_fill (cr);
+    pen_rect (pen, &c, x, y, MAX (w, 1), h);
 }
 
 static void
@@ -414,7 +471,10 @@ draw_timeline (PsRunModel        *model,
   gint64 now = ps_run_model_get_now (model);
   TimelineGeom g;
   double px_ns;
+  Pen pen = { cr, { 0, 0, 0, 0 }, 0, 0, 0, 0, FALSE, FALSE };
+  GdkRGBA tick = style->fg;
 
+  tick.alpha *= 0.7;
   if (n_workers == 0)
     {
       draw_message (cr, style, width, height,
@@ -434,6 +494,8 @@ draw_timeline (PsRunModel        *model,
       double by = y + (g.lane_h - bar_h) / 2;
       guint i = 0;
 
+      /* the bars of the lane before, before anything else is drawn */
+      pen_finish (&pen);
       if (wi % 2 == 1)
         {
           set_rgba (cr, &style->fg, 0.035);
@@ -497,13 +559,9 @@ draw_timeline (PsRunModel        *model,
           x1 = g.x0 + MAX (it.end, it.start) / px_ns;
           if (x1 - x0 >= 1.0 || it.attempt)
             {
-              draw_bar (cr, style, &it, chunksize, pool, x0, x1 - x0, by, bar_h);
+              draw_bar (&pen, style, &it, chunksize, pool, x0, x1 - x0, by, bar_h);
               if (chunksize > 0 && !it.attempt && it.task % chunksize == 0 && x1 - x0 >= 3)
-                {
-                  set_rgba (cr, &style->fg, 0.7);
-                  cairo_rectangle (cr, x0, y + 1, 1, g.lane_h - 2);
-                  cairo_fill (cr);
-                }
+                pen_rect (&pen, &tick, x0, y + 1, 1, g.lane_h - 2);
               i++;
             }
           else
@@ -513,13 +571,14 @@ draw_timeline (PsRunModel        *model,
               guint next = lane_search (model, tasks, w->lane, i + 1,
                                         (gint64) ((col + 1 - g.x0) * px_ns), now);
 
-              draw_bar (cr, style, &it, chunksize, pool, col, 1, by, bar_h);
+              draw_bar (&pen, style, &it, chunksize, pool, col, 1, by, bar_h);
               i = MAX (next, i + 1);
             }
         }
     }
 
   /* failures over everything, at least two pixels wide, so none hides */
+  pen_finish (&pen);
   {
     guint64 n_failed;
     const guint32 *failed = ps_run_model_get_failed (model, &n_failed);
@@ -538,10 +597,11 @@ draw_timeline (PsRunModel        *model,
         bar_h = MAX (g.lane_h - (g.lane_h >= 8 ? 4 : 1), 1);
         x0 = g.x0 + t->start / px_ns;
         x1 = MAX (g.x0 + t->end / px_ns, x0 + 2);
-        draw_bar (cr, style, &it, 0, 1, x0, x1 - x0, y + (g.lane_h - bar_h) / 2, bar_h);
+        draw_bar (&pen, style, &it, 0, 1, x0, x1 - x0, y + (g.lane_h - bar_h) / 2, bar_h);
       }
   }
 
+  pen_finish (&pen);
   draw_legend (cr, style, small, PAD, width - PAD, MIN (g.y0 + n_workers * g.lane_h + 6, height - LEGEND_H), model);
 }
 
