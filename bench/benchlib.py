@@ -6,6 +6,7 @@ one invocation, alternating A/B repetitions, and prints medians and ratios.
 
 import json
 import os
+import shutil
 import platform
 import statistics
 import subprocess
@@ -136,3 +137,53 @@ def table(rows, headers):
 
 def verdict(ok):
     return "MET" if ok else "NOT MET"
+
+
+XVFB_SCREEN = "1280x800x24"
+
+
+def start_display(use_display):
+    """Start Xvfb on a free display; returns (DISPLAY, Popen or None).
+
+    With use_display (or without Xvfb installed) the current $DISPLAY is
+    used; with neither, there is nothing to run the app on: say so.
+    """
+    have = os.environ.get("DISPLAY")
+    xvfb = shutil.which("Xvfb")
+    if use_display or not xvfb:
+        if have:
+            if not use_display:
+                print("note: Xvfb not found, using DISPLAY=%s" % have)
+            return have, None
+        sys.exit("error: the app needs an X display and there is none: "
+                 "install Xvfb (Debian/Ubuntu: apt install xvfb) so that this "
+                 "script starts its own, or run it under xvfb-run -a -s "
+                 "'-screen 0 %s' with --use-display" % XVFB_SCREEN)
+    r, w = os.pipe()
+    p = subprocess.Popen([xvfb, "-displayfd", str(w), "-screen", "0",
+                          XVFB_SCREEN, "-nolisten", "tcp"],
+                         pass_fds=(w,), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(w)
+    num = b""
+    while not num.endswith(b"\n"):
+        chunk = os.read(r, 64)
+        if not chunk:
+            break
+        num += chunk
+    os.close(r)
+    if not num.strip():
+        p.kill()
+        p.wait()
+        sys.exit("error: Xvfb did not start (%s)" % xvfb)
+    return ":" + num.decode().strip(), p
+
+
+def stop_display(p):
+    if p is not None:
+        p.terminate()
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()

@@ -25,7 +25,6 @@ growth <= 64 bytes per task.
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ import time
 
 import benchlib as bl
 
-XVFB_SCREEN = "1280x800x24"
+XVFB_SCREEN = bl.XVFB_SCREEN
 
 
 def app_path():
@@ -50,53 +49,6 @@ def built(path):
     """The file's modification time: which build was measured."""
     return time.strftime("%Y-%m-%d %H:%M:%S",
                          time.localtime(os.stat(path).st_mtime))
-
-
-def start_display(use_display):
-    """Start Xvfb on a free display; returns (DISPLAY, Popen or None).
-
-    With use_display (or without Xvfb installed) the current $DISPLAY is
-    used; with neither, there is nothing to run the app on: say so.
-    """
-    have = os.environ.get("DISPLAY")
-    xvfb = shutil.which("Xvfb")
-    if use_display or not xvfb:
-        if have:
-            if not use_display:
-                print("note: Xvfb not found, using DISPLAY=%s" % have)
-            return have, None
-        sys.exit("error: the app needs an X display and there is none: "
-                 "install Xvfb (Debian/Ubuntu: apt install xvfb) so that this "
-                 "script starts its own, or run it under xvfb-run -a -s "
-                 "'-screen 0 %s' with --use-display" % XVFB_SCREEN)
-    r, w = os.pipe()
-    p = subprocess.Popen([xvfb, "-displayfd", str(w), "-screen", "0",
-                          XVFB_SCREEN, "-nolisten", "tcp"],
-                         pass_fds=(w,), stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(w)
-    num = b""
-    while not num.endswith(b"\n"):
-        chunk = os.read(r, 64)
-        if not chunk:
-            break
-        num += chunk
-    os.close(r)
-    if not num.strip():
-        p.kill()
-        p.wait()
-        sys.exit("error: Xvfb did not start (%s)" % xvfb)
-    return ":" + num.decode().strip(), p
-
-
-def stop_display(p):
-    if p is not None:
-        p.terminate()
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 def app_env(display, renderer, extra):
@@ -177,7 +129,7 @@ def main():
     headless = [ps, "run", "--items", "1..%d" % n, "--workload", "square",
                 "--workers", str(args.workers), "--chunksize",
                 str(args.chunksize), "-q", "--json", "--format", "none"]
-    display, xvfb = start_display(args.use_display)
+    display, xvfb = bl.start_display(args.use_display)
     try:
         bl.header("live-run: square, %d workers, chunksize %d, in the app vs"
                   " headless" % (args.workers, args.chunksize), [
@@ -198,7 +150,7 @@ def main():
                   ])
         return measure(args, ps, app, headless, display)
     finally:
-        stop_display(xvfb)
+        bl.stop_display(xvfb)
 
 
 def measure(args, ps, app, headless, display):

@@ -23,7 +23,6 @@ growth minus the per-task records of the tasks done in it < --bound-kib.
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,7 +30,7 @@ import time
 
 import benchlib as bl
 
-XVFB_SCREEN = "1280x800x24"
+XVFB_SCREEN = bl.XVFB_SCREEN
 TASK_BYTES = 48       # PsTaskRec 40 + completion 4 + lane 4 (ps-run-model.c)
 SAMPLE_BYTES = 24     # PsSampleRec: what one sample would cost if kept
 KIB = 1024.0
@@ -51,49 +50,6 @@ def built(path):
     """The file's modification time: which build was measured."""
     return time.strftime("%Y-%m-%d %H:%M:%S",
                          time.localtime(os.stat(path).st_mtime))
-
-
-def start_display(use_display):
-    """Start Xvfb on a free display; returns (DISPLAY, Popen or None)."""
-    have = os.environ.get("DISPLAY")
-    xvfb = shutil.which("Xvfb")
-    if use_display or not xvfb:
-        if have:
-            if not use_display:
-                print("note: Xvfb not found, using DISPLAY=%s" % have)
-            return have, None
-        sys.exit("error: the app needs an X display and there is none: "
-                 "install Xvfb (Debian/Ubuntu: apt install xvfb) so that this "
-                 "script starts its own, or run it under xvfb-run -a -s "
-                 "'-screen 0 %s' with --use-display" % XVFB_SCREEN)
-    r, w = os.pipe()
-    p = subprocess.Popen([xvfb, "-displayfd", str(w), "-screen", "0",
-                          XVFB_SCREEN, "-nolisten", "tcp"],
-                         pass_fds=(w,), stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(w)
-    num = b""
-    while not num.endswith(b"\n"):
-        chunk = os.read(r, 64)
-        if not chunk:
-            break
-        num += chunk
-    os.close(r)
-    if not num.strip():
-        p.kill()
-        p.wait()
-        sys.exit("error: Xvfb did not start (%s)" % xvfb)
-    return ":" + num.decode().strip(), p
-
-
-def stop_display(p):
-    if p is not None:
-        p.terminate()
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 def children(pid):
@@ -173,7 +129,7 @@ def main():
     argv = [app, "--items", "1..%d" % n, "--workload",
             "sleep:%d" % args.sleep_ms, "--workers", str(args.workers),
             "--run"]
-    display, xvfb = start_display(args.use_display)
+    display, xvfb = bl.start_display(args.use_display)
     try:
         bl.header("live-sleep-memory: the app's RSS over a %g-minute live run"
                   " of sleep tasks" % args.minutes, [
@@ -188,7 +144,7 @@ def main():
                   ])
         return measure(args, ps, app, argv, n, display)
     finally:
-        stop_display(xvfb)
+        bl.stop_display(xvfb)
 
 
 def measure(args, ps, app, argv, n, display):
