@@ -7,7 +7,12 @@
 #include <string.h>
 #include <gio/gio.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ps-engine-client.h"
+#include "ps-frame.h"
+#include "ps-task-batch.h"
 
 typedef struct
 {
@@ -125,6 +130,92 @@ test_missing_engine (void)
   g_assert_nonnull (strstr (error->message, "Cannot start the engine"));
 }
 
+static void
+collect_event (const PsEvent *e,
+               gpointer       data)
+{
+  if (e->type == PS_EVENT_TASK_END)
+    (*(guint64 *) data)++;
+}
+
+/* The pool does not wait for its reader: an app busy painting must not show
+ * up as idle workers. The engine's output is left unread while 400,000 tasks
+ * run; the run's own clock then says it did not wait, and nothing is lost. */
+static void
+test_reader_late (void)
+{
+  const char *argv[] = { POOLSCOPE_RUN, "--ipc", NULL };
+  const char *args[] = { "--items", "1..400000", "--workload", "square", "--workers", "2",
+                         "--chunksize", "1", "--sample-hz", "0" };
+  int in_fd, out_fd;
+  GPid pid;
+  PsBuffer b, got;
+  gsize f, pos = 0;
+  guint64 ends = 0;
+  gint64 run_end_t = -1;
+  int status;
+
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                           &pid, &in_fd, &out_fd, NULL, NULL));
+  ps_buffer_init (&b);
+  f = ps_frame_begin (&b, PS_FRAME_HELLO);
+  ps_buffer_put_u32 (&b, PS_PROTOCOL_VERSION);
+  ps_buffer_put_str (&b, "test", 4);
+  ps_frame_end (&b, f);
+  f = ps_frame_begin (&b, PS_FRAME_RUN);
+  ps_buffer_put_u32 (&b, G_N_ELEMENTS (args));
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    ps_buffer_put_str (&b, args[i], strlen (args[i]));
+  ps_frame_end (&b, f);
+  g_assert_cmpint (write (in_fd, b.data, b.len), ==, (gssize) b.len);
+  ps_buffer_clear (&b);
+
+  /* a reader that looks away for two seconds */
+  g_usleep (2 * G_USEC_PER_SEC);
+
+  ps_buffer_init (&got);
+  while (run_end_t < 0)
+    {
+      gssize n;
+
+      ps_buffer_grow (&got, 1 << 20);
+      n = read (out_fd, got.data + got.len, got.cap - got.len);
+      g_assert_cmpint (n, >, 0);
+      got.len += n;
+      for (;;)
+        {
+          PsFrame frame;
+          gsize used;
+          PsEvent e;
+          g_autoptr(GError) error = NULL;
+          PsDecodeResult res = ps_frame_decode (got.data + pos, got.len - pos, &frame, &used, &error);
+
+          g_assert_cmpint (res, !=, PS_DECODE_ERROR);
+          if (res == PS_DECODE_NEED_MORE)
+            break;
+          pos += used;
+          if (frame.type == PS_FRAME_EVENT_TASKS)
+            g_assert_true (ps_task_batch_decode (&frame, collect_event, &ends, &error));
+          else if (frame.type == PS_FRAME_EVENT)
+            {
+              g_assert_true (ps_event_decode (&frame, &e, &error));
+              collect_event (&e, &ends);
+              if (e.type == PS_EVENT_RUN_END)
+                run_end_t = e.t;
+            }
+        }
+    }
+  g_test_message ("the run took %.3f s while its reader looked away for 2 s", run_end_t / 1e9);
+  g_assert_cmpuint (ends, ==, 400000);
+  g_assert_cmpint (run_end_t, <, G_GINT64_CONSTANT (1500000000));
+
+  close (in_fd);
+  close (out_fd);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  ps_buffer_clear (&got);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -132,5 +223,6 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/ps/ipc/run", test_run_through_ipc);
   g_test_add_func ("/ps/ipc/missing-engine", test_missing_engine);
+  g_test_add_func ("/ps/ipc/reader-late", test_reader_late);
   return g_test_run ();
 }

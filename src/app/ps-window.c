@@ -87,6 +87,7 @@ struct _PsWindow
   GArray               *frame_times;    /* gint64 µs, frame clock times during a run */
   gint64                rss_before;
   gint64                cpu_before;     /* µs of this process's CPU */
+  gint64                run_clicked;    /* monotonic µs when the run was asked for */
   guint                 probe_id;       /* a 5 ms timeout: the main loop's own gaps */
   gint64                probe_last;
   gint64                probe_max_gap;
@@ -484,11 +485,12 @@ write_frame_stats (PsWindow *self)
   g_string_append_printf (json,
                           "{\"frames\": %u, \"max_frame_interval_ms\": %.3f, \"intervals_over_50ms\": %" G_GINT64_FORMAT
                           ", \"tasks\": %" G_GUINT64_FORMAT ", \"done\": %" G_GUINT64_FORMAT
-                          ", \"max_loop_gap_ms\": %.3f, \"wall_s\": %.6f, \"app_cpu_s\": %.6f, \"rss_before\": %" G_GINT64_FORMAT
+                          ", \"max_loop_gap_ms\": %.3f, \"wall_s\": %.6f, \"shown_s\": %.6f, \"app_cpu_s\": %.6f, \"rss_before\": %" G_GINT64_FORMAT
                           ", \"rss_after\": %" G_GINT64_FORMAT "}\n",
                           self->frame_times->len, max_gap / 1000.0, over_50,
                           ps_run_model_get_n_tasks (self->model), ps_run_model_get_n_done (self->model),
-                          self->probe_max_gap / 1000.0, ps_run_model_get_wall (self->model) / 1e9, (own_cpu_us () - self->cpu_before) / 1e6,
+                          self->probe_max_gap / 1000.0, ps_run_model_get_wall (self->model) / 1e9,
+                          (g_get_monotonic_time () - self->run_clicked) / 1e6, (own_cpu_us () - self->cpu_before) / 1e6,
                           self->rss_before, own_rss ());
   if (!g_file_set_contents (path, json->str, json->len, &error))
     g_warning ("POOLSCOPE_FRAME_STATS: %s", error->message);
@@ -731,6 +733,7 @@ run_action (GtkWidget  *widget,
       g_array_set_size (self->frame_times, 0);
       self->rss_before = own_rss ();
       self->cpu_before = own_cpu_us ();
+      self->run_clicked = g_get_monotonic_time ();
       self->probe_last = 0;
       self->probe_max_gap = 0;
       g_clear_handle_id (&self->probe_id, g_source_remove);

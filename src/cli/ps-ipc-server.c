@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,48 +33,99 @@
 
 #define FLUSH_MS    20
 #define FLUSH_BYTES (64 * 1024)
+#define MAX_BACKLOG (64u * 1024 * 1024)
 
-typedef struct
+typedef struct _Server Server;
+static gboolean stdout_cb (int fd, GIOCondition condition, gpointer data);
+
+struct _Server
 {
   const char  *self_exe;
   GMainLoop   *loop;
   PsBuffer     in;
   PsBuffer     out;
   PsTaskBatcher batcher;     /* the task batch open at the end of out */
+  gsize        out_done;     /* bytes of out already written */
+  guint        out_id;       /* waits for stdout to take more */
   gboolean     greeted;
   gboolean     stdin_closed;
   PsPool      *pool;
   PsLogWriter *log;
   int          status;
   guint        stdin_id;
-} Server;
+};
 
+/* Writes what it can of @out without waiting: the pool never waits for the
+ * app to read (a paint in the app must not show up as idle workers), up to
+ * MAX_BACKLOG bytes queued here; past that, or with @block, it waits. */
 static void
-flush_out (Server *s)
+write_out (Server   *s,
+           gboolean  block)
 {
-  gsize done = 0;
-
   ps_task_batcher_flush (&s->batcher, &s->out);
-  while (done < s->out.len)
+  /* whatever is written, the open batch frame is closed: its header may
+   * be gone already */
+  ps_task_batcher_reset (&s->batcher);
+
+  while (s->out_done < s->out.len)
     {
-      gssize n = write (STDOUT_FILENO, s->out.data + done, s->out.len - done);
+      gssize n = write (STDOUT_FILENO, s->out.data + s->out_done, s->out.len - s->out_done);
 
       if (n < 0 && errno == EINTR)
         continue;
+      if (n < 0 && errno == EAGAIN)
+        {
+          struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
+
+          if (!block && s->out.len - s->out_done <= MAX_BACKLOG)
+            {
+              if (s->out_id == 0)
+                s->out_id = g_unix_fd_add (STDOUT_FILENO, G_IO_OUT | G_IO_ERR | G_IO_HUP, stdout_cb, s);
+              break;
+            }
+          poll (&pfd, 1, -1);
+          continue;
+        }
       if (n <= 0)
         {
           /* The app has gone: nothing left to report to. */
           if (s->pool)
             ps_pool_cancel (s->pool);
-          s->out.len = 0;
-          ps_task_batcher_reset (&s->batcher);
+          s->out.len = s->out_done = 0;
           s->stdin_closed = TRUE;
           return;
         }
-      done += n;
+      s->out_done += n;
     }
-  s->out.len = 0;
-  ps_task_batcher_reset (&s->batcher);
+  if (s->out_done == s->out.len)
+    {
+      s->out.len = s->out_done = 0;
+      g_clear_handle_id (&s->out_id, g_source_remove);
+    }
+  else if (s->out_done > s->out.len / 2)
+    {
+      /* the written half goes: amortised, the backlog is moved once */
+      ps_buffer_consume (&s->out, s->out_done);
+      s->out_done = 0;
+    }
+}
+
+static void
+flush_out (Server *s)
+{
+  write_out (s, FALSE);
+}
+
+static gboolean
+stdout_cb (int          fd,
+           GIOCondition condition,
+           gpointer     data)
+{
+  Server *s = data;
+
+  s->out_id = 0;
+  write_out (s, FALSE);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -131,8 +183,14 @@ on_event (const PsEvent *e,
       flush_out (s);
       g_idle_add (drop_pool, s);
     }
-  else if (s->out.len >= FLUSH_BYTES)
-    flush_out (s);
+  else
+    {
+      gsize pending = s->out.len - s->out_done;
+
+      /* while stdout is full, its watch writes; past the backlog we wait */
+      if (pending >= FLUSH_BYTES && (s->out_id == 0 || pending > MAX_BACKLOG))
+        flush_out (s);
+    }
 }
 
 static void
@@ -304,7 +362,7 @@ flush_cb (gpointer data)
   Server *s = data;
 
   /* a held task-start goes out too: its task may run for long */
-  if (s->out.len > 0 || s->batcher.has_start)
+  if ((s->out.len > s->out_done && s->out_id == 0) || s->batcher.has_start)
     flush_out (s);
   return G_SOURCE_CONTINUE;
 }
@@ -337,6 +395,7 @@ ps_ipc_server_run (const char *self_exe)
   ps_task_batcher_reset (&s.batcher);
   s.batcher.has_start = FALSE;
   signal (SIGPIPE, SIG_IGN);
+  fcntl (STDOUT_FILENO, F_SETFL, fcntl (STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
 
   f = ps_frame_begin (&s.out, PS_FRAME_HELLO);
   ps_buffer_put_u32 (&s.out, PS_PROTOCOL_VERSION);
@@ -352,7 +411,8 @@ ps_ipc_server_run (const char *self_exe)
   ids[3] = g_unix_signal_add (SIGINT, on_term, &s);
   g_main_loop_run (loop);
 
-  flush_out (&s);
+  write_out (&s, TRUE);
+  g_clear_handle_id (&s.out_id, g_source_remove);
   g_clear_object (&s.pool);
   g_clear_pointer (&s.log, ps_log_writer_free);
   g_clear_handle_id (&s.stdin_id, g_source_remove);

@@ -42,6 +42,7 @@ struct _PsEngineClient
   GQueue        writes;       /* GBytes: frames waiting for the one being written */
   GBytes       *writing;
   GArray       *pending;      /* PsEvent: decoded from this read, not delivered yet */
+  gboolean      delivering;
 };
 
 enum { SIGNAL_EVENT, SIGNAL_EVENTS, SIGNAL_FAILED, SIGNAL_FINISHED, N_SIGNALS };
@@ -108,17 +109,17 @@ ps_engine_client_init (PsEngineClient *self)
 static void
 deliver (PsEngineClient *self)
 {
-  g_autoptr(GArray) events = NULL;
-
-  if (self->pending->len == 0)
+  /* a handler that ends in fail() comes back here: nothing twice */
+  if (self->pending->len == 0 || self->delivering)
     return;
-  /* taken first: a handler that ends in fail() must not deliver them again */
-  events = self->pending;
-  self->pending = g_array_sized_new (FALSE, FALSE, sizeof (PsEvent), events->len);
-  g_signal_emit (self, signals[SIGNAL_EVENTS], 0, events->data, events->len);
+  self->delivering = TRUE;
+  g_signal_emit (self, signals[SIGNAL_EVENTS], 0, self->pending->data, self->pending->len);
   if (g_signal_has_handler_pending (self, signals[SIGNAL_EVENT], 0, FALSE))
-    for (guint i = 0; i < events->len; i++)
-      g_signal_emit (self, signals[SIGNAL_EVENT], 0, &g_array_index (events, PsEvent, i));
+    for (guint i = 0; i < self->pending->len; i++)
+      g_signal_emit (self, signals[SIGNAL_EVENT], 0, &g_array_index (self->pending, PsEvent, i));
+  /* the same array again next time: no megabytes allocated per read */
+  g_array_set_size (self->pending, 0);
+  self->delivering = FALSE;
 }
 
 static void
