@@ -184,6 +184,37 @@ test_model_cancel (void)
   g_assert_cmpuint (ps_task_rec_status (&ps_run_model_get_tasks (m)[3]), ==, PS_TASK_CANCELLED);
 }
 
+/* Items come as numbers (batches), as text that is a number (frames, log
+ * lines) or as text: each is shown as it was given. */
+static void
+test_model_items (void)
+{
+  g_autoptr(PsRunModel) m = ps_run_model_new ();
+  PsEvent start = { 0 };
+  const char *texts[] = { NULL, "156", "Alice", "007" };
+  const char *want[] = { "41", "156", "Alice", "007" };
+
+  start.type = PS_EVENT_RUN_START;
+  start.n_tasks = 4;
+  ps_run_model_add_event (m, &start);
+  worker_event (m, PS_EVENT_WORKER_START, 1, 0, 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      PsEvent e = { 0 };
+      char buf[24];
+
+      e.type = PS_EVENT_TASK_END;
+      e.worker = 1;
+      e.pid = 101;
+      e.task = i;
+      e.item = texts[i];
+      e.item_int = texts[i] ? 0 : 41;
+      e.status = PS_TASK_OK;
+      ps_run_model_add_event (m, &e);
+      g_assert_cmpstr (ps_run_model_format_item (m, &ps_run_model_get_tasks (m)[i], buf), ==, want[i]);
+    }
+}
+
 static const char *kind_names[] = { "timeline", "cpu", "memory", "progress", "ordering" };
 
 static cairo_surface_t *
@@ -418,6 +449,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ps/run-model/counts", test_model_counts);
   g_test_add_func ("/ps/run-model/cancel", test_model_cancel);
+  g_test_add_func ("/ps/run-model/items", test_model_items);
   g_test_add_data_func ("/ps/run-view/timeline-pixels/light", GINT_TO_POINTER (FALSE), test_timeline_pixels);
   g_test_add_data_func ("/ps/run-view/timeline-pixels/dark", GINT_TO_POINTER (TRUE), test_timeline_pixels);
   g_test_add_data_func ("/ps/run-view/draw/light", GINT_TO_POINTER (FALSE), test_views_draw);

@@ -220,13 +220,13 @@ set_item (PsRunModel    *self,
 {
   if (rec->flags & PS_TASK_FLAG_TEXT_ITEM || (rec->item != 0 && e->item == NULL))
     return;
-  if (e->item != NULL && !item_is_int (e->item, &rec->item))
+  if (e->item == NULL)
+    rec->item = e->item_int;
+  else if (!item_is_int (e->item, &rec->item))
     {
       rec->item = keep_string (self, e->item);
       rec->flags |= PS_TASK_FLAG_TEXT_ITEM;
     }
-  else
-    rec->item = e->item_int;
 }
 
 static void
