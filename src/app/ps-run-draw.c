@@ -68,7 +68,9 @@ make_layout (cairo_t           *cr,
              double             scale,
              gboolean           bold)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
+  /* a layout on the widget's context costs far less than one with a
+   * context of its own, made and dropped on every redraw */
+  PangoLayout *layout = style->pango ? pango_layout_new (style->pango) : pango_cairo_create_layout (cr);
   PangoFontDescription *font = style->font ? pango_font_description_copy (style->font)
                                            : pango_font_description_from_string ("Sans 9");
 
@@ -703,7 +705,7 @@ draw_series (PsRunModel        *model,
   g_autoptr(PangoLayout) small = make_layout (cr, style, 0.85, FALSE);
   const PsSampleRing *total = ps_run_model_get_total (model);
   guint n_workers = ps_run_model_get_n_workers (model);
-  double x0 = 56, x1 = width - PAD, y0 = AXIS_H + 4, y1 = height - 20;
+  double x0 = 40, x1 = width - PAD, y0 = AXIS_H + 4, y1 = height - 20;
   gint64 t1, t0;
   double vmax = memory ? 1 : 100, grid_step;
   char buf[32];
@@ -730,11 +732,16 @@ draw_series (PsRunModel        *model,
     {
       const PsSampleRing *r = &ps_run_model_get_worker (model, wi)->samples;
       for (guint i = 0; i < r->len; i++)
-        vmax = MAX (vmax, memory ? ps_sample_ring_get (r, i)->rss : ps_sample_ring_get (r, i)->cpu);
+        {
+          double v = memory ? ps_sample_ring_get (r, i)->rss : ps_sample_ring_get (r, i)->cpu;
+          if (!isnan (v))
+            vmax = MAX (vmax, v);
+        }
     }
   if (!memory)
     for (guint i = 0; i < total->len; i++)
-      vmax = MAX (vmax, ps_sample_ring_get (total, i)->cpu);
+      if (!isnan (ps_sample_ring_get (total, i)->cpu))
+        vmax = MAX (vmax, ps_sample_ring_get (total, i)->cpu);
   if (memory)
     {
       double mib = vmax / (1024.0 * 1024), step = nice_step (mib / 4);
@@ -748,6 +755,21 @@ draw_series (PsRunModel        *model,
     {
       vmax = ceil (vmax / 100.0 - 0.02) * 100;
       grid_step = vmax <= 400 ? 25 * (vmax / 100) : nice_step (vmax / 4);
+    }
+
+  /* room on the left for the widest value label */
+  for (double v = 0; v <= vmax + grid_step / 100; v += grid_step)
+    {
+      int tw, th;
+
+      if (memory)
+        format_bytes (v, buf, sizeof buf);
+      else
+        g_snprintf (buf, sizeof buf, "%.0f%%", v);
+      pango_layout_set_width (small, -1);
+      pango_layout_set_text (small, buf, -1);
+      pango_layout_get_pixel_size (small, &tw, &th);
+      x0 = MAX (x0, PAD + tw + 8);
     }
 
   draw_time_axis (cr, style, small, x0, x1, 0, y1, t0, t1);
@@ -777,7 +799,8 @@ draw_series (PsRunModel        *model,
       /* the total last, on top; memory has none: it would flatten the workers */
       gboolean is_total = wi == n_workers;
       const PsSampleRing *r = is_total ? total : &ps_run_model_get_worker (model, wi)->samples;
-      double last_x = -1;
+      double last_x = -1, last_y = 0;
+      guint points = 0;
       GdkRGBA c;
 
       if (is_total && memory)
@@ -786,6 +809,7 @@ draw_series (PsRunModel        *model,
         c = style->fg;
       else
         series_color (ps_run_model_get_worker (model, wi)->id - 1, style->dark, &c);
+
       for (guint i = 0; i < r->len; i++)
         {
           const PsSampleRec *s = ps_sample_ring_get (r, i);
@@ -793,21 +817,22 @@ draw_series (PsRunModel        *model,
           double v = memory ? s->rss : s->cpu;
           double y = y1 - (y1 - y0) * v / vmax;
 
-          if (i > 0 && x - last_x < 1 && i + 1 < r->len)
+          if (isnan (v))
+            continue;   /* a first sample: no CPU figure yet */
+          if (points > 0 && x - last_x < 1 && i + 1 < r->len)
             continue;   /* one point per pixel column */
-          if (i == 0)
+          if (points++ == 0)
             cairo_move_to (cr, x, y);
           else
             cairo_line_to (cr, x, y);
           last_x = x;
+          last_y = y;
         }
-      if (r->len == 1)
+      if (points == 1)
         {
           /* a worker sampled once: a dot, not an invisible line */
           cairo_new_path (cr);
-          cairo_arc (cr, last_x, y1 - (y1 - y0) * (memory ? ps_sample_ring_get (r, 0)->rss
-                                                        : ps_sample_ring_get (r, 0)->cpu) / vmax,
-                     2.5, 0, 2 * G_PI);
+          cairo_arc (cr, last_x, last_y, 2.5, 0, 2 * G_PI);
           set_rgba (cr, &c, 0.85);
           cairo_fill (cr);
           continue;

@@ -19,6 +19,7 @@
 
 #include "ps-run-model.h"
 
+#include <math.h>
 #include <sys/mman.h>
 
 /* Above this many tasks a run keeps counts but no per-task records. */
@@ -411,7 +412,11 @@ sample (PsRunModel    *self,
   if (wi == G_MAXUINT)
     return;
   w = g_ptr_array_index (self->workers, wi);
-  w->cpu = e->cpu_percent;
+  /* a worker's first sample has nothing to measure its CPU against */
+  if (w->samples.len == 0)
+    rec.cpu = NAN;
+  else
+    w->cpu = e->cpu_percent;
   w->rss = e->rss;
   if (e->pss >= 0)
     w->pss = e->pss;
@@ -427,7 +432,10 @@ sample (PsRunModel    *self,
       /* the engine stamps all the workers of one tick with one time */
       if (e->t == last->t)
         {
-          last->cpu += rec.cpu;
+          if (isnan (last->cpu))
+            last->cpu = rec.cpu;
+          else if (!isnan (rec.cpu))
+            last->cpu += rec.cpu;
           last->rss += rec.rss;
           return;
         }

@@ -145,6 +145,7 @@ ps_run_view_snapshot (GtkWidget   *widget,
   G_GNUC_END_IGNORE_DEPRECATIONS
   style.dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
   style.font = pango_context_get_font_description (pango);
+  style.pango = pango;
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   ps_run_draw (self->kind, self->model, cr, w, h, &style);

@@ -25,6 +25,7 @@ typedef struct
   GdkRGBA                     fg;
   gboolean                    dark;
   const PangoFontDescription *font;   /* NULL: the cairo default */
+  PangoContext               *pango;  /* the widget's, shared by every layout; NULL: one per layout */
 } PsDrawStyle;
 
 #define PS_TYPE_RUN_VIEW (ps_run_view_get_type ())
