@@ -487,6 +487,18 @@ draw_timeline (PsRunModel        *model,
   timeline_geom (model, width, height, &g);
   px_ns = g.t1 / (g.x1 - g.x0);
   draw_time_axis (cr, style, small, g.x0, g.x1, 0, g.y0 + n_workers * g.lane_h, 0, g.t1);
+  if (g.lane_h < 11)
+    {
+      /* lanes too thin to name: say how many, and where the first and last are */
+      g_autofree char *summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker", "%u workers", n_workers),
+                                                  n_workers);
+      set_rgba (cr, &style->fg, 0.7);
+      draw_text (cr, small, summary, PAD, g.y0, 0, LANE_LABEL_W - 2 * PAD);
+      set_rgba (cr, &style->fg, 0.5);
+      draw_text (cr, tiny, ps_run_model_get_worker (model, 0)->name, PAD, g.y0 + 16, 0, LANE_LABEL_W - 2 * PAD);
+      draw_text (cr, tiny, ps_run_model_get_worker (model, n_workers - 1)->name, PAD,
+                 g.y0 + n_workers * g.lane_h - 14, 0, LANE_LABEL_W - 2 * PAD);
+    }
 
   for (guint wi = 0; wi < n_workers; wi++)
     {
