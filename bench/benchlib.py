@@ -187,3 +187,19 @@ def stop_display(p):
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
+
+
+def app_path():
+    """The app: $POOLSCOPE_APP or _build/src/app/poolscope."""
+    path = os.environ.get("POOLSCOPE_APP") or os.path.join(
+        REPO_ROOT, "_build", "src", "app", "poolscope")
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        sys.exit("error: the app was not found at %s "
+                 "(build it, or set POOLSCOPE_APP)" % path)
+    return path
+
+
+def built(path):
+    """The file's modification time: which build was measured."""
+    return time.strftime("%Y-%m-%d %H:%M:%S",
+                         time.localtime(os.stat(path).st_mtime))

@@ -35,22 +35,6 @@ import benchlib as bl
 XVFB_SCREEN = bl.XVFB_SCREEN
 
 
-def app_path():
-    """The app: $POOLSCOPE_APP or _build/src/app/poolscope."""
-    path = os.environ.get("POOLSCOPE_APP") or os.path.join(
-        bl.REPO_ROOT, "_build", "src", "app", "poolscope")
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        sys.exit("error: the app was not found at %s "
-                 "(build it, or set POOLSCOPE_APP)" % path)
-    return path
-
-
-def built(path):
-    """The file's modification time: which build was measured."""
-    return time.strftime("%Y-%m-%d %H:%M:%S",
-                         time.localtime(os.stat(path).st_mtime))
-
-
 def app_env(display, renderer, extra):
     env = dict(os.environ)
     env.update({
@@ -124,7 +108,7 @@ def main():
         sys.exit("error: --n-small must be below --n")
 
     ps = bl.poolscope_run()
-    app = app_path()
+    app = bl.app_path()
     n, ns = args.n, args.n_small
     headless = [ps, "run", "--items", "1..%d" % n, "--workload", "square",
                 "--workers", str(args.workers), "--chunksize",
@@ -133,8 +117,8 @@ def main():
     try:
         bl.header("live-run: square, %d workers, chunksize %d, in the app vs"
                   " headless" % (args.workers, args.chunksize), [
-                      "app:       %s (built %s)" % (app, built(app)),
-                      "engine:    built %s" % built(ps),
+                      "app:       %s (built %s)" % (app, bl.built(app)),
+                      "engine:    built %s" % bl.built(ps),
                       "display:   %s (%s), GSK_RENDERER=%s" % (
                           display, "private Xvfb %s" % XVFB_SCREEN if xvfb
                           else "$DISPLAY", args.renderer),

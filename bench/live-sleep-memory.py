@@ -36,22 +36,6 @@ SAMPLE_BYTES = 24     # PsSampleRec: what one sample would cost if kept
 KIB = 1024.0
 
 
-def app_path():
-    """The app: $POOLSCOPE_APP or _build/src/app/poolscope."""
-    path = os.environ.get("POOLSCOPE_APP") or os.path.join(
-        bl.REPO_ROOT, "_build", "src", "app", "poolscope")
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        sys.exit("error: the app was not found at %s "
-                 "(build it, or set POOLSCOPE_APP)" % path)
-    return path
-
-
-def built(path):
-    """The file's modification time: which build was measured."""
-    return time.strftime("%Y-%m-%d %H:%M:%S",
-                         time.localtime(os.stat(path).st_mtime))
-
-
 def children(pid):
     kids = []
     try:
@@ -124,7 +108,7 @@ def main():
     args = ap.parse_args()
 
     ps = bl.poolscope_run()
-    app = app_path()
+    app = bl.app_path()
     n = int(round(args.workers * args.minutes * 60000 / args.sleep_ms))
     argv = [app, "--items", "1..%d" % n, "--workload",
             "sleep:%d" % args.sleep_ms, "--workers", str(args.workers),
@@ -133,8 +117,8 @@ def main():
     try:
         bl.header("live-sleep-memory: the app's RSS over a %g-minute live run"
                   " of sleep tasks" % args.minutes, [
-                      "app:       %s (built %s)" % (app, built(app)),
-                      "engine:    built %s" % built(ps),
+                      "app:       %s (built %s)" % (app, bl.built(app)),
+                      "engine:    built %s" % bl.built(ps),
                       "display:   %s (%s), GSK_RENDERER=%s" % (
                           display, "private Xvfb %s" % XVFB_SCREEN if xvfb
                           else "$DISPLAY", args.renderer),
