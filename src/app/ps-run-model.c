@@ -17,9 +17,11 @@
 
 #include <glib/gi18n.h>
 
+#include "ps-items.h"
 #include "ps-run-model.h"
 
 #include <math.h>
+#include <string.h>
 #include <sys/mman.h>
 
 /* Above this many tasks a run keeps counts but no per-task records. */
@@ -235,19 +237,20 @@ keep_string (PsRunModel *self,
   return self->strings->len - 1;
 }
 
-/* An item that is an integer written the usual way (EVENT frames and log
- * lines carry every item as text) is kept as a number, not a string. */
+/* An item that is an integer as the engine writes one (EVENT frames and
+ * log lines carry every item as text) is kept as a number, not a string. */
 static gboolean
 item_is_int (const char *text,
              gint64     *out)
 {
   char buf[24];
   gint64 v;
+  gsize len;
 
   if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &v, NULL))
     return FALSE;
-  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, v);
-  if (!g_str_equal (buf, text))
+  len = ps_format_int (v, buf);
+  if (strlen (text) != len || memcmp (buf, text, len) != 0)
     return FALSE;
   *out = v;
   return TRUE;

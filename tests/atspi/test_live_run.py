@@ -110,6 +110,14 @@ def engine_and_workers(app_pid):
     return engines[0], children(engines[0])
 
 
+def wait_for_pool(app_pid, n):
+    """The app's engine and its workers once n of them run, or (None, [])."""
+    def ready():
+        engine, workers = engine_and_workers(app_pid)
+        return (engine, workers) if len(workers) == n else None
+    return wait_for(ready) or (None, [])
+
+
 def start(args):
     env = dict(os.environ)
     env.pop("GTK_A11Y", None)
@@ -174,8 +182,7 @@ def stop_mid_run():
             tap(False, "stop: the application is on the accessibility bus")
             return
         wait_for(lambda: status_text(app).startswith("Running"))
-        engine, workers = wait_for(lambda: (lambda e, w: (e, w) if len(w) == 4 else None)(
-            *engine_and_workers(proc.pid))) or (None, [])
+        engine, workers = wait_for_pool(proc.pid, 4)
         tap(len(workers) == 4, "stop: four workers run", workers)
         button = wait_for(lambda: find(app, "push button", "Stop"))
         t0 = time.time()
@@ -200,8 +207,7 @@ def kill_engine():
         if app is None:
             tap(False, "engine killed: the application is on the accessibility bus")
             return
-        engine, workers = wait_for(lambda: (lambda e, w: (e, w) if len(w) == 2 else None)(
-            *engine_and_workers(proc.pid))) or (None, [])
+        engine, workers = wait_for_pool(proc.pid, 2)
         wait_for(lambda: status_text(app).startswith("Running"))
         os.kill(engine, signal.SIGKILL)
         status = wait_for(lambda: status_text(app).startswith("Error") and status_text(app))
@@ -221,8 +227,7 @@ def kill_engine():
 def kill_app():
     proc, app = start(["--items", "1..8", "--workload", "sleep:20000", "--workers", "2", "--run"])
     try:
-        engine, workers = wait_for(lambda: (lambda e, w: (e, w) if len(w) == 2 else None)(
-            *engine_and_workers(proc.pid))) or (None, [])
+        engine, workers = wait_for_pool(proc.pid, 2)
         tap(engine is not None and len(workers) == 2, "app killed: an engine with two workers runs")
         proc.kill()
         proc.wait()
