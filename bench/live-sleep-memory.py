@@ -103,6 +103,9 @@ def main():
     ap.add_argument("--renderer", default="cairo",
                     help="GSK_RENDERER for the app (default cairo: Xvfb has"
                     " no GPU)")
+    ap.add_argument("--csv", metavar="FILE",
+                    help="also write every read (t, VmRSS, RssAnon, app CPU)"
+                    " to FILE")
     ap.add_argument("--use-display", action="store_true",
                     help="run the app on $DISPLAY instead of a private Xvfb")
     args = ap.parse_args()
@@ -201,6 +204,12 @@ def measure(args, ps, app, argv, n, display):
                  err.decode(errors="replace")[-2000:]))
         return 1
 
+    if args.csv:
+        with open(args.csv, "w") as f:
+            f.write("t_s,vmrss_kib,rssanon_kib,app_cpu_s\n")
+            for s in samples:
+                f.write("%.2f,%d,%d,%.3f\n" % (s["t"], s["VmRSS"] // 1024,
+                                               s["RssAnon"] // 1024, s["cpu"]))
     dur = ended - t0
     rate = n / dur                                  # tasks done per second
     half = dur / 2

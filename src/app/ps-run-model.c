@@ -55,7 +55,8 @@ struct _PsRunModel
   GArray       *failed;       /* guint32: tasks that ended other than ok */
   GPtrArray    *workers;      /* PsWorkerInfo*, as they appeared: PsTaskRec.worker counts here */
   GPtrArray    *rows;         /* the same, by K: the order they are shown in */
-  GPtrArray    *strings;      /* text items and results */
+  GPtrArray    *strings;      /* text items and results, by index: char* into text */
+  GStringChunk *text;         /* their bytes, packed: no allocation per string */
   guint64       n_done;
   guint64       n_status[PS_TASK_N_STATUS];
   guint64       n_retried;
@@ -148,6 +149,7 @@ ps_run_model_reset (PsRunModel *self)
   g_ptr_array_set_size (self->rows, 0);
   g_ptr_array_set_size (self->workers, 0);
   g_ptr_array_set_size (self->strings, 0);
+  g_string_chunk_clear (self->text);
   self->n_done = 0;
   self->n_retried = 0;
   memset (self->n_status, 0, sizeof self->n_status);
@@ -233,14 +235,15 @@ static gint64
 keep_string (PsRunModel *self,
              const char *text)
 {
-  g_ptr_array_add (self->strings, g_strdup (text));
+  g_ptr_array_add (self->strings, g_string_chunk_insert (self->text, text));
   return self->strings->len - 1;
 }
 
-/* An item that is an integer as the engine writes one (EVENT frames and
- * log lines carry every item as text) is kept as a number, not a string. */
+/* An item (or a result) that is an integer as the engine writes one
+ * (EVENT frames and log lines carry every item as text) is kept as a
+ * number, not a string. */
 static gboolean
-item_is_int (const char *text,
+text_is_int (const char *text,
              gint64     *out)
 {
   char buf[24];
@@ -265,7 +268,7 @@ set_item (PsRunModel    *self,
     return;
   if (e->item == NULL)
     rec->item = e->item_int;
-  else if (!item_is_int (e->item, &rec->item))
+  else if (!text_is_int (e->item, &rec->item))
     {
       rec->item = keep_string (self, e->item);
       rec->flags |= PS_TASK_FLAG_TEXT_ITEM;
@@ -385,6 +388,13 @@ task_end (PsRunModel    *self,
   if (e->result_kind == PS_RESULT_INT)
     {
       rec->result = e->result_int;
+      rec->flags |= PS_TASK_FLAG_HAS_RESULT;
+    }
+  else if (e->result_kind == PS_RESULT_TEXT && e->result_text &&
+           text_is_int (e->result_text, &rec->result))
+    {
+      /* shown the same either way (the results list writes text that
+       * reads as an integer unquoted): a number costs no string */
       rec->flags |= PS_TASK_FLAG_HAS_RESULT;
     }
   else if (e->result_kind == PS_RESULT_TEXT && e->result_text)
@@ -759,6 +769,7 @@ ps_run_model_finalize (GObject *object)
   g_ptr_array_unref (self->rows);
   g_ptr_array_unref (self->workers);
   g_ptr_array_unref (self->strings);
+  g_string_chunk_free (self->text);
   g_free (self->output);
   G_OBJECT_CLASS (ps_run_model_parent_class)->finalize (object);
 }
@@ -776,6 +787,7 @@ ps_run_model_init (PsRunModel *self)
   self->failed = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_info_free);
   self->rows = g_ptr_array_new ();
-  self->strings = g_ptr_array_new_with_free_func (g_free);
+  self->strings = g_ptr_array_new ();
+  self->text = g_string_chunk_new (16 * 1024);
   self->output = g_new0 (char *, OUTPUT_KEPT);
 }
