@@ -216,6 +216,81 @@ live_run (const char *items,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The engines among the children of this process. */
+static guint
+count_engines (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", tid);
+      g_autofree char *text = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        continue;
+      pids = g_strsplit_set (g_strstrip (text), " ", -1);
+      for (guint i = 0; pids[i]; i++)
+        {
+          g_autofree char *comm_path = g_strdup_printf ("/proc/%s/comm", pids[i]);
+          g_autofree char *comm = NULL;
+
+          if (*pids[i] && g_file_get_contents (comm_path, &comm, NULL, NULL) &&
+              g_str_has_prefix (comm, "poolscope-run"))
+            n++;
+        }
+    }
+  return n;
+}
+
+static void
+wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Stop pressed while the run's memory is being made ready: the engine is
+ * never asked, the window says so, and the next Run runs. */
+static void
+test_stop_before_start (void)
+{
+  PsWindow *window = ps_window_new (app);
+  GtkWidget *status = find_by_name (GTK_WIDGET (window), "status_label");
+  gint64 end;
+  guint engines;
+
+  ps_window_set_preset (window, "square");
+  ps_window_set_items (window, "1..200000");
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  /* the windows of earlier tests may still be ending theirs */
+  engines = count_engines ();
+
+  /* no main-loop turn between them: the preparation cannot have ended */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==, "Stopped before the run started");
+  wait_ms (500);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==, "Stopped before the run started");
+  g_assert_cmpuint (count_engines (), <=, engines);
+
+  ps_window_set_items (window, "1..9");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!status_starts_with (window, "Finished") && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("status: %s", gtk_label_get_text (GTK_LABEL (status)));
+  g_assert_true (status_starts_with (window, "Finished: 9 tasks"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_live_cpu (void)
 {
@@ -309,6 +384,7 @@ main (int    argc,
   g_test_add_func ("/ps/window/form-validation", test_form_validation);
   g_test_add_func ("/ps/window/live-cpu", test_live_cpu);
   g_test_add_func ("/ps/window/live-crash", test_live_crash);
+  g_test_add_func ("/ps/window/stop-before-start", test_stop_before_start);
   g_test_add_func ("/ps/window/open-log", test_open_log);
 
   /* one application for every test: a process registers its id once */

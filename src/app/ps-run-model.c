@@ -28,6 +28,8 @@
 #define MAX_TASKS_KEPT  (8u * 1024 * 1024)
 #define OUTPUT_KEPT     10000
 
+typedef struct _PsRunArrays PsRunArrays;
+
 struct _PsRunModel
 {
   GObject       parent_instance;
@@ -65,6 +67,8 @@ struct _PsRunModel
 
   char        **output;       /* OUTPUT_KEPT slots, a ring */
   guint64       n_output;
+
+  PsRunArrays  *prepared;     /* made ready for the coming run, before it starts */
 };
 
 G_STATIC_ASSERT (sizeof (PsTaskRec) == 40);
@@ -72,10 +76,13 @@ G_STATIC_ASSERT (sizeof (PsTaskRec) == 40);
 G_DEFINE_FINAL_TYPE (PsRunModel, ps_run_model, G_TYPE_OBJECT)
 
 /* Zeroed memory for the per-task arrays. A big run's arrays are mapped
- * apart, with huge pages where the kernel gives them on request: a
- * million tasks fault in 20 pages of 2 MiB instead of 10,000 of 4 KiB
- * while events pour in; and they go back whole when the run is reset. */
+ * apart, so they go back whole when the run is reset. No huge pages
+ * (MADV_HUGEPAGE): with the kernel's usual defrag=madvise, getting one
+ * may compact memory for 100 ms and more while holding the process's
+ * memory map, and the main thread waited on that (measured: main-loop
+ * gaps of 110-160 ms in 4 of 12 runs). */
 #define BIG (4u * 1024 * 1024)
+#define POPULATE_STEP (2u * 1024 * 1024)
 
 static gpointer
 big_alloc (gsize size)
@@ -87,9 +94,6 @@ big_alloc (gsize size)
   p = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)
     return NULL;
-#ifdef MADV_HUGEPAGE
-  madvise (p, size, MADV_HUGEPAGE);
-#endif
   return p;
 }
 
@@ -103,6 +107,136 @@ big_free (gpointer p,
     g_free (p);
   else
     munmap (p, size);
+}
+
+/* The per-task arrays of a run of n tasks. */
+struct _PsRunArrays
+{
+  guint64    n;
+  PsTaskRec *tasks;
+  guint32   *completion;
+};
+
+static void
+run_arrays_free (PsRunArrays *a)
+{
+  big_free (a->tasks, a->n * sizeof (PsTaskRec));
+  big_free (a->completion, a->n * sizeof (guint32));
+  g_free (a);
+}
+
+static PsRunArrays *
+run_arrays_new (guint64 n)
+{
+  PsRunArrays *a = g_new0 (PsRunArrays, 1);
+
+  a->n = n;
+  a->tasks = big_alloc (n * sizeof (PsTaskRec));
+  a->completion = big_alloc (n * sizeof (guint32));
+  if (a->tasks == NULL || a->completion == NULL)
+    {
+      run_arrays_free (a);
+      return NULL;
+    }
+  return a;
+}
+
+/* Makes the pages of [p, p + size) resident. They are zero already and
+ * stay zero; what changes is when the kernel clears them: now, rather
+ * than one fault at a time while the run's events pour in. */
+static void
+populate (gpointer p,
+          gsize    size)
+{
+  /* 2 MiB at a time: the kernel holds the process's memory map while it
+   * populates, and the main thread waits for it to map anything */
+  for (gsize at = 0; at < size; at += POPULATE_STEP)
+    {
+      gsize len = MIN (POPULATE_STEP, size - at);
+
+#ifdef MADV_POPULATE_WRITE
+      if (size >= BIG && madvise ((char *) p + at, len, MADV_POPULATE_WRITE) == 0)
+        continue;
+#endif
+      for (gsize i = 0; i < len; i += 4096)
+        ((volatile char *) p)[at + i] = 0;
+    }
+}
+
+static void
+prepare_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  guint64 n = *(guint64 *) data;
+  PsRunArrays *a = run_arrays_new (n);
+
+  if (a == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                               _("Not enough memory to keep %" G_GUINT64_FORMAT " tasks"), n);
+      return;
+    }
+  populate (a->tasks, n * sizeof (PsTaskRec));
+  populate (a->completion, n * sizeof (guint32));
+  g_task_return_pointer (task, a, (GDestroyNotify) run_arrays_free);
+}
+
+/**
+ * ps_run_model_prepare_async:
+ * @n_tasks: the coming run's size
+ *
+ * Makes the per-task arrays of a run of @n_tasks ready, in a thread,
+ * before the run starts: a million tasks are ~45 MB to clear, which
+ * would otherwise happen while the run competes for the same cores.
+ * The run-start event of a run of that size takes them. A run too big
+ * to keep per-task records needs nothing and finishes at once.
+ */
+void
+ps_run_model_prepare_async (PsRunModel          *self,
+                            guint64              n_tasks,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PS_IS_RUN_MODEL (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_run_model_prepare_async);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_clear_pointer (&self->prepared, run_arrays_free);
+  if (n_tasks == 0 || n_tasks > MAX_TASKS_KEPT)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  g_task_set_task_data (task, g_memdup2 (&n_tasks, sizeof n_tasks), g_free);
+  g_task_run_in_thread (task, prepare_thread);
+}
+
+gboolean
+ps_run_model_prepare_finish (PsRunModel    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_autoptr(GError) local = NULL;
+  PsRunArrays *a;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  /* cancelled: an error, whatever the thread made (the task frees it) */
+  a = g_task_propagate_pointer (G_TASK (result), &local);
+  if (local)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  g_clear_pointer (&self->prepared, run_arrays_free);
+  self->prepared = a;
+  return TRUE;
 }
 
 static void
@@ -128,6 +262,7 @@ ps_run_model_reset (PsRunModel *self)
   self->has_run = FALSE;
   self->ended = FALSE;
   self->cancelled = FALSE;
+  g_clear_pointer (&self->prepared, run_arrays_free);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->end_message, g_free);
   g_clear_pointer (&self->workload, g_free);
@@ -469,6 +604,9 @@ ps_run_model_add_event (PsRunModel    *self,
   switch (e->type)
     {
     case PS_EVENT_RUN_START:
+      {
+      PsRunArrays *a = g_steal_pointer (&self->prepared);
+
       ps_run_model_reset (self);
       self->has_run = TRUE;
       self->n_tasks = e->n_tasks;
@@ -477,21 +615,19 @@ ps_run_model_add_event (PsRunModel    *self,
       self->pool_size = e->workers;
       self->workload = g_strdup (e->workload);
       self->unordered = g_strcmp0 (e->order, "unordered") == 0;
-      if (e->n_tasks <= MAX_TASKS_KEPT)
+      if (a && a->n != e->n_tasks)
+        g_clear_pointer (&a, run_arrays_free);
+      /* zero is a task not started yet: no pass over the records */
+      if (a == NULL && e->n_tasks <= MAX_TASKS_KEPT)
+        a = run_arrays_new (e->n_tasks);
+      if (a)
         {
-          /* zero is a task not started yet: no pass over the records */
-          self->tasks = big_alloc (e->n_tasks * sizeof (PsTaskRec));
-          self->completion = big_alloc (e->n_tasks * sizeof (guint32));
-          if (self->tasks && self->completion)
-            self->n_kept = e->n_tasks;
-          else
-            {
-              big_free (self->tasks, e->n_tasks * sizeof (PsTaskRec));
-              big_free (self->completion, e->n_tasks * sizeof (guint32));
-              self->tasks = NULL;
-              self->completion = NULL;
-            }
+          self->tasks = a->tasks;
+          self->completion = a->completion;
+          self->n_kept = a->n;
+          g_free (a);
         }
+      }
       break;
 
     case PS_EVENT_WORKER_START:

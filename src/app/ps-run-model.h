@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "ps-event.h"
 
@@ -110,6 +110,14 @@ PsRunModel         *ps_run_model_new             (void);
 void                ps_run_model_reset           (PsRunModel    *self);
 void                ps_run_model_add_event       (PsRunModel    *self,
                                                   const PsEvent *event);
+void                ps_run_model_prepare_async   (PsRunModel    *self,
+                                                  guint64        n_tasks,
+                                                  GCancellable  *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer       user_data);
+gboolean            ps_run_model_prepare_finish  (PsRunModel    *self,
+                                                  GAsyncResult  *result,
+                                                  GError       **error);
 void                ps_run_model_set_error       (PsRunModel    *self,
                                                   const char    *message);
 

@@ -72,6 +72,8 @@ struct _PsWindow
   GSettings            *settings;
   PsEngineClient       *client;
   GCancellable         *cancellable;  /* a log being opened */
+  GCancellable         *preparing;    /* the model's arrays being made ready for a run */
+  GPtrArray            *pending_args; /* that run's command line, sent once they are */
   gboolean              filling;      /* the form is being filled from a preset */
   gboolean              form_ok;
 
@@ -329,6 +331,8 @@ update_status (PsWindow *self)
 
   if (ps_run_model_get_error (m))
     status = g_strdup_printf (_("Error: %s (%s of %s tasks were recorded)"), ps_run_model_get_error (m), done, total);
+  else if (!ps_run_model_has_run (m) && self->stopping && !is_running (self) && !self->preparing)
+    status = g_strdup (_("Stopped before the run started"));
   else if (!ps_run_model_has_run (m))
     status = g_strdup (self->stopping ? _("Stopping…") : _("Starting…"));
   else if (!ps_run_model_is_ended (m))
@@ -569,19 +573,14 @@ announce_death (PsWindow      *self,
 }
 
 static void
-on_events (PsEngineClient *client,
-           const PsEvent  *events,
-           guint           n,
-           PsWindow       *self)
+on_event (const PsEvent *e,
+          gpointer       data)
 {
-  for (guint i = 0; i < n; i++)
-    {
-      const PsEvent *e = &events[i];
+  PsWindow *self = data;
 
-      ps_run_model_add_event (self->model, e);
-      if (e->type == PS_EVENT_WORKER_EXIT && e->signal != 0 && !self->stopping)
-        announce_death (self, e);
-    }
+  ps_run_model_add_event (self->model, e);
+  if (e->type == PS_EVENT_WORKER_EXIT && e->signal != 0 && !self->stopping)
+    announce_death (self, e);
 }
 
 static void
@@ -673,7 +672,7 @@ get_client (PsWindow *self)
                            : BINDIR "/poolscope-run";
 
       self->client = ps_engine_client_new (engine);
-      g_signal_connect_object (self->client, "events", G_CALLBACK (on_events), self, 0);
+      ps_engine_client_set_event_func (self->client, on_event, self, NULL);
       g_signal_connect_object (self->client, "failed", G_CALLBACK (on_failed), self, 0);
       g_signal_connect_object (self->client, "finished", G_CALLBACK (on_finished), self, 0);
     }
@@ -697,6 +696,37 @@ is_running (PsWindow *self)
 }
 
 static void
+start_engine (PsWindow *self)
+{
+  g_autoptr(GPtrArray) args = g_steal_pointer (&self->pending_args);
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_engine_client_run (get_client (self), (const char * const *) args->pdata, &error))
+    {
+      set_running (self, FALSE);
+      on_failed (self->client, error->message, self);
+      return;
+    }
+  save_batch (self);
+}
+
+static void
+prepared_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(PsWindow) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_run_model_prepare_finish (PS_RUN_MODEL (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* stopped before it started, or the window is gone */
+  /* short of memory for the records, the run-start event tries again */
+  g_clear_object (&self->preparing);
+  start_engine (self);
+}
+
+static void
 run_action (GtkWidget  *widget,
             const char *action,
             GVariant   *param)
@@ -704,28 +734,21 @@ run_action (GtkWidget  *widget,
   PsWindow *self = PS_WINDOW (widget);
   g_autoptr(GError) error = NULL;
   g_autoptr(PsSpec) spec = spec_from_form (self, &error);
-  g_autoptr(GPtrArray) args = NULL;
 
   if (spec == NULL)
     {
       validate_form (self);
       return;
     }
-  args = ps_spec_to_args (spec);
-  g_ptr_array_add (args, NULL);
+  g_clear_pointer (&self->pending_args, g_ptr_array_unref);
+  self->pending_args = ps_spec_to_args (spec);
+  g_ptr_array_add (self->pending_args, NULL);
 
   g_cancellable_cancel (self->cancellable);
   ps_run_model_reset (self->model);
   self->stopping = FALSE;
   g_clear_pointer (&self->source, g_free);
   show_live (self);
-
-  if (!ps_engine_client_run (get_client (self), (const char * const *) args->pdata, &error))
-    {
-      on_failed (self->client, error->message, self);
-      return;
-    }
-  save_batch (self);
   set_running (self, TRUE);
   ensure_ticking (self);
   if (self->frame_times)
@@ -739,6 +762,14 @@ run_action (GtkWidget  *widget,
       g_clear_handle_id (&self->probe_id, g_source_remove);
       self->probe_id = g_timeout_add (5, probe_cb, self);
     }
+
+  /* the run's per-task memory is cleared now, in a thread, not page by
+   * page while the run competes with the app for the same cores */
+  g_cancellable_cancel (self->preparing);
+  g_clear_object (&self->preparing);
+  self->preparing = g_cancellable_new ();
+  ps_run_model_prepare_async (self->model, ps_items_get_count (spec->items), self->preparing,
+                              prepared_cb, g_object_ref (self));
 }
 
 static void
@@ -748,6 +779,17 @@ stop_action (GtkWidget  *widget,
 {
   PsWindow *self = PS_WINDOW (widget);
 
+  if (self->preparing)
+    {
+      /* the engine has not been asked yet: nothing ran */
+      self->stopping = TRUE;
+      g_cancellable_cancel (self->preparing);
+      g_clear_object (&self->preparing);
+      g_clear_pointer (&self->pending_args, g_ptr_array_unref);
+      set_running (self, FALSE);
+      render (self);
+      return;
+    }
   if (!is_running (self))
     return;
   self->stopping = TRUE;
@@ -979,10 +1021,17 @@ ps_window_dispose (GObject *object)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
   if (self->client)
-    g_signal_handlers_disconnect_by_data (self->client, self);
+    {
+      /* a read in flight holds the client: it must not call back here */
+      ps_engine_client_set_event_func (self->client, NULL, NULL, NULL);
+      g_signal_handlers_disconnect_by_data (self->client, self);
+    }
   g_clear_object (&self->client);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->preparing);
+  g_clear_object (&self->preparing);
+  g_clear_pointer (&self->pending_args, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PS_TYPE_WINDOW);
   G_OBJECT_CLASS (ps_window_parent_class)->dispose (object);
 }

@@ -6,9 +6,12 @@
  * and CANCEL in, EVENT and ERROR frames out. Reading is asynchronous on
  * the thread-default main context; nothing here blocks.
  *
- * Signals: ::event (a PsEvent, valid during the emission), ::failed (a
- * message: the engine refused the batch, could not start, or died), and
- * ::finished once a run has ended (after run-end, or after ::failed).
+ * Events go, as they are decoded, to the function given to
+ * ps_engine_client_set_event_func() (a plain call: a million tasks are a
+ * million events) and to ::event handlers if there are any (a PsEvent,
+ * valid during the emission). ::failed says a message (the engine refused
+ * the batch, could not start, or died), and ::finished comes once a run
+ * has ended (after run-end, or after ::failed).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -41,11 +44,13 @@ struct _PsEngineClient
   GBytes       *pending_run;  /* RUN sent once the engine has said HELLO */
   GQueue        writes;       /* GBytes: frames waiting for the one being written */
   GBytes       *writing;
-  GArray       *pending;      /* PsEvent: decoded from this read, not delivered yet */
-  gboolean      delivering;
+  PsEventFunc   event_func;
+  gpointer      event_data;
+  GDestroyNotify event_destroy;
+  gboolean      event_handlers; /* ::event has handlers: looked up once a read */
 };
 
-enum { SIGNAL_EVENT, SIGNAL_EVENTS, SIGNAL_FAILED, SIGNAL_FINISHED, N_SIGNALS };
+enum { SIGNAL_EVENT, SIGNAL_FAILED, SIGNAL_FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PsEngineClient, ps_engine_client, G_TYPE_OBJECT)
@@ -62,6 +67,7 @@ ps_engine_client_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending_run, g_bytes_unref);
   g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
+  ps_engine_client_set_event_func (self, NULL, NULL, NULL);
   G_OBJECT_CLASS (ps_engine_client_parent_class)->dispose (object);
 }
 
@@ -71,7 +77,6 @@ ps_engine_client_finalize (GObject *object)
   PsEngineClient *self = PS_ENGINE_CLIENT (object);
 
   ps_buffer_clear (&self->in);
-  g_array_unref (self->pending);
   g_free (self->engine_path);
   G_OBJECT_CLASS (ps_engine_client_parent_class)->finalize (object);
 }
@@ -86,10 +91,6 @@ ps_engine_client_class_init (PsEngineClientClass *klass)
 
   signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
-  /* (events: const PsEvent *, n: guint) all the events of one read: one
-   * emission for thousands of tasks */
-  signals[SIGNAL_EVENTS] = g_signal_new ("events", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                         0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_UINT);
   signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -101,34 +102,43 @@ ps_engine_client_init (PsEngineClient *self)
 {
   ps_buffer_init (&self->in);
   g_queue_init (&self->writes);
-  self->pending = g_array_new (FALSE, FALSE, sizeof (PsEvent));
 }
 
-/* Hands the decoded events on: their strings point into the read buffer,
- * so this happens before the buffer moves. */
+/* Hands a decoded event on; its strings point into the read buffer, valid
+ * for this call only. No copy is kept: a batch of thousands of task-ends
+ * is one PsEvent on the stack, refilled for each. */
 static void
-deliver (PsEngineClient *self)
-{
-  /* a handler that ends in fail() comes back here: nothing twice */
-  if (self->pending->len == 0 || self->delivering)
-    return;
-  self->delivering = TRUE;
-  g_signal_emit (self, signals[SIGNAL_EVENTS], 0, self->pending->data, self->pending->len);
-  if (g_signal_has_handler_pending (self, signals[SIGNAL_EVENT], 0, FALSE))
-    for (guint i = 0; i < self->pending->len; i++)
-      g_signal_emit (self, signals[SIGNAL_EVENT], 0, &g_array_index (self->pending, PsEvent, i));
-  /* the same array again next time: no megabytes allocated per read */
-  g_array_set_size (self->pending, 0);
-  self->delivering = FALSE;
-}
-
-static void
-queue_event (const PsEvent *e,
-             gpointer       data)
+emit_event (const PsEvent *e,
+            gpointer       data)
 {
   PsEngineClient *self = data;
 
-  g_array_append_vals (self->pending, e, 1);
+  if (self->event_func)
+    self->event_func (e, self->event_data);
+  if (self->event_handlers)
+    g_signal_emit (self, signals[SIGNAL_EVENT], 0, e);
+}
+
+/**
+ * ps_engine_client_set_event_func:
+ * @func: (nullable): called with each event, in order, as it is decoded
+ *
+ * Where the events of a run go. The event and its strings are valid
+ * during the call only.
+ */
+void
+ps_engine_client_set_event_func (PsEngineClient *self,
+                                 PsEventFunc     func,
+                                 gpointer        data,
+                                 GDestroyNotify  destroy)
+{
+  g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
+
+  if (self->event_destroy)
+    self->event_destroy (self->event_data);
+  self->event_func = func;
+  self->event_data = data;
+  self->event_destroy = destroy;
 }
 
 /**
@@ -150,7 +160,6 @@ fail (PsEngineClient *self,
 {
   gboolean was_running = self->running;
 
-  deliver (self);
   self->running = FALSE;
   g_signal_emit (self, signals[SIGNAL_FAILED], 0, message);
   if (was_running)
@@ -284,10 +293,9 @@ handle_frame (PsEngineClient *self,
           fail (self, msg);
           return FALSE;
         }
-      queue_event (&e, self);
+      emit_event (&e, self);
       if (e.type == PS_EVENT_RUN_END && self->running)
         {
-          deliver (self);
           self->running = FALSE;
           g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
         }
@@ -297,7 +305,7 @@ handle_frame (PsEngineClient *self,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!ps_task_batch_decode (frame, queue_event, self, &error))
+      if (!ps_task_batch_decode (frame, emit_event, self, &error))
         {
           g_autofree char *msg = g_strdup_printf (_("The engine sent a corrupt event: %s"), error->message);
           fail (self, msg);
@@ -352,6 +360,7 @@ read_cb (GObject      *object,
     return; /* end of stream: the exit status says the rest (wait_cb) */
 
   self->in.len += n;
+  self->event_handlers = g_signal_has_handler_pending (self, signals[SIGNAL_EVENT], 0, FALSE);
   for (;;)
     {
       PsFrame frame;
@@ -379,7 +388,6 @@ read_cb (GObject      *object,
           return;
         }
     }
-  deliver (self);
   ps_buffer_consume (&self->in, pos);
   read_more (self);
 }

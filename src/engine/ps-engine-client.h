@@ -22,5 +22,9 @@ void            ps_engine_client_cancel    (PsEngineClient  *self);
 gboolean        ps_engine_client_is_running (PsEngineClient *self);
 GPid            ps_engine_client_get_pid   (PsEngineClient  *self);
 guint           ps_engine_client_get_cores (PsEngineClient  *self);
+void            ps_engine_client_set_event_func (PsEngineClient *self,
+                                                 PsEventFunc     func,
+                                                 gpointer        data,
+                                                 GDestroyNotify  destroy);
 
 G_END_DECLS

@@ -107,6 +107,10 @@ typedef struct
   gboolean      cancelled;
 } PsEvent;
 
+/* Takes events one at a time; the event is valid during the call only. */
+typedef void (*PsEventFunc) (const PsEvent *event,
+                             gpointer       data);
+
 const char   *ps_event_get_item        (const PsEvent *event,
                                         char           buf[24]);
 const char   *ps_event_type_to_string  (PsEventType   type);

@@ -565,8 +565,10 @@ pop_head (Worker *w)
           g_array_set_size (w->chunks, 0);
           w->chunk_head = 0;
         }
-      else if (w->chunk_head > 1024)
+      else if (w->chunk_head > 1024 && w->chunk_head >= w->chunks->len / 2)
         {
+          /* the done half goes: each chunk is moved once at most, on
+           * average (tens of thousands may be in flight) */
           g_array_remove_range (w->chunks, 0, w->chunk_head);
           w->chunk_head = 0;
         }

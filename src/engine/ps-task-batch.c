@@ -166,7 +166,7 @@ ps_task_batcher_add (PsTaskBatcher *self,
  */
 gboolean
 ps_task_batch_decode (const PsFrame    *frame,
-                      PsTaskBatchFunc   func,
+                      PsEventFunc       func,
                       gpointer          data,
                       GError          **error)
 {

@@ -40,11 +40,8 @@ void     ps_task_batcher_add    (PsTaskBatcher *self,
 void     ps_task_batcher_flush  (PsTaskBatcher *self,
                                  PsBuffer      *out);
 
-typedef void (*PsTaskBatchFunc) (const PsEvent *event,
-                                 gpointer       data);
-
 gboolean ps_task_batch_decode   (const PsFrame   *frame,
-                                 PsTaskBatchFunc  func,
+                                 PsEventFunc      func,
                                  gpointer         data,
                                  GError         **error);
 
