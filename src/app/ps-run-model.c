@@ -94,6 +94,12 @@ big_alloc (gsize size)
   p = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)
     return NULL;
+#ifdef MADV_DONTFORK
+  /* starting the engine forks the app: without this, every page of the
+   * arrays would be write-protected for copy-on-write until the child
+   * execs, and fault again at its next write */
+  madvise (p, size, MADV_DONTFORK);
+#endif
   return p;
 }
 
