@@ -13,6 +13,8 @@
 #include <gtk/gtk.h>
 
 #include "ps-run-model.h"
+#include <adwaita.h>
+
 #include "ps-run-view.h"
 
 #define MS G_GINT64_CONSTANT (1000000)
@@ -395,6 +397,61 @@ test_descriptions (void)
     }
 }
 
+/* A long run's views wait for their pace; a failure, a new worker or the
+ * run's end is drawn at once. */
+static void
+test_pace (void)
+{
+  g_autoptr(PsRunModel) m = ps_run_model_new ();
+  PsEvent start = { 0 }, end = { 0 };
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  PsRunView *timeline = PS_RUN_VIEW (ps_run_view_new (PS_RUN_VIEW_TIMELINE, m));
+  PsRunView *progress = PS_RUN_VIEW (ps_run_view_new (PS_RUN_VIEW_PROGRESS, m));
+  const gint64 S = 1000 * MS;
+
+  start.type = PS_EVENT_RUN_START;
+  start.n_tasks = 100;
+  start.workers = 2;
+  start.cores = 2;
+  start.chunksize = 1;
+  start.workload = "sleep:1000";
+  ps_run_model_add_event (m, &start);
+  worker_event (m, PS_EVENT_WORKER_START, 1, 1 * MS, 0);
+  worker_event (m, PS_EVENT_WORKER_START, 2, 1 * MS, 0);
+  for (guint64 i = 0; i < 40; i++)
+    task_event (m, 1 + i % 2, i, (gint64) (i / 2) * 10 * S, (gint64) (i / 2 + 1) * 10 * S, PS_TASK_OK, FALSE);
+
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (progress));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (timeline));
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 500);
+  gtk_window_present (GTK_WINDOW (window));
+  for (int i = 0; i < 3; i++)
+    gtk_test_widget_wait_for_draw (window);
+
+  /* 200 s into the run: a pixel of the timeline is ~0.3 s, progress counts
+   * four times a second; both were drawn a moment ago */
+  task_event (m, 1, 40, 200 * S, 201 * S, PS_TASK_OK, FALSE);
+  g_assert_false (ps_run_view_update (timeline));
+  g_assert_false (ps_run_view_update (progress));
+  /* a crash does not wait */
+  task_event (m, 2, 41, 200 * S, 201 * S, PS_TASK_CRASHED, FALSE);
+  g_assert_true (ps_run_view_update (timeline));
+  g_assert_true (ps_run_view_update (progress));
+  gtk_test_widget_wait_for_draw (window);
+  task_event (m, 1, 42, 201 * S, 202 * S, PS_TASK_OK, FALSE);
+  g_assert_false (ps_run_view_update (timeline));
+  /* nor does the end */
+  end.type = PS_EVENT_RUN_END;
+  end.t = 202 * S;
+  end.n_tasks = 100;
+  ps_run_model_add_event (m, &end);
+  g_assert_true (ps_run_view_update (timeline));
+  g_assert_true (ps_run_view_update (progress));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A million tasks: every view draws in well under a frame's worth of work each. */
 static void
 test_many_tasks (void)
@@ -446,7 +503,9 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  /* a display: the pace test shows views in a window */
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
   g_test_add_func ("/ps/run-model/counts", test_model_counts);
   g_test_add_func ("/ps/run-model/cancel", test_model_cancel);
   g_test_add_func ("/ps/run-model/items", test_model_items);
@@ -455,6 +514,7 @@ main (int    argc,
   g_test_add_data_func ("/ps/run-view/draw/light", GINT_TO_POINTER (FALSE), test_views_draw);
   g_test_add_data_func ("/ps/run-view/draw/dark", GINT_TO_POINTER (TRUE), test_views_draw);
   g_test_add_func ("/ps/run-view/descriptions", test_descriptions);
+  g_test_add_func ("/ps/run-view/pace", test_pace);
   g_test_add_func ("/ps/run-view/many-tasks", test_many_tasks);
   return g_test_run ();
 }

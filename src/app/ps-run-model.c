@@ -69,6 +69,7 @@ struct _PsRunModel
   guint64       n_output;
 
   PsRunArrays  *prepared;     /* made ready for the coming run, before it starts */
+  guint         last_worker;  /* the one find_worker() found last */
 };
 
 G_STATIC_ASSERT (sizeof (PsTaskRec) == 40);
@@ -301,19 +302,27 @@ ps_run_model_reset (PsRunModel *self)
   self->serial++;
 }
 
+static inline gboolean
+worker_is (const PsWorkerInfo *w,
+           const PsEvent      *e)
+{
+  /* binary events name a worker by K, log lines by its name */
+  return w->pid == e->pid && (e->worker == 0 || w->id == e->worker) &&
+         (e->name == NULL || g_strcmp0 (w->name, e->name) == 0);
+}
+
 static guint
 find_worker (PsRunModel    *self,
              const PsEvent *e)
 {
+  /* a batch is a thousand events of one worker */
+  if (self->last_worker < self->workers->len &&
+      worker_is (g_ptr_array_index (self->workers, self->last_worker), e))
+    return self->last_worker;
   /* the newest first: a replacement is the one that gets events */
   for (guint i = self->workers->len; i > 0; i--)
-    {
-      PsWorkerInfo *w = g_ptr_array_index (self->workers, i - 1);
-      /* binary events name a worker by K, log lines by its name */
-      if (w->pid == e->pid && (e->worker == 0 || w->id == e->worker) &&
-          (e->name == NULL || g_strcmp0 (w->name, e->name) == 0))
-        return i - 1;
-    }
+    if (worker_is (g_ptr_array_index (self->workers, i - 1), e))
+      return self->last_worker = i - 1;
   if (e->name == NULL || self->workers->len >= G_MAXUINT16 - 1)
     return G_MAXUINT;
   {

@@ -2,7 +2,8 @@
  *
  * One widget class for the five views; ps-run-draw.c does the drawing.
  * The window calls ps_run_view_update() from its frame clock when the
- * model changed; the view then redraws if it is mapped, and refreshes its
+ * model changed; the view then redraws if it is mapped and due (a long
+ * run's timeline every pixel's worth of time), and refreshes its
  * accessible description at most twice a second (and at the end).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -23,6 +24,9 @@ struct _PsRunView
   PsRunViewKind  kind;
   PsRunModel    *model;
   guint64        drawn_serial;
+  gint64         drawn_at;          /* monotonic µs of the last snapshot */
+  guint64        drawn_failed;      /* what forces a redraw at once: failures, */
+  guint          drawn_workers;     /* new workers (or lanes) */
   guint          measured_workers;  /* the progress view's height follows them */
   guint64        described_serial;
   gint64         described_at;
@@ -103,18 +107,73 @@ ps_run_view_set_model (PsRunView  *self,
     }
 }
 
-/* Called on the frame clock: redraws when the model changed since. */
-void
+/* How long a view may wait before it shows what changed, in µs. A long
+ * run's timeline moves by less than a pixel in a tenth of a second (its
+ * axis spans the run: the newest end moves by width / elapsed pixels a
+ * second), so it is redrawn when about a pixel's worth of time has gone
+ * by; the progress rows' numbers are read, not watched, four times a
+ * second once the run is under way. Samples come at the sample rate. */
+static gint64
+pace (PsRunView *self)
+{
+  gint64 now_us = ps_run_model_get_now (self->model) / 1000;
+  int width = MAX (gtk_widget_get_width (GTK_WIDGET (self)), 100);
+
+  switch (self->kind)
+    {
+    case PS_RUN_VIEW_TIMELINE:
+    case PS_RUN_VIEW_ORDERING:
+      return CLAMP (now_us / width, 100000, G_USEC_PER_SEC);
+    case PS_RUN_VIEW_PROGRESS:
+      return now_us < 5 * G_USEC_PER_SEC ? 100000 : 250000;
+    case PS_RUN_VIEW_CPU:
+    case PS_RUN_VIEW_MEMORY:
+    default:
+      return 100000;
+    }
+}
+
+static guint64
+n_failed (PsRunModel *model)
+{
+  guint64 n = 0;
+
+  ps_run_model_get_failed (model, &n);
+  return n + ps_run_model_get_n_retried (model);
+}
+
+static gboolean
+due (PsRunView *self)
+{
+  if (self->drawn_serial == G_MAXUINT64 || ps_run_model_is_ended (self->model) ||
+      ps_run_model_get_n_workers (self->model) != self->drawn_workers ||
+      n_failed (self->model) != self->drawn_failed)
+    return TRUE;
+  return g_get_monotonic_time () - self->drawn_at >= pace (self);
+}
+
+/**
+ * ps_run_view_update:
+ *
+ * Called on the frame clock: redraws when the model changed since, as
+ * often as the view's pace asks (what stops a run, fails or adds a worker
+ * is drawn at once).
+ *
+ * Returns: %FALSE when the view waits to show a change: call again
+ */
+gboolean
 ps_run_view_update (PsRunView *self)
 {
   guint64 serial;
+  gboolean behind = FALSE;
 
-  g_return_if_fail (PS_IS_RUN_VIEW (self));
+  g_return_val_if_fail (PS_IS_RUN_VIEW (self), TRUE);
 
   if (self->model == NULL)
-    return;
+    return TRUE;
   serial = ps_run_model_get_serial (self->model);
-  if (serial != self->drawn_serial && gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (serial != self->drawn_serial && gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+      !(behind = !due (self)))
     {
       if (self->kind == PS_RUN_VIEW_PROGRESS &&
           ps_run_model_get_n_workers (self->model) != self->measured_workers)
@@ -126,6 +185,7 @@ ps_run_view_update (PsRunView *self)
   if (serial != self->described_serial && gtk_widget_get_mapped (GTK_WIDGET (self)) &&
       (ps_run_model_is_ended (self->model) || g_get_monotonic_time () - self->described_at > 500000))
     describe (self);
+  return !behind;
 }
 
 static void
@@ -151,6 +211,9 @@ ps_run_view_snapshot (GtkWidget   *widget,
   ps_run_draw (self->kind, self->model, cr, w, h, &style);
   cairo_destroy (cr);
   self->drawn_serial = ps_run_model_get_serial (self->model);
+  self->drawn_at = g_get_monotonic_time ();
+  self->drawn_workers = ps_run_model_get_n_workers (self->model);
+  self->drawn_failed = n_failed (self->model);
 }
 
 static void

@@ -38,7 +38,7 @@ PsRunViewKind  ps_run_view_get_kind     (PsRunView     *self);
 PsRunModel    *ps_run_view_get_model    (PsRunView     *self);
 void           ps_run_view_set_model    (PsRunView     *self,
                                          PsRunModel    *model);
-void           ps_run_view_update       (PsRunView     *self);
+gboolean       ps_run_view_update       (PsRunView     *self);
 
 /* Pure drawing, for the widget and for tests without a display. */
 void           ps_run_draw              (PsRunViewKind      kind,

@@ -83,6 +83,8 @@ struct _PsWindow
   gint64                rendered_at;    /* frame time of the last render */
   guint64               output_shown;   /* lines of the model's output in the view */
   gint64                results_at;     /* when the results text was last made */
+  gint64                status_at;      /* when the status line was last set */
+  char                 *status_extra;   /* its failure counts, as they were then */
 
   /* POOLSCOPE_FRAME_STATS=FILE: frame intervals and memory of each run,
    * for bench/live-run.py */
@@ -303,7 +305,8 @@ ps_window_set_workload (PsWindow   *self,
   gtk_editable_set_text (GTK_EDITABLE (self->workload_row), workload);
 }
 
-static void
+/* Returns FALSE when the line waits to show a new count (call again). */
+static gboolean
 update_status (PsWindow *self)
 {
   PsRunModel *m = self->model;
@@ -347,8 +350,19 @@ update_status (PsWindow *self)
       g_free (status);
       status = g_steal_pointer (&with);
     }
+  /* a new text lays the whole window out again: while a long run only
+   * counts up, four times a second is enough; anything else at once */
+  if (ps_run_model_has_run (m) && !ps_run_model_is_ended (m) && !ps_run_model_get_error (m) &&
+      ps_run_model_get_now (m) > 5 * G_GINT64_CONSTANT (1000000000) &&
+      g_strcmp0 (extra->str, self->status_extra) == 0 &&
+      g_get_monotonic_time () - self->status_at < 250000)
+    return FALSE;
+  g_free (self->status_extra);
+  self->status_extra = g_strdup (extra->str);
+  self->status_at = g_get_monotonic_time ();
   g_string_prepend (extra, status);
   gtk_label_set_text (self->status_label, extra->str);
+  return TRUE;
 }
 
 /* New output lines go to the end of the console; it keeps the last few thousand. */
@@ -426,11 +440,12 @@ render (PsWindow *self)
 {
   PsRunView *views[] = { self->progress_view, self->timeline_view, self->cpu_view,
                          self->memory_view, self->ordering_view };
+  gboolean all_shown = update_status (self);
 
-  self->rendered_serial = ps_run_model_get_serial (self->model);
-  update_status (self);
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
-    ps_run_view_update (views[i]);
+    all_shown &= ps_run_view_update (views[i]);
+  /* a view that waits for its pace is asked again on a later tick */
+  self->rendered_serial = all_shown ? ps_run_model_get_serial (self->model) : G_MAXUINT64;
   update_output (self);
   update_results (self);
 }
@@ -1046,6 +1061,7 @@ ps_window_finalize (GObject *object)
   g_clear_pointer (&self->frame_times, g_array_unref);
   g_clear_handle_id (&self->probe_id, g_source_remove);
   g_free (self->source);
+  g_free (self->status_extra);
   G_OBJECT_CLASS (ps_window_parent_class)->finalize (object);
 }
 
