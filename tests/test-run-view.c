@@ -220,9 +220,10 @@ test_model_items (void)
 static const char *kind_names[] = { "timeline", "cpu", "memory", "progress", "ordering" };
 
 static cairo_surface_t *
-draw (PsRunModel    *m,
-      PsRunViewKind  kind,
-      gboolean       dark)
+draw_with (PsRunModel    *m,
+           PsRunViewKind  kind,
+           gboolean       dark,
+           PsTextCache   *texts)
 {
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
   cairo_t *cr = cairo_create (surface);
@@ -232,6 +233,7 @@ draw (PsRunModel    *m,
 
   /* the window's background and text colours of each style */
   style.dark = dark;
+  style.texts = texts;
   gdk_rgba_parse (&style.fg, dark ? "#ffffff" : "rgba(0,0,0,0.8)");
   if (dark)
     cairo_set_source_rgb (cr, 0x24 / 255.0, 0x24 / 255.0, 0x24 / 255.0);
@@ -244,6 +246,14 @@ draw (PsRunModel    *m,
   g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
   g_test_message ("saved %s", path);
   return surface;
+}
+
+static cairo_surface_t *
+draw (PsRunModel    *m,
+      PsRunViewKind  kind,
+      gboolean       dark)
+{
+  return draw_with (m, kind, dark, NULL);
 }
 
 static void
@@ -452,6 +462,46 @@ test_pace (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Texts kept from one frame to the next draw the very same pixels as
+ * texts laid out anew; what a frame no longer draws is dropped. */
+static void
+test_text_cache (void)
+{
+  g_autoptr(PsRunModel) m = canned_run ();
+  PsTextCache *cache = ps_text_cache_new ();
+
+  for (PsRunViewKind kind = PS_RUN_VIEW_TIMELINE; kind <= PS_RUN_VIEW_ORDERING; kind++)
+    {
+      cairo_surface_t *fresh = draw (m, kind, FALSE);
+      guint kept = 0;
+
+      for (int frame = 0; frame < 3; frame++)
+        {
+          cairo_surface_t *again;
+
+          ps_text_cache_begin_frame (cache, NULL);
+          again = draw_with (m, kind, FALSE, cache);
+          g_assert_cmpmem (cairo_image_surface_get_data (fresh),
+                           cairo_image_surface_get_stride (fresh) * H,
+                           cairo_image_surface_get_data (again),
+                           cairo_image_surface_get_stride (again) * H);
+          /* the first frame still holds the texts of the view before */
+          if (frame > 1)
+            g_assert_cmpuint (ps_text_cache_get_size (cache), ==, kept);
+          kept = ps_text_cache_get_size (cache);
+          cairo_surface_destroy (again);
+        }
+      g_test_message ("%s: %u texts kept", kind_names[kind], kept);
+      g_assert_cmpuint (kept, >, 0);
+      cairo_surface_destroy (fresh);
+    }
+  /* two frames without texts: nothing left */
+  ps_text_cache_begin_frame (cache, NULL);
+  ps_text_cache_begin_frame (cache, NULL);
+  g_assert_cmpuint (ps_text_cache_get_size (cache), ==, 0);
+  ps_text_cache_free (cache);
+}
+
 /* A million tasks: every view draws in well under a frame's worth of work each. */
 static void
 test_many_tasks (void)
@@ -515,6 +565,7 @@ main (int    argc,
   g_test_add_data_func ("/ps/run-view/draw/dark", GINT_TO_POINTER (TRUE), test_views_draw);
   g_test_add_func ("/ps/run-view/descriptions", test_descriptions);
   g_test_add_func ("/ps/run-view/pace", test_pace);
+  g_test_add_func ("/ps/run-view/text-cache", test_text_cache);
   g_test_add_func ("/ps/run-view/many-tasks", test_many_tasks);
   return g_test_run ();
 }

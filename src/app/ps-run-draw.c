@@ -62,6 +62,132 @@ set_rgba (cairo_t       *cr,
   cairo_set_source_rgba (cr, c->red, c->green, c->blue, c->alpha * alpha);
 }
 
+/* A view redraws the same names, pids, headings and axis labels frame
+ * after frame: shaping them again (Pango, HarfBuzz) was a fifth of the
+ * app's CPU while a long run's workers slept. A text laid out in one
+ * frame is kept for the next; what a frame did not use goes. */
+struct _PsTextCache
+{
+  GHashTable *entries;   /* key → CachedText */
+  guint       frame;
+  guint       serial;    /* of the Pango context the layouts were made on */
+};
+
+typedef struct
+{
+  PangoLayout *layout;
+  int          w, h;
+  guint        frame;
+} CachedText;
+
+static GQuark cache_quark;
+
+static void
+cached_text_free (gpointer data)
+{
+  CachedText *c = data;
+
+  g_object_unref (c->layout);
+  g_free (c);
+}
+
+PsTextCache *
+ps_text_cache_new (void)
+{
+  PsTextCache *cache = g_new0 (PsTextCache, 1);
+
+  cache->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_text_free);
+  return cache;
+}
+
+void
+ps_text_cache_free (PsTextCache *cache)
+{
+  if (cache == NULL)
+    return;
+  g_hash_table_unref (cache->entries);
+  g_free (cache);
+}
+
+static gboolean
+unused (gpointer key,
+        gpointer value,
+        gpointer data)
+{
+  return ((CachedText *) value)->frame + 1 < *(guint *) data;
+}
+
+/* Call before each frame: texts the frame before last drew are dropped,
+ * all of them when the fonts or the resolution changed. */
+void
+ps_text_cache_begin_frame (PsTextCache  *cache,
+                           PangoContext *context)
+{
+  guint serial = context ? pango_context_get_serial (context) : 0;
+
+  if (cache == NULL)
+    return;
+  if (serial != cache->serial)
+    g_hash_table_remove_all (cache->entries);
+  cache->serial = serial;
+  cache->frame++;
+  g_hash_table_foreach_remove (cache->entries, unused, &cache->frame);
+}
+
+guint
+ps_text_cache_get_size (PsTextCache *cache)
+{
+  return g_hash_table_size (cache->entries);
+}
+
+/* @layout with @text in it, or the same already laid out, and its size. */
+static PangoLayout *
+laid_out (PangoLayout *layout,
+          const char  *text,
+          double       max_width,
+          int         *w,
+          int         *h)
+{
+  PsTextCache *cache = g_object_get_qdata (G_OBJECT (layout), cache_quark);
+  const PangoFontDescription *font = pango_layout_get_font_description (layout);
+  int width = max_width > 0 ? (int) (max_width * PANGO_SCALE) : -1;
+  g_autofree char *key = NULL;
+  CachedText *c;
+
+  if (cache)
+    {
+      key = g_strdup_printf ("%u %d %d %d %s", font ? pango_font_description_hash (font) : 0,
+                             font ? pango_font_description_get_size (font) : 0,
+                             font ? (int) pango_font_description_get_weight (font) : 0, width, text);
+      if ((c = g_hash_table_lookup (cache->entries, key)))
+        {
+          c->frame = cache->frame;
+          *w = c->w;
+          *h = c->h;
+          return c->layout;
+        }
+    }
+  if (cache)
+    {
+      /* a layout of its own, with the fonts of @layout */
+      c = g_new0 (CachedText, 1);
+      c->layout = pango_layout_copy (layout);
+      c->frame = cache->frame;
+      layout = c->layout;
+      g_hash_table_insert (cache->entries, g_steal_pointer (&key), c);
+    }
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_width (layout, width);
+  pango_layout_set_ellipsize (layout, width > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+  pango_layout_get_pixel_size (layout, w, h);
+  if (cache)
+    {
+      c->w = *w;
+      c->h = *h;
+    }
+  return layout;
+}
+
 static PangoLayout *
 make_layout (cairo_t           *cr,
              const PsDrawStyle *style,
@@ -81,6 +207,12 @@ make_layout (cairo_t           *cr,
     pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
+  if (style->texts)
+    {
+      if (cache_quark == 0)
+        cache_quark = g_quark_from_static_string ("ps-text-cache");
+      g_object_set_qdata (G_OBJECT (layout), cache_quark, style->texts);
+    }
   return layout;
 }
 
@@ -95,18 +227,10 @@ draw_text (cairo_t     *cr,
            double       max_width)
 {
   int w, h;
+  PangoLayout *shown = laid_out (layout, text, max_width, &w, &h);
 
-  pango_layout_set_text (layout, text, -1);
-  if (max_width > 0)
-    {
-      pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
-      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-    }
-  else
-    pango_layout_set_width (layout, -1);
-  pango_layout_get_pixel_size (layout, &w, &h);
   cairo_move_to (cr, x - align * w, y);
-  pango_cairo_show_layout (cr, layout);
+  pango_cairo_show_layout (cr, shown);
 }
 
 static void
@@ -241,9 +365,7 @@ draw_legend (cairo_t           *cr,
 
       if (text == NULL)
         continue;
-      pango_layout_set_width (layout, -1);
-      pango_layout_set_text (layout, text, -1);
-      pango_layout_get_pixel_size (layout, &w, &h);
+      laid_out (layout, text, 0, &w, &h);
       if (x > x_start && x + 14 + w > x_end)
         {
           x = x_start;
@@ -523,15 +645,11 @@ draw_timeline (PsRunModel        *model,
           int lw, lh, nw, nh;
           gboolean two_lines;
 
-          pango_layout_set_width (small, -1);
-          pango_layout_set_text (small, w->name, -1);
-          pango_layout_get_pixel_size (small, &nw, &nh);
-          pango_layout_set_text (tiny, "0", -1);
-          pango_layout_get_pixel_size (tiny, &lw, &lh);
+          laid_out (small, w->name, 0, &nw, &nh);
+          laid_out (tiny, "0", 0, &lw, &lh);
           two_lines = g.lane_h >= nh + lh;
           g_snprintf (pid, sizeof pid, two_lines ? _("pid %d") : "%d", w->pid);
-          pango_layout_set_text (tiny, pid, -1);
-          pango_layout_get_pixel_size (tiny, &lw, &lh);
+          laid_out (tiny, pid, 0, &lw, &lh);
           set_rgba (cr, &style->fg, w->exited >= 0 ? 0.45 : 0.85);
           if (two_lines)
             {
@@ -778,9 +896,7 @@ draw_series (PsRunModel        *model,
         format_bytes (v, buf, sizeof buf);
       else
         g_snprintf (buf, sizeof buf, "%.0f%%", v);
-      pango_layout_set_width (small, -1);
-      pango_layout_set_text (small, buf, -1);
-      pango_layout_get_pixel_size (small, &tw, &th);
+      laid_out (small, buf, 0, &tw, &th);
       x0 = MAX (x0, PAD + tw + 8);
     }
 
@@ -881,7 +997,7 @@ draw_series (PsRunModel        *model,
         cairo_fill (cr);
         set_rgba (cr, &style->fg, 0.75);
         draw_text (cr, small, w != NULL ? w->name : _("Total"), lx + 16, y1 + 2, 0, 0);
-        pango_layout_get_pixel_size (small, &tw, &th);
+        laid_out (small, w != NULL ? w->name : _("Total"), 0, &tw, &th);
         lx += 16 + tw + 12;
         shown++;
       }

@@ -28,6 +28,7 @@ struct _PsRunView
   guint64        drawn_failed;      /* what forces a redraw at once: failures, */
   guint          drawn_workers;     /* new workers (or lanes) */
   guint          measured_workers;  /* the progress view's height follows them */
+  PsTextCache   *texts;
   guint64        described_serial;
   gint64         described_at;
 };
@@ -206,6 +207,8 @@ ps_run_view_snapshot (GtkWidget   *widget,
   style.dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
   style.font = pango_context_get_font_description (pango);
   style.pango = pango;
+  style.texts = self->texts;
+  ps_text_cache_begin_frame (self->texts, pango);
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   ps_run_draw (self->kind, self->model, cr, w, h, &style);
@@ -343,6 +346,7 @@ ps_run_view_dispose (GObject *object)
 
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
   g_clear_object (&self->model);
+  g_clear_pointer (&self->texts, ps_text_cache_free);
   G_OBJECT_CLASS (ps_run_view_parent_class)->dispose (object);
 }
 
@@ -377,6 +381,7 @@ static void
 ps_run_view_init (PsRunView *self)
 {
   self->drawn_serial = G_MAXUINT64;
+  self->texts = ps_text_cache_new ();
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (dark_changed), self, G_CONNECT_SWAPPED);

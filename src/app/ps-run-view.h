@@ -19,6 +19,15 @@ typedef enum
   PS_RUN_VIEW_ORDERING,
 } PsRunViewKind;
 
+/* Laid-out texts a view drew in its last frame, to draw again unshaped. */
+typedef struct _PsTextCache PsTextCache;
+
+PsTextCache   *ps_text_cache_new         (void);
+void           ps_text_cache_free        (PsTextCache  *cache);
+void           ps_text_cache_begin_frame (PsTextCache  *cache,
+                                          PangoContext *context);
+guint          ps_text_cache_get_size    (PsTextCache  *cache);
+
 /* Colours and font of a drawing: from the widget's style, or fixed in tests. */
 typedef struct
 {
@@ -26,6 +35,7 @@ typedef struct
   gboolean                    dark;
   const PangoFontDescription *font;   /* NULL: the cairo default */
   PangoContext               *pango;  /* the widget's, shared by every layout; NULL: one per layout */
+  PsTextCache                *texts;  /* NULL: every text is laid out anew */
 } PsDrawStyle;
 
 #define PS_TYPE_RUN_VIEW (ps_run_view_get_type ())
