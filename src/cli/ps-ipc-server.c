@@ -34,6 +34,7 @@
 #define FLUSH_MS    20
 #define FLUSH_BYTES (64 * 1024)
 #define MAX_BACKLOG (64u * 1024 * 1024)
+#define PIPE_SIZE   (1024 * 1024)
 
 typedef struct _Server Server;
 static gboolean stdout_cb (int fd, GIOCondition condition, gpointer data);
@@ -396,6 +397,12 @@ ps_ipc_server_run (const char *self_exe)
   s.batcher.has_start = FALSE;
   signal (SIGPIPE, SIG_IGN);
   fcntl (STDOUT_FILENO, F_SETFL, fcntl (STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
+#ifdef F_SETPIPE_SZ
+  /* a pipe of 1 MiB (the most an unprivileged process gets by default)
+   * rather than 64 KiB: while the app paints, the kernel holds what the
+   * pool sends, instead of a backlog here that grows and moves */
+  fcntl (STDOUT_FILENO, F_SETPIPE_SZ, PIPE_SIZE);
+#endif
 
   f = ps_frame_begin (&s.out, PS_FRAME_HELLO);
   ps_buffer_put_u32 (&s.out, PS_PROTOCOL_VERSION);
