@@ -90,23 +90,34 @@ sample_event (PsRunModel *m,
   ps_run_model_add_event (m, &e);
 }
 
+static void
+run_start (PsRunModel *m,
+           guint64     n_tasks,
+           guint32     workers,
+           guint64     chunksize,
+           const char *workload)
+{
+  PsEvent e = { 0 };
+
+  e.type = PS_EVENT_RUN_START;
+  e.n_tasks = n_tasks;
+  e.workers = workers;
+  e.cores = 2;
+  e.chunksize = chunksize;
+  e.workload = workload;
+  e.order = "map";
+  e.start_method = "fork";
+  ps_run_model_add_event (m, &e);
+}
+
 /* chunks of two, round robin: worker 1 runs 0,1,6,7; 2 runs 2,3,8,9; 3 runs 4,5 (dies), 10,11 go to 4 */
 static PsRunModel *
 canned_run (void)
 {
   PsRunModel *m = ps_run_model_new ();
-  PsEvent start = { 0 }, end = { 0 };
+  PsEvent end = { 0 };
 
-  start.type = PS_EVENT_RUN_START;
-  start.n_tasks = 12;
-  start.workers = 3;
-  start.cores = 2;
-  start.chunksize = 2;
-  start.items = "1..12";
-  start.workload = "cpu:100";
-  start.order = "map";
-  start.start_method = "fork";
-  ps_run_model_add_event (m, &start);
+  run_start (m, 12, 3, 2, "cpu:100");
   for (guint k = 1; k <= 3; k++)
     worker_event (m, PS_EVENT_WORKER_START, k, 1 * MS, 0);
 
@@ -148,14 +159,10 @@ static void
 test_model_cancel (void)
 {
   g_autoptr(PsRunModel) m = ps_run_model_new ();
-  PsEvent start = { 0 }, e = { 0 }, end = { 0 };
+  PsEvent e = { 0 }, end = { 0 };
   guint64 n;
 
-  start.type = PS_EVENT_RUN_START;
-  start.n_tasks = 4;
-  start.chunksize = 4;
-  start.workers = 1;
-  ps_run_model_add_event (m, &start);
+  run_start (m, 4, 1, 4, NULL);
   worker_event (m, PS_EVENT_WORKER_START, 1, 0, 0);
   task_event (m, 1, 0, 1 * MS, 2 * MS, PS_TASK_OK, FALSE);
   e.type = PS_EVENT_TASK_START;
@@ -192,13 +199,10 @@ static void
 test_model_items (void)
 {
   g_autoptr(PsRunModel) m = ps_run_model_new ();
-  PsEvent start = { 0 };
   const char *texts[] = { NULL, "156", "Alice", "007" };
   const char *want[] = { "41", "156", "Alice", "007" };
 
-  start.type = PS_EVENT_RUN_START;
-  start.n_tasks = 4;
-  ps_run_model_add_event (m, &start);
+  run_start (m, 4, 1, 0, NULL);
   worker_event (m, PS_EVENT_WORKER_START, 1, 0, 0);
   for (guint i = 0; i < 4; i++)
     {
@@ -413,20 +417,14 @@ static void
 test_pace (void)
 {
   g_autoptr(PsRunModel) m = ps_run_model_new ();
-  PsEvent start = { 0 }, end = { 0 };
+  PsEvent end = { 0 };
   GtkWidget *window = gtk_window_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   PsRunView *timeline = PS_RUN_VIEW (ps_run_view_new (PS_RUN_VIEW_TIMELINE, m));
   PsRunView *progress = PS_RUN_VIEW (ps_run_view_new (PS_RUN_VIEW_PROGRESS, m));
   const gint64 S = 1000 * MS;
 
-  start.type = PS_EVENT_RUN_START;
-  start.n_tasks = 100;
-  start.workers = 2;
-  start.cores = 2;
-  start.chunksize = 1;
-  start.workload = "sleep:1000";
-  ps_run_model_add_event (m, &start);
+  run_start (m, 100, 2, 1, "sleep:1000");
   worker_event (m, PS_EVENT_WORKER_START, 1, 1 * MS, 0);
   worker_event (m, PS_EVENT_WORKER_START, 2, 1 * MS, 0);
   for (guint64 i = 0; i < 40; i++)
