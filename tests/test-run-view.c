@@ -500,6 +500,99 @@ test_text_cache (void)
   ps_text_cache_free (cache);
 }
 
+/* A batch taken whole makes the same model as its task-ends one by one. */
+static void
+feed_event (const PsEvent *e,
+            gpointer       data)
+{
+  ps_run_model_add_event (data, e);
+}
+
+static void
+test_task_batch (void)
+{
+  g_autoptr(PsRunModel) one = ps_run_model_new ();
+  g_autoptr(PsRunModel) whole = ps_run_model_new ();
+  PsTaskBatcher batcher;
+  PsBuffer out;
+  gsize pos = 0;
+  guint frames = 0;
+  const guint64 n = 5000;
+  guint64 n_one, n_whole;
+
+  run_start (one, n, 2, 1, "square");
+  run_start (whole, n, 2, 1, "square");
+  for (guint k = 1; k <= 2; k++)
+    {
+      worker_event (one, PS_EVENT_WORKER_START, k, 0, 0);
+      worker_event (whole, PS_EVENT_WORKER_START, k, 0, 0);
+    }
+
+  /* runs of a few tasks per worker, as the engine sends them */
+  ps_buffer_init (&out);
+  ps_task_batcher_reset (&batcher);
+  batcher.has_start = FALSE;
+  for (guint64 i = 0; i < n; i++)
+    {
+      PsEvent e = { 0 };
+
+      e.worker = 1 + (i / 7) % 2;
+      e.pid = 100 + e.worker;
+      e.task = i;
+      e.item_int = (gint64) i + 1;
+      e.start = (gint64) i * 1000 + 17;
+      e.type = PS_EVENT_TASK_START;
+      e.t = e.start;
+      ps_task_batcher_add (&batcher, &e, &out);
+      e.type = PS_EVENT_TASK_END;
+      e.end = e.start + 300 + (gint64) (i % 5);
+      e.t = e.end;
+      e.cpu_ns = 250;
+      e.rank = i;
+      e.status = PS_TASK_OK;
+      e.result_kind = PS_RESULT_INT;
+      e.result_int = ((gint64) i + 1) * ((gint64) i + 1);
+      ps_task_batcher_add (&batcher, &e, &out);
+    }
+  ps_task_batcher_flush (&batcher, &out);
+
+  while (pos < out.len)
+    {
+      PsFrame frame;
+      gsize used;
+      PsTaskBatch batch;
+
+      g_assert_cmpint (ps_frame_decode (out.data + pos, out.len - pos, &frame, &used, NULL), ==, PS_DECODE_OK);
+      pos += used;
+      g_assert_cmpint (frame.type, ==, PS_FRAME_EVENT_TASKS);
+      g_assert_true (ps_task_batch_check (&frame, &batch, NULL));
+      g_assert_true (ps_task_batch_decode (&frame, feed_event, one, NULL));
+      ps_run_model_add_task_batch (whole, &batch);
+      frames++;
+    }
+  g_test_message ("%u frames for %" G_GUINT64_FORMAT " tasks", frames, n);
+  g_assert_cmpuint (frames, >, 100);
+  ps_buffer_clear (&out);
+
+  g_assert_cmpuint (ps_run_model_get_n_done (whole), ==, n);
+  g_assert_cmpint (ps_run_model_get_now (whole), ==, ps_run_model_get_now (one));
+  g_assert_cmpmem (ps_run_model_get_tasks (whole), n * sizeof (PsTaskRec),
+                   ps_run_model_get_tasks (one), n * sizeof (PsTaskRec));
+  g_assert_cmpmem (ps_run_model_get_completion (whole, &n_whole), n * 4,
+                   ps_run_model_get_completion (one, &n_one), n * 4);
+  g_assert_cmpuint (n_whole, ==, n_one);
+  for (guint row = 0; row < 2; row++)
+    {
+      const PsWorkerInfo *a = ps_run_model_get_worker (one, row), *b = ps_run_model_get_worker (whole, row);
+
+      g_assert_cmpuint (a->done, ==, b->done);
+      g_assert_cmpuint (a->ok, ==, b->ok);
+      g_assert_cmpint (a->busy_ns, ==, b->busy_ns);
+      g_assert_cmpint (a->cpu_ns, ==, b->cpu_ns);
+      g_assert_cmpmem (a->lane->data, a->lane->len * 4, b->lane->data, b->lane->len * 4);
+    }
+}
+
 /* A million tasks: every view draws in well under a frame's worth of work each. */
 static void
 test_many_tasks (void)
@@ -562,6 +655,7 @@ main (int    argc,
   g_test_add_func ("/ps/run-model/counts", test_model_counts);
   g_test_add_func ("/ps/run-model/cancel", test_model_cancel);
   g_test_add_func ("/ps/run-model/items", test_model_items);
+  g_test_add_func ("/ps/run-model/task-batch", test_task_batch);
   g_test_add_data_func ("/ps/run-view/timeline-pixels/light", GINT_TO_POINTER (FALSE), test_timeline_pixels);
   g_test_add_data_func ("/ps/run-view/timeline-pixels/dark", GINT_TO_POINTER (TRUE), test_timeline_pixels);
   g_test_add_data_func ("/ps/run-view/draw/light", GINT_TO_POINTER (FALSE), test_views_draw);

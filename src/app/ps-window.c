@@ -599,6 +599,15 @@ on_event (const PsEvent *e,
 }
 
 static void
+on_task_batch (const PsTaskBatch *batch,
+               gpointer           data)
+{
+  PsWindow *self = data;
+
+  ps_run_model_add_task_batch (self->model, batch);
+}
+
+static void
 set_running (PsWindow *self,
              gboolean  running)
 {
@@ -688,6 +697,7 @@ get_client (PsWindow *self)
 
       self->client = ps_engine_client_new (engine);
       ps_engine_client_set_event_func (self->client, on_event, self, NULL);
+      ps_engine_client_set_batch_func (self->client, on_task_batch, self, NULL);
       g_signal_connect_object (self->client, "failed", G_CALLBACK (on_failed), self, 0);
       g_signal_connect_object (self->client, "finished", G_CALLBACK (on_finished), self, 0);
     }
@@ -1039,6 +1049,7 @@ ps_window_dispose (GObject *object)
     {
       /* a read in flight holds the client: it must not call back here */
       ps_engine_client_set_event_func (self->client, NULL, NULL, NULL);
+      ps_engine_client_set_batch_func (self->client, NULL, NULL, NULL);
       g_signal_handlers_disconnect_by_data (self->client, self);
     }
   g_clear_object (&self->client);

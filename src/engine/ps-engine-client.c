@@ -47,6 +47,9 @@ struct _PsEngineClient
   PsEventFunc   event_func;
   gpointer      event_data;
   GDestroyNotify event_destroy;
+  PsTaskBatchFunc batch_func;
+  gpointer      batch_data;
+  GDestroyNotify batch_destroy;
   gboolean      event_handlers; /* ::event has handlers: looked up once a read */
 };
 
@@ -68,6 +71,7 @@ ps_engine_client_dispose (GObject *object)
   g_clear_pointer (&self->pending_run, g_bytes_unref);
   g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
   ps_engine_client_set_event_func (self, NULL, NULL, NULL);
+  ps_engine_client_set_batch_func (self, NULL, NULL, NULL);
   G_OBJECT_CLASS (ps_engine_client_parent_class)->dispose (object);
 }
 
@@ -108,6 +112,13 @@ ps_engine_client_init (PsEngineClient *self)
  * for this call only. No copy is kept: a batch of thousands of task-ends
  * is one PsEvent on the stack, refilled for each. */
 static void
+emit_signal (const PsEvent *e,
+             gpointer       data)
+{
+  g_signal_emit (data, signals[SIGNAL_EVENT], 0, e);
+}
+
+static void
 emit_event (const PsEvent *e,
             gpointer       data)
 {
@@ -117,6 +128,29 @@ emit_event (const PsEvent *e,
     self->event_func (e, self->event_data);
   if (self->event_handlers)
     g_signal_emit (self, signals[SIGNAL_EVENT], 0, e);
+}
+
+/**
+ * ps_engine_client_set_batch_func:
+ * @func: (nullable): called with each batch of ordinary task-ends
+ *
+ * Where batches of task-ends (an EVENT_TASKS frame, checked) go instead
+ * of the event function, which then sees the other events only: a
+ * consumer that takes a batch whole saves a call per task.
+ */
+void
+ps_engine_client_set_batch_func (PsEngineClient  *self,
+                                 PsTaskBatchFunc  func,
+                                 gpointer         data,
+                                 GDestroyNotify   destroy)
+{
+  g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
+
+  if (self->batch_destroy)
+    self->batch_destroy (self->batch_data);
+  self->batch_func = func;
+  self->batch_data = data;
+  self->batch_destroy = destroy;
 }
 
 /**
@@ -305,11 +339,21 @@ handle_frame (PsEngineClient *self,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!ps_task_batch_decode (frame, emit_event, self, &error))
+      PsTaskBatch batch;
+
+      if (!ps_task_batch_check (frame, &batch, &error))
         {
           g_autofree char *msg = g_strdup_printf (_("The engine sent a corrupt event: %s"), error->message);
           fail (self, msg);
           return FALSE;
+        }
+      if (self->batch_func == NULL)
+        ps_task_batch_decode (frame, emit_event, self, NULL);
+      else
+        {
+          self->batch_func (&batch, self->batch_data);
+          if (self->event_handlers)
+            ps_task_batch_decode (frame, emit_signal, self, NULL);
         }
       return TRUE;
     }

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ps-event.h"
+#include "ps-task-batch.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,10 @@ GPid            ps_engine_client_get_pid   (PsEngineClient  *self);
 guint           ps_engine_client_get_cores (PsEngineClient  *self);
 void            ps_engine_client_set_event_func (PsEngineClient *self,
                                                  PsEventFunc     func,
+                                                 gpointer        data,
+                                                 GDestroyNotify  destroy);
+void            ps_engine_client_set_batch_func (PsEngineClient *self,
+                                                 PsTaskBatchFunc func,
                                                  gpointer        data,
                                                  GDestroyNotify  destroy);
 

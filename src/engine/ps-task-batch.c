@@ -183,6 +183,54 @@ ps_task_batcher_add (PsTaskBatcher *self,
 }
 
 /**
+ * ps_task_batch_check:
+ * @out: the batch, to read with ps_task_batch_next()
+ *
+ * Returns: %FALSE with @error when the frame is not a whole, consistent
+ *   batch
+ */
+gboolean
+ps_task_batch_check (const PsFrame  *frame,
+                     PsTaskBatch    *out,
+                     GError        **error)
+{
+  PsReader r;
+  guint64 t;
+
+  ps_reader_init (&r, frame);
+  out->worker = ps_reader_u32 (&r);
+  out->pid = (gint32) ps_reader_u32 (&r);
+  out->first_task = ps_reader_u64 (&r);
+  out->first_rank = ps_reader_u64 (&r);
+  out->first_start = ps_reader_i64 (&r);
+  out->count = ps_reader_u32 (&r);
+  if (r.failed || out->count == 0 || (frame->len - HEAD_BYTES) % TASK_BYTES != 0 ||
+      out->count != (frame->len - HEAD_BYTES) / TASK_BYTES)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                   _("a task batch of %u bytes does not hold whole tasks"), frame->len);
+      return FALSE;
+    }
+  out->tasks = frame->payload + HEAD_BYTES;
+  /* tasks go forward and do not wrap */
+  t = out->first_task;
+  for (guint32 i = 0; i < out->count; i++)
+    {
+      guint32 delta;
+
+      memcpy (&delta, out->tasks + (gsize) i * TASK_BYTES, 4);
+      delta = GUINT32_FROM_LE (delta);
+      if ((i > 0 && delta == 0) || t + delta < t)
+        {
+          g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("a task batch goes backwards"));
+          return FALSE;
+        }
+      t += delta;
+    }
+  return TRUE;
+}
+
+/**
  * ps_task_batch_decode:
  * @func: called with each task-end event, in order
  *
@@ -195,65 +243,30 @@ ps_task_batch_decode (const PsFrame    *frame,
                       gpointer          data,
                       GError          **error)
 {
-  PsReader r;
+  PsTaskBatch batch;
+  PsTaskBatchIter iter;
+  const PsTaskBatchEntry *t;
   PsEvent e = { 0 };
-  guint32 count;
-  guint64 task;
-  gint64 end;
 
-  ps_reader_init (&r, frame);
+  if (!ps_task_batch_check (frame, &batch, error))
+    return FALSE;
   e.type = PS_EVENT_TASK_END;
   e.status = PS_TASK_OK;
   e.result_kind = PS_RESULT_INT;
-  e.worker = ps_reader_u32 (&r);
-  e.pid = (gint32) ps_reader_u32 (&r);
-  task = ps_reader_u64 (&r);
-  e.rank = ps_reader_u64 (&r);
-  end = ps_reader_i64 (&r);
-  count = ps_reader_u32 (&r);
-  if (r.failed || count == 0 || (frame->len - HEAD_BYTES) % TASK_BYTES != 0 ||
-      count != (frame->len - HEAD_BYTES) / TASK_BYTES)
+  e.worker = batch.worker;
+  e.pid = batch.pid;
+  ps_task_batch_iter_init (&iter, &batch);
+  while ((t = ps_task_batch_next (&iter)))
     {
-      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
-                   _("a task batch of %u bytes does not hold whole tasks"), frame->len);
-      return FALSE;
-    }
-  /* tasks go forward and do not wrap: checked before any is delivered */
-  {
-    PsReader check = r;
-    guint64 t = task;
-
-    for (guint32 i = 0; i < count; i++)
-      {
-        guint32 delta = ps_reader_u32 (&check);
-
-        if ((i > 0 && delta == 0) || t + delta < t)
-          {
-            g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("a task batch goes backwards"));
-            return FALSE;
-          }
-        t += delta;
-        /* the rest of the task: the length check above made room for it */
-        check.pos += TASK_BYTES - 4;
-      }
-  }
-  for (guint32 i = 0; i < count; i++)
-    {
-      guint32 delta = ps_reader_u32 (&r), gap = ps_reader_u32 (&r);
-      guint32 dur = ps_reader_u32 (&r), cpu = ps_reader_u32 (&r);
-
-      task += delta;
-      e.task = task;
-      /* a lying frame may overflow: wrap rather than overflow a signed int */
-      e.start = (gint64) ((guint64) end + gap);
-      e.end = (gint64) ((guint64) e.start + dur);
-      e.t = e.end;
-      e.cpu_ns = cpu;
-      e.item_int = ps_reader_i64 (&r);
-      e.result_int = ps_reader_i64 (&r);
-      end = e.end;
+      e.task = t->task;
+      e.rank = t->rank;
+      e.start = t->start;
+      e.end = t->end;
+      e.t = t->end;
+      e.cpu_ns = t->cpu_ns;
+      e.item_int = t->item;
+      e.result_int = t->result;
       func (&e, data);
-      e.rank++;
     }
   return TRUE;
 }

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <string.h>
+
 #include <glib.h>
 
 #include "ps-event.h"
@@ -39,6 +41,82 @@ void     ps_task_batcher_add    (PsTaskBatcher *self,
                                  PsBuffer      *out);
 void     ps_task_batcher_flush  (PsTaskBatcher *self,
                                  PsBuffer      *out);
+
+/* A checked EVENT_TASKS frame, to read without a PsEvent per task. */
+typedef struct
+{
+  guint32       worker;
+  gint32        pid;
+  guint64       first_task;
+  guint64       first_rank;
+  gint64        first_start;   /* the previous end the first gap counts from */
+  guint32       count;
+  const guint8 *tasks;         /* count × 32 bytes */
+} PsTaskBatch;
+
+/* One task of a batch, as ps_task_batch_next() reads it. */
+typedef struct
+{
+  guint64 task;
+  guint64 rank;
+  gint64  start;
+  gint64  end;
+  gint64  cpu_ns;
+  gint64  item;
+  gint64  result;
+} PsTaskBatchEntry;
+
+typedef struct
+{
+  const PsTaskBatch *batch;
+  guint32            i;
+  PsTaskBatchEntry   entry;
+} PsTaskBatchIter;
+
+/* Takes a checked batch; it points into a buffer valid during the call. */
+typedef void (*PsTaskBatchFunc) (const PsTaskBatch *batch,
+                                 gpointer           data);
+
+gboolean ps_task_batch_check    (const PsFrame   *frame,
+                                 PsTaskBatch     *out,
+                                 GError         **error);
+
+static inline void
+ps_task_batch_iter_init (PsTaskBatchIter   *iter,
+                         const PsTaskBatch *batch)
+{
+  iter->batch = batch;
+  iter->i = 0;
+  iter->entry.task = batch->first_task;
+  iter->entry.rank = batch->first_rank - 1;
+  iter->entry.end = batch->first_start;
+}
+
+/* The next task, or NULL after the last. A checked batch goes forward
+ * and does not wrap; times wrap rather than overflow a signed add. */
+static inline const PsTaskBatchEntry *
+ps_task_batch_next (PsTaskBatchIter *iter)
+{
+  const guint8 *p;
+  guint32 v[4];
+  guint64 item, result;
+
+  if (iter->i >= iter->batch->count)
+    return NULL;
+  p = iter->batch->tasks + (gsize) iter->i * 32;
+  memcpy (v, p, 16);
+  memcpy (&item, p + 16, 8);
+  memcpy (&result, p + 24, 8);
+  iter->entry.task += GUINT32_FROM_LE (v[0]);
+  iter->entry.rank++;
+  iter->entry.start = (gint64) ((guint64) iter->entry.end + GUINT32_FROM_LE (v[1]));
+  iter->entry.end = (gint64) ((guint64) iter->entry.start + GUINT32_FROM_LE (v[2]));
+  iter->entry.cpu_ns = GUINT32_FROM_LE (v[3]);
+  iter->entry.item = (gint64) GUINT64_FROM_LE (item);
+  iter->entry.result = (gint64) GUINT64_FROM_LE (result);
+  iter->i++;
+  return &iter->entry;
+}
 
 gboolean ps_task_batch_decode   (const PsFrame   *frame,
                                  PsEventFunc      func,
