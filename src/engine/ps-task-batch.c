@@ -246,26 +246,15 @@ ps_task_batch_decode (const PsFrame    *frame,
   PsTaskBatch batch;
   PsTaskBatchIter iter;
   const PsTaskBatchEntry *t;
-  PsEvent e = { 0 };
+  PsEvent e;
 
   if (!ps_task_batch_check (frame, &batch, error))
     return FALSE;
-  e.type = PS_EVENT_TASK_END;
-  e.status = PS_TASK_OK;
-  e.result_kind = PS_RESULT_INT;
-  e.worker = batch.worker;
-  e.pid = batch.pid;
+  ps_task_batch_event_init (&batch, &e);
   ps_task_batch_iter_init (&iter, &batch);
   while ((t = ps_task_batch_next (&iter)))
     {
-      e.task = t->task;
-      e.rank = t->rank;
-      e.start = t->start;
-      e.end = t->end;
-      e.t = t->end;
-      e.cpu_ns = t->cpu_ns;
-      e.item_int = t->item;
-      e.result_int = t->result;
+      ps_task_batch_event_fill (t, &e);
       func (&e, data);
     }
   return TRUE;

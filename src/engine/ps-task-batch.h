@@ -118,6 +118,34 @@ ps_task_batch_next (PsTaskBatchIter *iter)
   return &iter->entry;
 }
 
+/* A task-end event for the tasks of @batch: what they share. */
+static inline void
+ps_task_batch_event_init (const PsTaskBatch *batch,
+                          PsEvent           *e)
+{
+  memset (e, 0, sizeof *e);
+  e->type = PS_EVENT_TASK_END;
+  e->status = PS_TASK_OK;
+  e->result_kind = PS_RESULT_INT;
+  e->worker = batch->worker;
+  e->pid = batch->pid;
+}
+
+/* ... and what is the task's own. */
+static inline void
+ps_task_batch_event_fill (const PsTaskBatchEntry *t,
+                          PsEvent                *e)
+{
+  e->task = t->task;
+  e->rank = t->rank;
+  e->start = t->start;
+  e->end = t->end;
+  e->t = t->end;
+  e->cpu_ns = t->cpu_ns;
+  e->item_int = t->item;
+  e->result_int = t->result;
+}
+
 gboolean ps_task_batch_decode   (const PsFrame   *frame,
                                  PsEventFunc      func,
                                  gpointer         data,
