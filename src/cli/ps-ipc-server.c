@@ -169,6 +169,16 @@ drop_pool (gpointer data)
 }
 
 static void
+flush_if_full (Server *s)
+{
+  gsize pending = s->out.len - s->out_done;
+
+  /* while stdout is full, its watch writes; past the backlog we wait */
+  if (pending >= FLUSH_BYTES && (s->out_id == 0 || pending > MAX_BACKLOG))
+    flush_out (s);
+}
+
+static void
 on_event (const PsEvent *e,
           gpointer       data)
 {
@@ -185,13 +195,22 @@ on_event (const PsEvent *e,
       g_idle_add (drop_pool, s);
     }
   else
-    {
-      gsize pending = s->out.len - s->out_done;
+    flush_if_full (s);
+}
 
-      /* while stdout is full, its watch writes; past the backlog we wait */
-      if (pending >= FLUSH_BYTES && (s->out_id == 0 || pending > MAX_BACKLOG))
-        flush_out (s);
-    }
+/* An ordinary task, straight into the open batch: no events made of it. */
+static gboolean
+on_task (guint32                 worker,
+         gint32                  pid,
+         const PsTaskBatchEntry *task,
+         gpointer                data)
+{
+  Server *s = data;
+
+  if (!ps_task_batcher_add_entry (&s->batcher, worker, pid, task, &s->out))
+    return FALSE;
+  flush_if_full (s);
+  return TRUE;
 }
 
 static void
@@ -246,6 +265,9 @@ start_run (Server        *s,
   s->pool = ps_pool_new (g_steal_pointer (&spec));
   ps_pool_set_worker_command (s->pool, s->self_exe);
   ps_pool_set_event_func (s->pool, on_event, s);
+  /* with a log, every task goes there as events */
+  if (s->log == NULL)
+    ps_pool_set_task_func (s->pool, on_task, s);
   if (!ps_pool_start (s->pool, &error))
     {
       send_error (s, 3, error->message);

@@ -119,6 +119,8 @@ struct _PsPool
   char         *worker_command;
   PsEventFunc   func;
   gpointer      func_data;
+  PsPoolTaskFunc task_func;
+  gpointer      task_func_data;
 
   guint64       n_tasks;
   guint64       chunksize;
@@ -278,6 +280,23 @@ ps_pool_set_event_func (PsPool      *self,
   g_return_if_fail (PS_IS_POOL (self));
   self->func = func;
   self->func_data = user_data;
+}
+
+/**
+ * ps_pool_set_task_func:
+ *
+ * Where ordinary tasks go instead of a task-start and a task-end event:
+ * `poolscope-run --ipc` puts them straight into a task batch, a million
+ * of them a second, without making two events of each first.
+ */
+void
+ps_pool_set_task_func (PsPool         *self,
+                       PsPoolTaskFunc  func,
+                       gpointer        user_data)
+{
+  g_return_if_fail (PS_IS_POOL (self));
+  self->task_func = func;
+  self->task_func_data = user_data;
 }
 
 /**
@@ -606,7 +625,25 @@ finish_task (PsPool       *self,
   PsEvent *ev = &self->task_event;
   gboolean retry = (status == PS_TASK_CRASHED || status == PS_TASK_TIMEOUT) &&
                    attempt < self->spec->retries && !self->cancelled;
+  PsTaskBatchEntry plain;
 #define e (*ev)
+
+  if (self->task_func && !started_event_sent && status == PS_TASK_OK && attempt == 0 &&
+      kind == PS_RESULT_INT && message == NULL && ps_items_is_range (self->spec->items))
+    {
+      plain.task = task;
+      plain.rank = self->rank;
+      plain.start = start;
+      plain.end = end;
+      plain.cpu_ns = cpu_ns;
+      plain.result = result_int;
+      ps_items_get_int (self->spec->items, task, &plain.item);
+      if (self->task_func (w->id, w->pid, &plain, self->task_func_data))
+        {
+          self->rank++;
+          goto told;
+        }
+    }
 
   fill_worker (&e, w);
   e.task = task;
@@ -644,6 +681,7 @@ finish_task (PsPool       *self,
   emit (self, &e);
 #undef e
 
+told:
   self->cpu_total_ns += MAX (cpu_ns, 0);
   if (end > start)
     self->mean_task_ns = self->mean_task_ns == 0 ? MAX (end - start, 1)

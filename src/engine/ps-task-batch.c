@@ -75,25 +75,6 @@ batchable (const PsEvent *e)
          e->end >= e->start && e->end - e->start <= G_MAXUINT32;
 }
 
-static gboolean
-continues (const PsTaskBatcher *self,
-           const PsEvent       *e)
-{
-  return self->frame_at != G_MAXSIZE && self->count < MAX_COUNT &&
-         e->worker == self->worker && e->pid == self->pid &&
-         e->task > self->last_task && e->task - self->last_task <= G_MAXUINT32 &&
-         e->start >= self->last_end && e->start - self->last_end <= G_MAXUINT32 &&
-         e->rank == self->last_rank + 1;
-}
-
-/**
- * ps_task_batcher_add:
- * @out: the buffer; nothing else may be appended to it while a frame is
- *   open, except through here (reset the batcher when @out is emptied)
- *
- * Appends @event to @out: into the open batch frame when it can go there,
- * else as a frame of its own.
- */
 static inline void
 store_u32 (guint8  *p,
            guint32  v)
@@ -110,25 +91,106 @@ store_u64 (guint8  *p,
   memcpy (p, &v, 8);
 }
 
+static inline gboolean
+continues_entry (const PsTaskBatcher    *self,
+                 guint32                 worker,
+                 gint32                  pid,
+                 const PsTaskBatchEntry *t)
+{
+  return self->frame_at != G_MAXSIZE && self->count < MAX_COUNT &&
+         worker == self->worker && pid == self->pid &&
+         t->task > self->last_task && t->task - self->last_task <= G_MAXUINT32 &&
+         t->start >= self->last_end && t->start - self->last_end <= G_MAXUINT32 &&
+         t->rank == self->last_rank + 1;
+}
+
+/**
+ * ps_task_batcher_add_entry:
+ * @task: an ordinary task-end (ok, first attempt, integer item and
+ *   result), whose task-start is implied
+ *
+ * Appends @task to the open batch frame of @out, or to a new one.
+ *
+ * Returns: %FALSE when its numbers do not fit a batch (then nothing is
+ *   appended: send its events)
+ */
+gboolean
+ps_task_batcher_add_entry (PsTaskBatcher          *self,
+                           guint32                 worker,
+                           gint32                  pid,
+                           const PsTaskBatchEntry *t,
+                           PsBuffer               *out)
+{
+  guint8 *p;
+
+  if (t->cpu_ns < 0 || t->cpu_ns > G_MAXUINT32 || t->end < t->start ||
+      t->end - t->start > G_MAXUINT32)
+    return FALSE;
+  /* a task-start held back is not this task's: it goes first */
+  if (self->has_start &&
+      !(t->task == self->held.task && worker == self->held.worker && t->start == self->held.start))
+    ps_task_batcher_flush (self, out);
+  self->has_start = FALSE;
+
+  if (!continues_entry (self, worker, pid, t))
+    {
+      ps_task_batcher_reset (self);
+      self->frame_at = ps_frame_begin (out, PS_FRAME_EVENT_TASKS);
+      ps_buffer_put_u32 (out, worker);
+      ps_buffer_put_u32 (out, (guint32) pid);
+      ps_buffer_put_u64 (out, t->task);
+      ps_buffer_put_u64 (out, t->rank);
+      ps_buffer_put_i64 (out, t->start);
+      self->count_at = out->len;
+      ps_buffer_put_u32 (out, 0);
+      self->worker = worker;
+      self->pid = pid;
+      self->last_task = t->task;
+      self->last_end = t->start;
+      self->last_rank = t->rank - 1;
+    }
+  /* this runs for every task of a live run: one capacity check, plain
+   * stores, and the frame's count and length written in place */
+  if (G_UNLIKELY (out->len + TASK_BYTES > out->cap))
+    ps_buffer_grow (out, TASK_BYTES);
+  p = out->data + out->len;
+  store_u32 (p, (guint32) (t->task - self->last_task));
+  store_u32 (p + 4, (guint32) (t->start - self->last_end));
+  store_u32 (p + 8, (guint32) (t->end - t->start));
+  store_u32 (p + 12, (guint32) t->cpu_ns);
+  store_u64 (p + 16, (guint64) t->item);
+  store_u64 (p + 24, (guint64) t->result);
+  out->len += TASK_BYTES;
+  self->count++;
+  self->last_task = t->task;
+  self->last_end = t->end;
+  self->last_rank = t->rank;
+  store_u32 (out->data + self->count_at, self->count);
+  /* MAX_COUNT keeps it far below PS_FRAME_MAX_PAYLOAD */
+  store_u32 (out->data + self->frame_at, (guint32) (out->len - self->frame_at - PS_FRAME_HEADER_SIZE));
+  return TRUE;
+}
+
+/**
+ * ps_task_batcher_add:
+ * @out: the buffer; nothing else may be appended to it while a frame is
+ *   open, except through here (reset the batcher when @out is emptied)
+ *
+ * Appends @event to @out: into the open batch frame when it can go there,
+ * else as a frame of its own.
+ */
 void
 ps_task_batcher_add (PsTaskBatcher *self,
                      const PsEvent *e,
                      PsBuffer      *out)
 {
-  gboolean batch = batchable (e);
-  guint8 *p;
+  PsTaskBatchEntry t;
 
-  if (self->has_start)
-    {
-      /* its task-end right behind it: the batch says both */
-      if (!(batch && e->task == self->held.task && e->worker == self->held.worker &&
-            e->start == self->held.start))
-        ps_task_batcher_flush (self, out);
-      self->has_start = FALSE;
-    }
   if (e->type == PS_EVENT_TASK_START && e->item == NULL && e->attempt == 0)
     {
       /* a few numbers, not the whole event: this happens for every task */
+      if (self->has_start)
+        ps_task_batcher_flush (self, out);
       self->held.t = e->t;
       self->held.task = e->task;
       self->held.item_int = e->item_int;
@@ -138,48 +200,21 @@ ps_task_batcher_add (PsTaskBatcher *self,
       self->has_start = TRUE;
       return;
     }
-  if (!batch)
+  if (batchable (e))
     {
-      ps_task_batcher_reset (self);
-      ps_event_encode (e, out);
-      return;
+      t.task = e->task;
+      t.rank = e->rank;
+      t.start = e->start;
+      t.end = e->end;
+      t.cpu_ns = e->cpu_ns;
+      t.item = e->item_int;
+      t.result = e->result_int;
+      if (ps_task_batcher_add_entry (self, e->worker, e->pid, &t, out))
+        return;
     }
-  if (!continues (self, e))
-    {
-      ps_task_batcher_reset (self);
-      self->frame_at = ps_frame_begin (out, PS_FRAME_EVENT_TASKS);
-      ps_buffer_put_u32 (out, e->worker);
-      ps_buffer_put_u32 (out, (guint32) e->pid);
-      ps_buffer_put_u64 (out, e->task);
-      ps_buffer_put_u64 (out, e->rank);
-      ps_buffer_put_i64 (out, e->start);
-      self->count_at = out->len;
-      ps_buffer_put_u32 (out, 0);
-      self->worker = e->worker;
-      self->pid = e->pid;
-      self->last_task = e->task;
-      self->last_end = e->start;
-      self->last_rank = e->rank - 1;
-    }
-  /* this runs for every task of a live run: one capacity check, plain
-   * stores, and the frame's count and length written in place */
-  if (G_UNLIKELY (out->len + TASK_BYTES > out->cap))
-    ps_buffer_grow (out, TASK_BYTES);
-  p = out->data + out->len;
-  store_u32 (p, (guint32) (e->task - self->last_task));
-  store_u32 (p + 4, (guint32) (e->start - self->last_end));
-  store_u32 (p + 8, (guint32) (e->end - e->start));
-  store_u32 (p + 12, (guint32) e->cpu_ns);
-  store_u64 (p + 16, (guint64) e->item_int);
-  store_u64 (p + 24, (guint64) e->result_int);
-  out->len += TASK_BYTES;
-  self->count++;
-  self->last_task = e->task;
-  self->last_end = e->end;
-  self->last_rank = e->rank;
-  store_u32 (out->data + self->count_at, self->count);
-  /* MAX_COUNT keeps it far below PS_FRAME_MAX_PAYLOAD */
-  store_u32 (out->data + self->frame_at, (guint32) (out->len - self->frame_at - PS_FRAME_HEADER_SIZE));
+  ps_task_batcher_flush (self, out);
+  ps_task_batcher_reset (self);
+  ps_event_encode (e, out);
 }
 
 /**

@@ -66,6 +66,12 @@ typedef struct
   gint64  result;
 } PsTaskBatchEntry;
 
+gboolean ps_task_batcher_add_entry (PsTaskBatcher          *self,
+                                   guint32                 worker,
+                                   gint32                  pid,
+                                   const PsTaskBatchEntry *task,
+                                   PsBuffer               *out);
+
 typedef struct
 {
   const PsTaskBatch *batch;
