@@ -49,7 +49,7 @@ struct _PsRunModel
   gint64        now;
   gint64        wall;
 
-  PsTaskRec    *tasks;        /* n_kept of them, from calloc: untouched pages cost nothing */
+  PsTaskRec    *tasks;        /* n_kept of them, zeroed (made ready before the run when it can) */
   guint64       n_kept;
   guint32      *completion;   /* n_kept of them: the task of each rank */
   guint64       n_completion;
@@ -177,8 +177,12 @@ prepare_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   guint64 n = *(guint64 *) data;
-  PsRunArrays *a = run_arrays_new (n);
+  PsRunArrays *a;
 
+  /* Run and Stop again and again: no work for a run already let go */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  a = run_arrays_new (n);
   if (a == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
@@ -213,7 +217,6 @@ ps_run_model_prepare_async (PsRunModel          *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ps_run_model_prepare_async);
-  g_task_set_return_on_cancel (task, FALSE);
   g_clear_pointer (&self->prepared, run_arrays_free);
   if (n_tasks == 0 || n_tasks > MAX_TASKS_KEPT)
     {
@@ -315,10 +318,15 @@ static guint
 find_worker (PsRunModel    *self,
              const PsEvent *e)
 {
-  /* a batch is a thousand events of one worker */
-  if (self->last_worker < self->workers->len &&
-      worker_is (g_ptr_array_index (self->workers, self->last_worker), e))
-    return self->last_worker;
+  /* a batch is a thousand events of one worker; a worker that has exited
+   * is looked for anew (its pid and K may belong to a replacement now) */
+  if (self->last_worker < self->workers->len)
+    {
+      PsWorkerInfo *last = g_ptr_array_index (self->workers, self->last_worker);
+
+      if (last->exited < 0 && worker_is (last, e))
+        return self->last_worker;
+    }
   /* the newest first: a replacement is the one that gets events */
   for (guint i = self->workers->len; i > 0; i--)
     if (worker_is (g_ptr_array_index (self->workers, i - 1), e))
@@ -356,7 +364,7 @@ find_worker (PsRunModel    *self,
       for (guint i = row; i < self->rows->len; i++)
         ((PsWorkerInfo *) g_ptr_array_index (self->rows, i))->row = i;
     }
-    return self->workers->len - 1;
+    return self->last_worker = self->workers->len - 1;
   }
 }
 

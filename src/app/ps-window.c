@@ -334,7 +334,7 @@ update_status (PsWindow *self)
 
   if (ps_run_model_get_error (m))
     status = g_strdup_printf (_("Error: %s (%s of %s tasks were recorded)"), ps_run_model_get_error (m), done, total);
-  else if (!ps_run_model_has_run (m) && self->stopping && !is_running (self) && !self->preparing)
+  else if (!ps_run_model_has_run (m) && self->stopping && !is_running (self))
     status = g_strdup (_("Stopped before the run started"));
   else if (!ps_run_model_has_run (m))
     status = g_strdup (self->stopping ? _("Stopping…") : _("Starting…"));
@@ -717,7 +717,9 @@ show_live (PsWindow *self)
 static gboolean
 is_running (PsWindow *self)
 {
-  return self->client != NULL && ps_engine_client_is_running (self->client);
+  /* from Run on: making the run's memory ready comes first */
+  return self->preparing != NULL ||
+         (self->client != NULL && ps_engine_client_is_running (self->client));
 }
 
 static void
@@ -813,6 +815,11 @@ stop_action (GtkWidget  *widget,
       g_clear_pointer (&self->pending_args, g_ptr_array_unref);
       set_running (self, FALSE);
       render (self);
+      /* no run to follow: the frame clock and the probe rest */
+      if (self->tick_id)
+        gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+      g_clear_handle_id (&self->probe_id, g_source_remove);
       return;
     }
   if (!is_running (self))

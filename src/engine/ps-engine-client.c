@@ -348,12 +348,12 @@ handle_frame (PsEngineClient *self,
           return FALSE;
         }
       if (self->batch_func == NULL)
-        ps_task_batch_decode (frame, emit_event, self, NULL);
+        ps_task_batch_foreach (&batch, emit_event, self);
       else
         {
           self->batch_func (&batch, self->batch_data);
           if (self->event_handlers)
-            ps_task_batch_decode (frame, emit_signal, self, NULL);
+            ps_task_batch_foreach (&batch, emit_signal, self);
         }
       return TRUE;
     }

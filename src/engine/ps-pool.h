@@ -16,9 +16,6 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PsPool, ps_pool, PS, POOL, GObject)
 
-typedef void (*PsEventFunc) (const PsEvent *event,
-                             gpointer       user_data);
-
 /* An ordinary task (the first attempt, ok, an integer item and result,
  * no task-start event of its own) as plain numbers. Returns FALSE to have
  * it told as events after all. */

@@ -266,6 +266,30 @@ ps_task_batch_check (const PsFrame  *frame,
 }
 
 /**
+ * ps_task_batch_foreach:
+ * @func: called with each task-end event of a checked batch, in order
+ *
+ * One PsEvent, refilled for each task: valid during the call only.
+ */
+void
+ps_task_batch_foreach (const PsTaskBatch *batch,
+                       PsEventFunc        func,
+                       gpointer           data)
+{
+  PsTaskBatchIter iter;
+  const PsTaskBatchEntry *t;
+  PsEvent e;
+
+  ps_task_batch_event_init (batch, &e);
+  ps_task_batch_iter_init (&iter, batch);
+  while ((t = ps_task_batch_next (&iter)))
+    {
+      ps_task_batch_event_fill (t, &e);
+      func (&e, data);
+    }
+}
+
+/**
  * ps_task_batch_decode:
  * @func: called with each task-end event, in order
  *
@@ -279,18 +303,9 @@ ps_task_batch_decode (const PsFrame    *frame,
                       GError          **error)
 {
   PsTaskBatch batch;
-  PsTaskBatchIter iter;
-  const PsTaskBatchEntry *t;
-  PsEvent e;
 
   if (!ps_task_batch_check (frame, &batch, error))
     return FALSE;
-  ps_task_batch_event_init (&batch, &e);
-  ps_task_batch_iter_init (&iter, &batch);
-  while ((t = ps_task_batch_next (&iter)))
-    {
-      ps_task_batch_event_fill (t, &e);
-      func (&e, data);
-    }
+  ps_task_batch_foreach (&batch, func, data);
   return TRUE;
 }

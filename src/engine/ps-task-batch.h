@@ -152,6 +152,9 @@ ps_task_batch_event_fill (const PsTaskBatchEntry *t,
   e->result_int = t->result;
 }
 
+void     ps_task_batch_foreach  (const PsTaskBatch *batch,
+                                 PsEventFunc      func,
+                                 gpointer         data);
 gboolean ps_task_batch_decode   (const PsFrame   *frame,
                                  PsEventFunc      func,
                                  gpointer         data,
