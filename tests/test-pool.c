@@ -32,6 +32,8 @@ typedef struct
   guint      task_starts;
   guint      cancel_on_starts;  /* cancel once this many tasks have started */
   guint      killed_by[65];     /* worker exits per signal */
+  guint64    end_cancelled;     /* run-end: tasks that did not run to an end */
+  guint      stopped_exits;     /* worker-exits that say the pool stopped them */
 } Run;
 
 static void
@@ -40,8 +42,18 @@ on_event (const PsEvent *e,
 {
   Run *run = data;
 
-  switch (e->type)
+  switch ((int) e->type)
     {
+    case PS_EVENT_TASKS:
+      g_assert_cmpuint (e->n_entries, >, 0);
+      /* each stands for its task-start and task-end */
+      for (guint32 i = 0; i < e->n_entries; i++)
+        {
+          g_assert_cmpuint (e->tasks[i].task, <, run->n_tasks);
+          run->started[e->tasks[i].task]++;
+        }
+      ps_event_foreach_task (e, on_event, data);
+      break;
     case PS_EVENT_RUN_START:
       g_assert_false (run->run_start);
       run->run_start = TRUE;
@@ -82,10 +94,13 @@ on_event (const PsEvent *e,
       g_assert_cmpint (e->signal, >=, 0);
       g_assert_cmpint (e->signal, <, (int) G_N_ELEMENTS (run->killed_by));
       run->killed_by[e->signal]++;
+      run->stopped_exits += e->stopped;
       break;
     case PS_EVENT_RUN_END:
       g_assert_false (run->run_end);
       run->run_end = TRUE;
+      run->end_cancelled = e->n_cancelled;
+      g_assert_cmpuint (e->n_ok + e->n_failed + e->n_cancelled, ==, run->n_tasks);
       g_main_loop_quit (run->loop);
       break;
     case PS_EVENT_OUTPUT:
@@ -241,7 +256,16 @@ test_cancel (void)
   run.cancel_after = 5;
   run_pool (&run, "--items 1..100 --workload sleep:200 --workers 2 --chunksize 1 --sample-hz 0");
   g_assert_cmpuint (run.ok, <, 100);
-  g_assert_cmpuint (run.cancelled, >, 0);
+  /* a task-end (cancelled) only for a task that was running, at most one
+   * a worker; the rest never ran and are counted by run-end */
+  g_assert_cmpuint (run.cancelled, <=, 2);
+  g_assert_cmpuint (run.end_cancelled, ==, 100 - run.ok);
+  g_assert_cmpuint (run.end_cancelled, >=, 90);
+  for (guint64 i = 0; i < run.n_tasks; i++)
+    g_assert_cmpuint (run.ended[i], <=, 1);
+  /* no replacement after a cancel, and every exit says it was stopped */
+  g_assert_cmpuint (run.worker_starts, ==, 2);
+  g_assert_cmpuint (run.stopped_exits, ==, 2);
   g_assert_cmpint (g_get_monotonic_time () - t0, <, 5 * G_USEC_PER_SEC);
   run_clear (&run);
 }

@@ -665,7 +665,7 @@ draw_timeline (PsRunModel        *model,
               draw_text (cr, tiny, pid, LANE_LABEL_W - PAD, y + (g.lane_h - lh) / 2, 1, 0);
             }
         }
-      if (w->exited >= 0 && w->signal != 0)
+      if (w->exited >= 0 && w->signal != 0 && !w->stopped)
         {
           /* where a worker died: a mark in the status colour */
           GdkRGBA c;
@@ -1092,9 +1092,15 @@ draw_progress (PsRunModel        *model,
 
       if (w->exited >= 0)
         {
-          ps_status_color (w->signal ? PS_TASK_CRASHED : PS_TASK_CANCELLED, style->dark, &c);
+          ps_status_color (w->signal && !w->stopped ? PS_TASK_CRASHED : PS_TASK_CANCELLED,
+                           style->dark, &c);
           set_rgba (cr, &c, 1);
-          if (w->signal)
+          if (w->stopped)
+            {
+              set_rgba (cr, &style->fg, 0.5);
+              g_strlcpy (buf, _("stopped"), sizeof buf);
+            }
+          else if (w->signal)
             g_snprintf (buf, sizeof buf, _("died: %s"), w->exit_message ? w->exit_message : "");
           else if (w->exit_code != 0)
             g_snprintf (buf, sizeof buf, _("exited with status %d"), w->exit_code);
@@ -1285,7 +1291,9 @@ ps_run_describe (PsRunViewKind  kind,
             g_string_append_printf (out, _("%s, pid %d: %" PRIu64 " tasks done"), w->name, w->pid, w->ok);
             if (w->failed)
               g_string_append_printf (out, _(", %" PRIu64 " failed"), w->failed);
-            if (w->exited >= 0 && w->signal)
+            if (w->exited >= 0 && w->stopped)
+              g_string_append (out, _(", stopped"));
+            else if (w->exited >= 0 && w->signal)
               g_string_append_printf (out, _(", died: %s"), w->exit_message ? w->exit_message : "");
             else if (w->current >= 0)
               g_string_append_printf (out, _(", running task %" PRId64), w->current);

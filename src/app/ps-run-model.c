@@ -746,6 +746,7 @@ ps_run_model_add_event (PsRunModel    *self,
           w->exited = e->t;
           w->exit_code = e->exit_code;
           w->signal = e->signal;
+          w->stopped = e->stopped;
           g_free (w->exit_message);
           w->exit_message = g_strdup (e->message);
           w->current = -1;

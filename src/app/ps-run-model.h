@@ -91,6 +91,7 @@ typedef struct
   gint64        exited;       /* ns; -1 while alive */
   gint32        exit_code;
   gint32        signal;
+  gboolean      stopped;      /* ended by Stop: not a crash */
   char         *exit_message;
   guint64       done;         /* tasks it ended, whatever their status */
   guint64       ok;

@@ -594,8 +594,17 @@ on_event (const PsEvent *e,
   PsWindow *self = data;
 
   ps_run_model_add_event (self->model, e);
-  if (e->type == PS_EVENT_WORKER_EXIT && e->signal != 0 && !self->stopping)
+  if (e->type == PS_EVENT_WORKER_EXIT && e->signal != 0 && !e->stopped && !self->stopping)
     announce_death (self, e);
+  else if (e->type == PS_EVENT_NOTICE && e->message != NULL)
+    {
+      /* the engine's words are text, not markup (toasts take markup in 1.2) */
+      g_autofree char *escaped = g_markup_escape_text (e->message, -1);
+      AdwToast *toast = adw_toast_new (escaped);
+
+      adw_toast_set_timeout (toast, 10);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
 }
 
 static void

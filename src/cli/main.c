@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
@@ -30,17 +31,24 @@ usage (FILE *out)
                   "  --items SPEC           1..9, 1..100:3, a,b,c, @FILE (one per line) or - (stdin)\n"
                   "  --workload SPEC        square, print, hello, cpu:MS, sleep:MS,\n"
                   "                         random:cpu:MEAN:SD, random:sleep:MEAN:SD, alloc:MB, crash:P\n"
-                  "  --workers N, -j N      worker processes, 1–1024 (default: the number of CPUs)\n"
+                  "  --workers N, -j N, -jN worker processes, 1–1024 (default: the number of CPUs)\n"
                   "  --start fork|spawn     how workers start (default: fork)\n"
-                  "  --chunksize N|auto     tasks handed out at once (default: as Pool.map)\n"
-                  "  --order map|unordered  results in submission or completion order (default: map)\n"
-                  "  --format lines|list|none  how results are printed (default: lines)\n"
-                  "  --seed N               seed for random workloads\n"
+                  "  --chunksize N|auto     tasks handed to a worker at once (default: as Pool.map,\n"
+                  "                         ceil(tasks / (4 × workers)))\n"
+                  "  --order map|unordered  map: results in submission order, as Pool.imap;\n"
+                  "                         unordered: each chunk's results together once the chunk\n"
+                  "                         is done, chunks as they finish, as Pool.imap_unordered\n"
+                  "  --format lines|list|none  one result per line, what Python's print() shows for\n"
+                  "                         the list of results (after the run), or none (default: lines)\n"
+                  "  --seed N               seed for random workloads, any number from 0 (default: drawn)\n"
                   "  --sample-hz HZ         CPU and memory samples per second (default: 10; 0: off)\n"
                   "  --timeout SEC          end a task that runs longer (its worker is replaced)\n"
-                  "  --retries N            run a crashed task again, up to N times\n"
-                  "  --max-tasks-per-child N  replace a worker after N tasks\n"
-                  "  --log FILE             write the run's events as JSON Lines\n"
+                  "  --retries N            run a task again, up to N times, when its worker crashed\n"
+                  "                         or it timed out (not when it failed with an error)\n"
+                  "  --max-tasks-per-child N  replace a worker after it has taken N chunks (Python's\n"
+                  "                         maxtasksperchild: a chunk is one task of the pool)\n"
+                  "  --log FILE             write the run's events as JSON Lines; - for stdout\n"
+                  "                         (with --format none)\n"
                   "  --json                 end with a JSON summary on stdout\n"
                   "  --quiet, -q            no progress on stderr\n"
                   "\n"
@@ -72,6 +80,23 @@ main (int    argc,
         }
       return ps_worker_main (3);
     }
+
+  /* A closed standard descriptor would be taken by the next file opened
+   * (a socket, the epoll set) and results written into it: hold its place
+   * with /dev/null, and remember that stdout was closed. */
+  for (int fd = 0; fd <= 2; fd++)
+    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF)
+      {
+        int null_fd = open ("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+
+        if (fd == STDOUT_FILENO)
+          ps_cli_stdout_closed = TRUE;
+        if (null_fd >= 0 && null_fd != fd)
+          {
+            dup2 (null_fd, fd);
+            close (null_fd);
+          }
+      }
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);

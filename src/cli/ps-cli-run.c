@@ -2,7 +2,15 @@
  *
  * The pool's events go to the log, to the summary, and to stdout: output
  * lines as they arrive, results in submission order as soon as each prefix
- * is complete (like imap) or in completion order (like imap_unordered).
+ * is complete (like imap) or, like imap_unordered, each chunk's results
+ * together once the whole chunk is done, chunks in completion order.
+ * `--format list` prints what Python's print() prints for the list of
+ * results, once the run is over (as `print(pool.map(...))` would).
+ *
+ * Standard output failing — a full disk, a closed descriptor, a pipe
+ * whose reader left (`| head -1`) — ends the run: there is no one left to
+ * tell the results to. A pipe whose reader left says so at once (POLLERR
+ * on the write end), so a long run stops without waiting to print.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,10 +18,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
@@ -54,19 +64,46 @@ typedef struct
   gboolean      first_in_list;
   gboolean      progress;
   gint64        progress_at;
+  guint64       chunksize;
+  guint32      *chunk_done;     /* unordered: tasks of each chunk done */
+  GString      *list;           /* --format list: the list, printed at the end */
   int           signal;
+  int           out_errno;      /* stdout failed with this; nothing more is printed */
   guint         flush_timer;
+  guint         stdout_watch;
   char         *failure;
   gboolean      log_reported;
 } CliRun;
+
+static void stdout_failed (CliRun *run, int err);
+
+gboolean ps_cli_stdout_closed;
+
+/* Whether stdout has failed, and if so ends the run once. */
+static gboolean
+check_stdout (CliRun *run)
+{
+  if (run->out_errno != 0)
+    return FALSE;
+  if (G_LIKELY (!ferror_unlocked (stdout)))
+    return TRUE;
+  /* the errno of the failed write is gone: the retry says it again */
+  clearerr (stdout);
+  errno = 0;
+  if (fflush (stdout) == 0 && !ferror (stdout))
+    return TRUE;
+  stdout_failed (run, errno ? errno : EIO);
+  return FALSE;
+}
 
 static gboolean
 flush_stdout (gpointer data)
 {
   CliRun *run = data;
 
-  fflush (stdout);
   run->flush_timer = 0;
+  if (run->out_errno == 0 && fflush (stdout) != 0)
+    stdout_failed (run, errno ? errno : EIO);
   return G_SOURCE_REMOVE;
 }
 
@@ -79,36 +116,96 @@ schedule_flush (CliRun *run)
     run->flush_timer = g_timeout_add (100, flush_stdout, run);
 }
 
+/* Whether Python's str.isprintable() holds for @c: repr() shows it as it is. */
+static gboolean
+python_printable (gunichar c)
+{
+  if (c == ' ')
+    return TRUE;
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_CONTROL:
+    case G_UNICODE_FORMAT:
+    case G_UNICODE_UNASSIGNED:
+    case G_UNICODE_PRIVATE_USE:
+    case G_UNICODE_SURROGATE:
+    case G_UNICODE_LINE_SEPARATOR:
+    case G_UNICODE_PARAGRAPH_SEPARATOR:
+    case G_UNICODE_SPACE_SEPARATOR:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+/**
+ * ps_python_repr_str:
+ *
+ * Appends what Python's repr() gives for the string @text (valid UTF-8):
+ * single quotes unless the text holds one and no double quote; \\, \t,
+ * \n, \r and the quote escaped; other unprintable characters as \xNN,
+ * \uNNNN or \UNNNNNNNN.
+ */
+static void
+ps_python_repr_str (GString    *out,
+                    const char *text)
+{
+  char quote = (strchr (text, '\'') && !strchr (text, '"')) ? '"' : '\'';
+
+  g_string_append_c (out, quote);
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == (gunichar) quote || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
+        }
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c < 0x80 && c >= 0x20 && c != 0x7f)
+        g_string_append_c (out, (char) c);
+      else if (python_printable (c))
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      else if (c <= 0xff)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if (c <= 0xffff)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_printf (out, "\\U%08x", c);
+    }
+  g_string_append_c (out, quote);
+}
+
 static void
 print_list_item (CliRun     *run,
                  const Slot *slot)
 {
-  fputs (run->first_in_list ? "" : ", ", stdout);
+  if (!run->first_in_list)
+    g_string_append (run->list, ", ");
   run->first_in_list = FALSE;
   if (slot->kind == SLOT_INT)
     {
       char buf[24];
-      fwrite_unlocked (buf, 1, ps_format_int (slot->value, buf), stdout);
+      g_string_append_len (run->list, buf, ps_format_int (slot->value, buf));
     }
   else if (slot->kind == SLOT_TEXT)
-    {
-      fputc ('\'', stdout);
-      for (const char *p = slot->text; *p; p++)
-        {
-          if (*p == '\'' || *p == '\\')
-            fputc ('\\', stdout);
-          fputc (*p, stdout);
-        }
-      fputc ('\'', stdout);
-    }
+    ps_python_repr_str (run->list, slot->text);
   else
-    fputs ("None", stdout);
+    g_string_append (run->list, "None");
 }
 
 static void
 print_slot (CliRun     *run,
             const Slot *slot)
 {
+  if (run->out_errno != 0)
+    return;
   if (run->spec->format == PS_FORMAT_LIST)
     print_list_item (run, slot);
   else if (run->spec->format == PS_FORMAT_LINES)
@@ -126,6 +223,56 @@ print_slot (CliRun     *run,
           fputs_unlocked (slot->text, stdout);
           putc_unlocked ('\n', stdout);
         }
+    }
+}
+
+/* A result in map or unordered order: see the top of the file. */
+static void
+place_result (CliRun  *run,
+              guint64  task,
+              Slot     slot)
+{
+  if (run->spec->order == PS_ORDER_UNORDERED)
+    {
+      guint64 chunk, first, count;
+
+      if (run->chunksize <= 1)
+        {
+          print_slot (run, &slot);
+          return;
+        }
+      /* a chunk's results wait for the whole chunk, as imap_unordered's */
+      chunk = task / run->chunksize;
+      first = chunk * run->chunksize;
+      count = MIN (run->chunksize, run->n_tasks - first);
+      if (slot.kind == SLOT_TEXT)
+        slot.text = g_strdup (slot.text);
+      run->slots[task] = slot;
+      if (++run->chunk_done[chunk] < count)
+        return;
+      for (guint64 i = first; i < first + count; i++)
+        {
+          print_slot (run, &run->slots[i]);
+          g_clear_pointer (&run->slots[i].text, g_free);
+        }
+      return;
+    }
+
+  /* map order: keep it until every earlier task has been printed */
+  if (task != run->next_print)
+    {
+      if (slot.kind == SLOT_TEXT)
+        slot.text = g_strdup (slot.text);
+      run->slots[task] = slot;
+      return;
+    }
+  print_slot (run, &slot);
+  run->next_print++;
+  while (run->next_print < run->n_tasks && run->slots[run->next_print].kind != SLOT_EMPTY)
+    {
+      Slot *s = &run->slots[run->next_print++];
+      print_slot (run, s);
+      g_clear_pointer (&s->text, g_free);
     }
 }
 
@@ -154,28 +301,7 @@ take_result (CliRun        *run,
              e->task, ps_event_get_item (e, itembuf), ps_task_status_to_string (e->status), e->name,
              e->message ? ": " : "", e->message ? e->message : "");
 
-  if (run->spec->order == PS_ORDER_UNORDERED)
-    {
-      print_slot (run, &slot);
-      return;
-    }
-
-  /* map order: keep it until every earlier task has been printed */
-  if (e->task != run->next_print)
-    {
-      if (slot.kind == SLOT_TEXT)
-        slot.text = g_strdup (slot.text);
-      run->slots[e->task] = slot;
-      return;
-    }
-  print_slot (run, &slot);
-  run->next_print++;
-  while (run->next_print < run->n_tasks && run->slots[run->next_print].kind != SLOT_EMPTY)
-    {
-      Slot *s = &run->slots[run->next_print++];
-      print_slot (run, s);
-      g_clear_pointer (&s->text, g_free);
-    }
+  place_result (run, e->task, slot);
 }
 
 static void
@@ -212,6 +338,17 @@ report_log_error (CliRun *run)
 }
 
 static void
+show_progress (CliRun *run,
+               gint64  t)
+{
+  if (run->progress && (t - run->progress_at > 100000000 || run->done == run->n_tasks))
+    {
+      run->progress_at = t;
+      draw_progress (run, t, FALSE);
+    }
+}
+
+static void
 on_event (const PsEvent *e,
           gpointer       data)
 {
@@ -224,12 +361,38 @@ on_event (const PsEvent *e,
     }
   ps_run_summary_add (run->summary, e);
 
-  switch (e->type)
+  switch ((int) e->type)
     {
+    case PS_EVENT_TASKS:
+      for (guint32 i = 0; i < e->n_entries; i++)
+        {
+          Slot slot = { SLOT_INT, e->tasks[i].result, NULL };
+
+          run->done++;
+          place_result (run, e->tasks[i].task, slot);
+        }
+      if (check_stdout (run))
+        schedule_flush (run);
+      show_progress (run, e->t);
+      break;
+
+    case PS_EVENT_NOTICE:
+      fprintf (stderr, "%spoolscope-run: %s\n", run->progress ? "\r\033[K" : "", e->message);
+      break;
+
     case PS_EVENT_OUTPUT:
-      fputs (e->text, e->stream == PS_STREAM_STDERR ? stderr : stdout);
-      fputc ('\n', e->stream == PS_STREAM_STDERR ? stderr : stdout);
-      schedule_flush (run);
+      if (e->stream == PS_STREAM_STDERR)
+        {
+          fputs (e->text, stderr);
+          fputc ('\n', stderr);
+          break;
+        }
+      if (run->out_errno != 0)
+        break;
+      fputs (e->text, stdout);
+      fputc ('\n', stdout);
+      if (check_stdout (run))
+        schedule_flush (run);
       break;
 
     case PS_EVENT_TASK_END:
@@ -242,14 +405,14 @@ on_event (const PsEvent *e,
                    e->message ? e->message : "");
           break;
         }
+      /* a cancelled task never ran: it has no result to show */
+      if (e->status == PS_TASK_CANCELLED)
+        break;
       run->done++;
       take_result (run, e);
-      schedule_flush (run);
-      if (run->progress && (e->t - run->progress_at > 100000000 || run->done == run->n_tasks))
-        {
-          run->progress_at = e->t;
-          draw_progress (run, e->t, FALSE);
-        }
+      if (check_stdout (run))
+        schedule_flush (run);
+      show_progress (run, e->t);
       break;
 
     case PS_EVENT_RUN_END:
@@ -269,6 +432,34 @@ on_event (const PsEvent *e,
     default:
       break;
     }
+}
+
+static void
+stdout_failed (CliRun *run,
+               int     err)
+{
+  if (run->out_errno != 0)
+    return;
+  run->out_errno = err;
+  g_clear_handle_id (&run->stdout_watch, g_source_remove);
+  /* a reader that left (| head) is how pipelines end, not an error to tell */
+  if (err != EPIPE)
+    fprintf (stderr, _("%spoolscope-run: cannot write the results to standard output: %s; "
+                       "stopping the run\n"), run->progress ? "\r\033[K" : "", g_strerror (err));
+  ps_pool_cancel (run->pool);
+}
+
+/* The reader of our pipe has gone (POLLERR on the write end). */
+static gboolean
+on_stdout_error (int          fd,
+                 GIOCondition condition,
+                 gpointer     data)
+{
+  CliRun *run = data;
+
+  run->stdout_watch = 0;
+  stdout_failed (run, EPIPE);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -322,6 +513,12 @@ ps_cli_run (int         argc,
       fprintf (stderr, "poolscope-run: %s\n", error->message);
       return 2;
     }
+  if (ps_cli_stdout_closed && (spec->format != PS_FORMAT_NONE || spec->json ||
+                               g_strcmp0 (spec->log_path, "-") == 0))
+    {
+      fprintf (stderr, _("poolscope-run: cannot write the results: standard output is closed\n"));
+      return 3;
+    }
   if (spec->log_path != NULL && !(log = ps_log_writer_new (spec->log_path, &error)))
     {
       fprintf (stderr, "poolscope-run: %s\n", error->message);
@@ -336,8 +533,13 @@ ps_cli_run (int         argc,
   run.n_tasks = ps_spec_get_n_tasks (spec);
   run.first_in_list = TRUE;
   run.progress = !spec->quiet && !spec->json && isatty (STDERR_FILENO);
-  if (spec->order == PS_ORDER_MAP)
+  run.chunksize = ps_spec_get_chunksize (spec);
+  if (spec->order == PS_ORDER_MAP || run.chunksize > 1)
     run.slots = g_new0 (Slot, run.n_tasks);
+  if (spec->order == PS_ORDER_UNORDERED && run.chunksize > 1)
+    run.chunk_done = g_new0 (guint32, run.n_tasks / run.chunksize + 1);
+  if (spec->format == PS_FORMAT_LIST)
+    run.list = g_string_new ("[");
 
   /* Results go out in big writes; a terminal still sees each line. */
   if (!isatty (STDOUT_FILENO))
@@ -351,9 +553,12 @@ ps_cli_run (int         argc,
 
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &run);
+  {
+    struct stat st;
 
-  if (run.spec->format == PS_FORMAT_LIST)
-    fputc ('[', stdout);
+    if (fstat (STDOUT_FILENO, &st) == 0 && S_ISFIFO (st.st_mode))
+      run.stdout_watch = g_unix_fd_add (STDOUT_FILENO, G_IO_ERR, on_stdout_error, &run);
+  }
 
   if (!ps_pool_start (pool, &error))
     {
@@ -363,17 +568,29 @@ ps_cli_run (int         argc,
     }
   g_main_loop_run (loop);
 
-  if (run.spec->format == PS_FORMAT_LIST)
-    fputs ("]\n", stdout);
-  if (preset && preset->epilogue && !run.signal)
-    printf ("%s\n", preset->epilogue);
-  if (run.spec->json)
+  if (run.out_errno == 0)
     {
-      g_autofree char *json = ps_run_summary_to_json (summary);
-      printf ("%s\n", json);
+      if (run.list)
+        {
+          g_string_append (run.list, "]\n");
+          fwrite (run.list->str, 1, run.list->len, stdout);
+        }
+      if (preset && preset->epilogue && !run.signal)
+        printf ("%s\n", preset->epilogue);
+      if (run.spec->json)
+        {
+          g_autofree char *json = ps_run_summary_to_json (summary);
+          printf ("%s\n", json);
+        }
+      if (fflush (stdout) != 0)
+        stdout_failed (&run, errno ? errno : EIO);
     }
 
-  if (run.signal)
+  if (run.out_errno == EPIPE)
+    status = 128 + SIGPIPE;
+  else if (run.out_errno != 0)
+    status = 3;
+  else if (run.signal)
     status = 128 + run.signal;
   else if (run.failure)
     {
@@ -383,7 +600,7 @@ ps_cli_run (int         argc,
   else
     status = (summary->failed > 0 || summary->ok < summary->tasks) ? 1 : 0;
 
-  if (run.signal && !run.spec->quiet)
+  if (run.signal && !run.spec->quiet && run.out_errno == 0)
     fprintf (stderr, _("poolscope-run: interrupted: %" PRIu64 " of %" PRIu64
                        " tasks done, %" PRIu64 " cancelled\n"),
              summary->ok + summary->failed, summary->tasks, summary->cancelled);
@@ -399,6 +616,10 @@ out:
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_clear_handle_id (&run.flush_timer, g_source_remove);
+  g_clear_handle_id (&run.stdout_watch, g_source_remove);
+  if (run.list)
+    g_string_free (run.list, TRUE);
+  g_free (run.chunk_done);
   if (run.slots)
     {
       for (guint64 i = 0; i < run.n_tasks; i++)

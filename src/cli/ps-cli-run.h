@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* set by main() when the program started with stdout closed */
+extern gboolean ps_cli_stdout_closed;
+
 int ps_cli_run       (int          argc,
                       char       **argv,
                       const char  *self_exe);

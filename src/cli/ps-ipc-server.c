@@ -3,10 +3,14 @@
  * Frames on stdin and stdout (ps-frame.h). The engine speaks first with
  * HELLO (protocol version, its name, the CPU count); the client answers
  * HELLO with its version, then sends RUN (the options of `poolscope-run
- * run`, as strings) and may send CANCEL. Events go back as EVENT frames,
- * gathered and written every 20 ms or 64 KiB; a refused RUN gets an ERROR
- * frame (code 2 and the message). The end of stdin — the app has gone —
- * cancels the run and ends the engine.
+ * run`, as strings) and may send CANCEL. Events go back as EVENT frames
+ * (ordinary tasks as EVENT_TASKS), gathered and written within 20 ms or
+ * at 64 KiB; a refused RUN gets an ERROR frame (code 2 and the message).
+ * The end of stdin — the app has gone — cancels the run and ends the
+ * engine. Standard output is the frame pipe alone: file descriptor 1 is
+ * pointed at stderr, so that nothing printed (a GLib message, a library's
+ * warning) can corrupt the stream. An engine with nothing to send has no
+ * timer running.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,6 +52,8 @@ struct _Server
   PsTaskBatcher batcher;     /* the task batch open at the end of out */
   gsize        out_done;     /* bytes of out already written */
   guint        out_id;       /* waits for stdout to take more */
+  int          out_fd;       /* the frame pipe (the original stdout) */
+  guint        flush_id;     /* sends what has gathered within FLUSH_MS */
   gboolean     greeted;
   gboolean     stdin_closed;
   PsPool      *pool;
@@ -70,18 +76,18 @@ write_out (Server   *s,
 
   while (s->out_done < s->out.len)
     {
-      gssize n = write (STDOUT_FILENO, s->out.data + s->out_done, s->out.len - s->out_done);
+      gssize n = write (s->out_fd, s->out.data + s->out_done, s->out.len - s->out_done);
 
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0 && errno == EAGAIN)
         {
-          struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
+          struct pollfd pfd = { s->out_fd, POLLOUT, 0 };
 
           if (!block && s->out.len - s->out_done <= MAX_BACKLOG)
             {
               if (s->out_id == 0)
-                s->out_id = g_unix_fd_add (STDOUT_FILENO, G_IO_OUT | G_IO_ERR | G_IO_HUP, stdout_cb, s);
+                s->out_id = g_unix_fd_add (s->out_fd, G_IO_OUT | G_IO_ERR | G_IO_HUP, stdout_cb, s);
               break;
             }
           poll (&pfd, 1, -1);
@@ -178,6 +184,25 @@ flush_if_full (Server *s)
     flush_out (s);
 }
 
+static gboolean flush_cb (gpointer data);
+
+/* What is queued goes out within FLUSH_MS; nothing ticks while idle. */
+static void
+schedule_flush (Server *s)
+{
+  if (s->flush_id == 0)
+    s->flush_id = g_timeout_add (FLUSH_MS, flush_cb, s);
+}
+
+static void
+add_task_end (const PsEvent *e,
+              gpointer       data)
+{
+  Server *s = data;
+
+  ps_task_batcher_add (&s->batcher, e, &s->out);
+}
+
 static void
 on_event (const PsEvent *e,
           gpointer       data)
@@ -186,7 +211,24 @@ on_event (const PsEvent *e,
 
   if (s->log)
     ps_log_writer_add (s->log, e);
+  if (e->type == PS_EVENT_TASKS)
+    {
+      /* ordinary tasks go straight into the open batch frame */
+      for (guint32 i = 0; i < e->n_entries; i++)
+        if (!ps_task_batcher_add_entry (&s->batcher, e->worker, e->pid, &e->tasks[i], &s->out))
+          {
+            PsEvent one = *e;
+
+            one.tasks = &e->tasks[i];
+            one.n_entries = 1;
+            ps_event_foreach_task (&one, add_task_end, s);
+          }
+      schedule_flush (s);
+      flush_if_full (s);
+      return;
+    }
   ps_task_batcher_add (&s->batcher, e, &s->out);
+  schedule_flush (s);
   if (e->type == PS_EVENT_RUN_END)
     {
       if (s->log)
@@ -196,21 +238,6 @@ on_event (const PsEvent *e,
     }
   else
     flush_if_full (s);
-}
-
-/* An ordinary task, straight into the open batch: no events made of it. */
-static gboolean
-on_task (guint32                 worker,
-         gint32                  pid,
-         const PsTaskBatchEntry *task,
-         gpointer                data)
-{
-  Server *s = data;
-
-  if (!ps_task_batcher_add_entry (&s->batcher, worker, pid, task, &s->out))
-    return FALSE;
-  flush_if_full (s);
-  return TRUE;
 }
 
 static void
@@ -265,9 +292,6 @@ start_run (Server        *s,
   s->pool = ps_pool_new (g_steal_pointer (&spec));
   ps_pool_set_worker_command (s->pool, s->self_exe);
   ps_pool_set_event_func (s->pool, on_event, s);
-  /* with a log, every task goes there as events */
-  if (s->log == NULL)
-    ps_pool_set_task_func (s->pool, on_task, s);
   if (!ps_pool_start (s->pool, &error))
     {
       send_error (s, 3, error->message);
@@ -384,10 +408,11 @@ flush_cb (gpointer data)
 {
   Server *s = data;
 
+  s->flush_id = 0;
   /* a held task-start goes out too: its task may run for long */
   if ((s->out.len > s->out_done && s->out_id == 0) || s->batcher.has_start)
     flush_out (s);
-  return G_SOURCE_CONTINUE;
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -409,8 +434,15 @@ ps_ipc_server_run (const char *self_exe)
   Server s = { 0 };
   gsize f;
   g_autofree char *name = g_strdup_printf ("poolscope-run %s", PACKAGE_VERSION);
-  guint ids[4];
+  guint ids[3];
 
+  /* the frames get a descriptor of their own; fd 1 becomes stderr */
+  s.out_fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (s.out_fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+    {
+      fprintf (stderr, "poolscope-run: --ipc: cannot set up the frame pipe: %s\n", g_strerror (errno));
+      return 3;
+    }
   s.self_exe = self_exe;
   s.loop = loop;
   ps_buffer_init (&s.in);
@@ -418,12 +450,12 @@ ps_ipc_server_run (const char *self_exe)
   ps_task_batcher_reset (&s.batcher);
   s.batcher.has_start = FALSE;
   signal (SIGPIPE, SIG_IGN);
-  fcntl (STDOUT_FILENO, F_SETFL, fcntl (STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
+  fcntl (s.out_fd, F_SETFL, fcntl (s.out_fd, F_GETFL) | O_NONBLOCK);
 #ifdef F_SETPIPE_SZ
   /* a pipe of 1 MiB (the most an unprivileged process gets by default)
    * rather than 64 KiB: while the app paints, the kernel holds what the
    * pool sends, instead of a backlog here that grows and moves */
-  fcntl (STDOUT_FILENO, F_SETPIPE_SZ, PIPE_SIZE);
+  fcntl (s.out_fd, F_SETPIPE_SZ, PIPE_SIZE);
 #endif
 
   f = ps_frame_begin (&s.out, PS_FRAME_HELLO);
@@ -435,13 +467,13 @@ ps_ipc_server_run (const char *self_exe)
 
   s.stdin_id = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, &s);
   ids[0] = 0;
-  ids[1] = g_timeout_add (FLUSH_MS, flush_cb, &s);
-  ids[2] = g_unix_signal_add (SIGTERM, on_term, &s);
-  ids[3] = g_unix_signal_add (SIGINT, on_term, &s);
+  ids[1] = g_unix_signal_add (SIGTERM, on_term, &s);
+  ids[2] = g_unix_signal_add (SIGINT, on_term, &s);
   g_main_loop_run (loop);
 
   write_out (&s, TRUE);
   g_clear_handle_id (&s.out_id, g_source_remove);
+  g_clear_handle_id (&s.flush_id, g_source_remove);
   g_clear_object (&s.pool);
   g_clear_pointer (&s.log, ps_log_writer_free);
   g_clear_handle_id (&s.stdin_id, g_source_remove);
@@ -449,5 +481,6 @@ ps_ipc_server_run (const char *self_exe)
     g_source_remove (ids[i]);
   ps_buffer_clear (&s.in);
   ps_buffer_clear (&s.out);
+  close (s.out_fd);
   return s.status;
 }

@@ -22,7 +22,7 @@
 
 static const char *const type_names[PS_EVENT_N_TYPES] = {
   "run-start", "worker-start", "task-start", "task-end",
-  "output", "sample", "worker-exit", "run-end",
+  "output", "sample", "worker-exit", "run-end", "notice",
 };
 
 static const char *const status_names[PS_TASK_N_STATUS] = {
@@ -48,6 +48,8 @@ ps_event_get_item (const PsEvent *e,
 const char *
 ps_event_type_to_string (PsEventType type)
 {
+  if (type == PS_EVENT_TASKS)
+    return "tasks";
   g_return_val_if_fail (type < PS_EVENT_N_TYPES, "unknown");
   return type_names[type];
 }
@@ -118,6 +120,7 @@ ps_event_encode (const PsEvent *e,
       ps_buffer_put_u32 (b, (guint32) e->exit_code);
       ps_buffer_put_u32 (b, (guint32) e->signal);
       PUT_STR (b, e->message);
+      ps_buffer_put_u8 (b, e->stopped);
       break;
 
     case PS_EVENT_TASK_START:
@@ -153,6 +156,10 @@ ps_event_encode (const PsEvent *e,
       ps_buffer_put_u64 (b, e->task);
       ps_buffer_put_u8 (b, e->stream);
       PUT_STR (b, e->text);
+      break;
+
+    case PS_EVENT_NOTICE:
+      PUT_STR (b, e->message);
       break;
 
     case PS_EVENT_SAMPLE:
@@ -234,6 +241,7 @@ ps_event_decode (const PsFrame  *frame,
       e->exit_code = (gint32) ps_reader_u32 (&r);
       e->signal = (gint32) ps_reader_u32 (&r);
       e->message = ps_reader_str (&r, NULL);
+      e->stopped = ps_reader_u8 (&r) != 0;
       break;
 
     case PS_EVENT_TASK_START:
@@ -275,6 +283,10 @@ ps_event_decode (const PsFrame  *frame,
       e->task = ps_reader_u64 (&r);
       e->stream = ps_reader_u8 (&r);
       e->text = ps_reader_str (&r, NULL);
+      break;
+
+    case PS_EVENT_NOTICE:
+      e->message = ps_reader_str (&r, NULL);
       break;
 
     case PS_EVENT_SAMPLE:
@@ -391,6 +403,11 @@ void
 ps_event_to_json (const PsEvent *e,
                   GString       *out)
 {
+  if (e->type == PS_EVENT_TASKS)
+    {
+      ps_event_tasks_to_json (e, out);
+      return;
+    }
   g_string_append (out, "{\"event\":\"");
   g_string_append (out, ps_event_type_to_string (e->type));
   g_string_append (out, "\",\"t\":");
@@ -437,6 +454,11 @@ ps_event_to_json (const PsEvent *e,
           key_int (out, "signal", e->signal);
           if (e->message && *e->message)
             key_str (out, "reason", e->message);
+          if (e->stopped)
+            {
+              key (out, "stopped");
+              g_string_append (out, "true");
+            }
         }
       break;
 
@@ -479,6 +501,10 @@ ps_event_to_json (const PsEvent *e,
       key_str (out, "text", e->text);
       break;
 
+    case PS_EVENT_NOTICE:
+      key_str (out, "message", e->message);
+      break;
+
     case PS_EVENT_SAMPLE:
       key_str (out, "worker", e->name);
       key_int (out, "pid", e->pid);
@@ -496,6 +522,155 @@ ps_event_to_json (const PsEvent *e,
       g_assert_not_reached ();
     }
   g_string_append (out, "}\n");
+}
+
+static const char digit_pairs[] =
+  "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+  "8081828384858687888990919293949596979899";
+
+/* Writes @value in decimal at @p, which has room for 20 characters, and
+ * returns the end: most of a run's log is these numbers, so no printf,
+ * no temporary, two digits a division. */
+static inline char *
+put_decimal (char   *p,
+             gint64  value)
+{
+  guint64 v = value < 0 ? 0 - (guint64) value : (guint64) value;
+  guint64 t = 10;
+  guint n = 1;
+  char *end;
+
+  if (value < 0)
+    *p++ = '-';
+  while (n < 20 && v >= t)
+    {
+      n++;
+      if (n == 20)
+        break;
+      t *= 10;
+    }
+  end = p + n;
+  p = end;
+  while (v >= 100)
+    {
+      guint d = (guint) (v % 100) * 2;
+
+      v /= 100;
+      *--p = digit_pairs[d + 1];
+      *--p = digit_pairs[d];
+    }
+  if (v >= 10)
+    {
+      *--p = digit_pairs[v * 2 + 1];
+      *--p = digit_pairs[v * 2];
+    }
+  else
+    *--p = (char) ('0' + v);
+  return end;
+}
+
+/* ~20 KB lines: a log cut by a full disk loses less than one */
+#define TASKS_PER_LINE 512
+/* "[" five numbers and commas "]," : at most 6 × 21 + 8 */
+#define TASK_JSON_MAX  136
+
+/**
+ * ps_event_tasks_to_json:
+ *
+ * Appends a tasks event as "tasks" lines of the log (docs/log-format.md):
+ * what the tasks share once, then six numbers a task, at most
+ * TASKS_PER_LINE tasks a line so that every line stays far below the
+ * reader's limit.
+ */
+void
+ps_event_tasks_to_json (const PsEvent *e,
+                        GString       *out)
+{
+  for (guint32 first = 0; first < e->n_entries; first += TASKS_PER_LINE)
+    {
+      guint32 n = MIN (e->n_entries - first, TASKS_PER_LINE);
+      const PsTaskBatchEntry *t = &e->tasks[first];
+      gint64 prev_end = t[0].start;
+      gsize at;
+      char *p;
+
+      g_string_append (out, "{\"event\":\"tasks\",\"t\":");
+      at = out->len;
+      g_string_set_size (out, at + 24);
+      p = put_decimal (out->str + at, t[n - 1].end);
+      g_string_truncate (out, p - out->str);
+      key_str (out, "worker", e->name);
+      key_uint (out, "id", e->worker);
+      key_int (out, "pid", e->pid);
+      key_uint (out, "rank", t[0].rank);
+      key_int (out, "start", t[0].start);
+      g_string_append (out, ",\"tasks\":[");
+
+      /* room for every task at once, then plain stores */
+      at = out->len;
+      g_string_set_size (out, at + (gsize) n * TASK_JSON_MAX);
+      p = out->str + at;
+      for (guint32 i = 0; i < n; i++)
+        {
+          *p++ = '[';
+          p = put_decimal (p, (gint64) t[i].task);
+          *p++ = ',';
+          p = put_decimal (p, t[i].item);
+          *p++ = ',';
+          p = put_decimal (p, t[i].start - prev_end);
+          *p++ = ',';
+          p = put_decimal (p, t[i].end - t[i].start);
+          *p++ = ',';
+          p = put_decimal (p, t[i].cpu_ns);
+          *p++ = ',';
+          p = put_decimal (p, t[i].result);
+          *p++ = ']';
+          *p++ = ',';
+          prev_end = t[i].end;
+        }
+      p--; /* the last comma */
+      memcpy (p, "]}\n", 3);
+      p += 3;
+      g_string_truncate (out, p - out->str);
+    }
+}
+
+/**
+ * ps_event_foreach_task:
+ * @tasks: a %PS_EVENT_TASKS event
+ *
+ * Calls @func with a task-end event for each of its tasks, in order.
+ */
+void
+ps_event_foreach_task (const PsEvent *tasks,
+                       PsEventFunc    func,
+                       gpointer       data)
+{
+  PsEvent e;
+
+  g_return_if_fail (tasks->type == PS_EVENT_TASKS);
+  memset (&e, 0, sizeof e);
+  e.type = PS_EVENT_TASK_END;
+  e.status = PS_TASK_OK;
+  e.result_kind = PS_RESULT_INT;
+  e.worker = tasks->worker;
+  e.pid = tasks->pid;
+  e.name = tasks->name;
+  for (guint32 i = 0; i < tasks->n_entries; i++)
+    {
+      const PsTaskBatchEntry *t = &tasks->tasks[i];
+
+      e.task = t->task;
+      e.rank = t->rank;
+      e.start = t->start;
+      e.end = t->end;
+      e.t = t->end;
+      e.cpu_ns = t->cpu_ns;
+      e.item_int = t->item;
+      e.result_int = t->result;
+      func (&e, data);
+    }
 }
 
 /* json-glib parses nested arrays and objects by recursion, without a
@@ -650,6 +825,94 @@ ps_event_from_json_line (const char    *line,
                          GStringChunk  *strings,
                          GError       **error)
 {
+  return ps_event_parse_json_line (line, len, e, NULL, strings, error);
+}
+
+/* The tasks of a "tasks" line, into @entries. */
+static gboolean
+read_tasks (Fields   *f,
+            PsEvent  *e,
+            GArray   *entries,
+            GError  **error)
+{
+  JsonNode *node = json_object_get_member (f->obj, "tasks");
+  JsonArray *array;
+  gint64 rank = get_int (f, "rank", TRUE);
+  gint64 prev_end = get_int (f, "start", TRUE);
+  guint n;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                           _("tasks event lacks the array “tasks”"));
+      return FALSE;
+    }
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  if (n == 0 || rank < 0)
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("tasks event with no tasks"));
+      return FALSE;
+    }
+  g_array_set_size (entries, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+      JsonArray *a = JSON_NODE_HOLDS_ARRAY (item) ? json_node_get_array (item) : NULL;
+      gint64 v[6];
+      PsTaskBatchEntry t;
+
+      if (a == NULL || json_array_get_length (a) != 6)
+        goto bad;
+      for (guint k = 0; k < 6; k++)
+        {
+          JsonNode *num = json_array_get_element (a, k);
+
+          if (!JSON_NODE_HOLDS_VALUE (num) || json_node_get_value_type (num) != G_TYPE_INT64)
+            goto bad;
+          v[k] = json_node_get_int (num);
+        }
+      /* task ≥ 0; gap, duration and CPU time ≥ 0, and no time overflows */
+      if (v[0] < 0 || v[2] < 0 || v[3] < 0 || v[4] < 0 ||
+          prev_end > G_MAXINT64 - v[2] || prev_end + v[2] > G_MAXINT64 - v[3])
+        goto bad;
+      t.task = (guint64) v[0];
+      t.item = v[1];
+      t.start = prev_end + v[2];
+      t.end = t.start + v[3];
+      t.cpu_ns = v[4];
+      t.result = v[5];
+      t.rank = (guint64) rank + i;
+      prev_end = t.end;
+      g_array_append_val (entries, t);
+    }
+  e->tasks = (const PsTaskBatchEntry *) (gpointer) entries->data;
+  e->n_entries = entries->len;
+  return TRUE;
+
+bad:
+  g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                       _("tasks event: each task must be six whole numbers "
+                         "[task, item, gap, duration, cpu_ns, result], none of the times negative"));
+  return FALSE;
+}
+
+/**
+ * ps_event_parse_json_line:
+ * @entries: (nullable): where the tasks of a "tasks" line go (an array of
+ *   #PsTaskBatchEntry), or %NULL to refuse such lines
+ *
+ * As ps_event_from_json_line(), and a "tasks" line becomes a
+ * %PS_EVENT_TASKS event whose tasks point into @entries.
+ */
+gboolean
+ps_event_parse_json_line (const char    *line,
+                          gsize          len,
+                          PsEvent       *e,
+                          GArray        *entries,
+                          GStringChunk  *strings,
+                          GError       **error)
+{
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
@@ -698,6 +961,8 @@ ps_event_from_json_line (const char    *line,
   for (guint i = 0; i < PS_EVENT_N_TYPES; i++)
     if (g_str_equal (type, type_names[i]))
       e->type = i;
+  if (entries != NULL && g_str_equal (type, "tasks"))
+    e->type = PS_EVENT_TASKS;
   if (e->type == PS_EVENT_N_TYPES)
     {
       /* g_utf8_substring() reads past the end of a string shorter than 40 */
@@ -708,14 +973,27 @@ ps_event_from_json_line (const char    *line,
 
   switch (e->type)
     {
+    case PS_EVENT_TASKS:
+      e->name = get_str (&f, "worker", TRUE);
+      e->worker = get_int (&f, "id", TRUE);
+      e->pid = get_int (&f, "pid", TRUE);
+      if (f.missing == NULL && f.wrong == NULL && !read_tasks (&f, e, entries, error))
+        return FALSE;
+      break;
+
     case PS_EVENT_RUN_START:
-      if (get_int (&f, "schema", TRUE) != PS_LOG_SCHEMA_VERSION && f.missing == NULL && f.wrong == NULL)
-        {
-          g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
-                       _("log schema %" PRId64 " is not supported (this version reads schema %d)"),
-                       get_int (&f, "schema", TRUE), PS_LOG_SCHEMA_VERSION);
-          return FALSE;
-        }
+      {
+        gint64 schema = get_int (&f, "schema", TRUE);
+
+        /* schema 1 is schema 2 without "tasks" lines and "stopped" */
+        if (schema != PS_LOG_SCHEMA_VERSION && schema != 1 && f.missing == NULL && f.wrong == NULL)
+          {
+            g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                         _("log schema %" PRId64 " is not supported (this version reads schemas 1 and %d)"),
+                         schema, PS_LOG_SCHEMA_VERSION);
+            return FALSE;
+          }
+      }
       e->n_tasks = get_int (&f, "tasks", TRUE);
       e->workers = get_int (&f, "workers", TRUE);
       e->cores = get_int (&f, "cores", FALSE);
@@ -746,6 +1024,7 @@ ps_event_from_json_line (const char    *line,
       e->exit_code = get_int (&f, "exit_code", FALSE);
       e->signal = get_int (&f, "signal", FALSE);
       e->message = get_str (&f, "reason", FALSE);
+      e->stopped = get_bool (&f, "stopped");
       break;
 
     case PS_EVENT_TASK_START:
@@ -794,6 +1073,10 @@ ps_event_from_json_line (const char    *line,
       e->text = get_str (&f, "text", TRUE);
       e->stream = g_strcmp0 (get_str (&f, "stream", FALSE), "stderr") == 0
                   ? PS_STREAM_STDERR : PS_STREAM_STDOUT;
+      break;
+
+    case PS_EVENT_NOTICE:
+      e->message = get_str (&f, "message", TRUE);
       break;
 
     case PS_EVENT_SAMPLE:

@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-#define PS_LOG_SCHEMA_VERSION 1
+#define PS_LOG_SCHEMA_VERSION 2
 
 typedef enum
 {
@@ -22,7 +22,13 @@ typedef enum
   PS_EVENT_SAMPLE,
   PS_EVENT_WORKER_EXIT,
   PS_EVENT_RUN_END,
-  PS_EVENT_N_TYPES
+  PS_EVENT_NOTICE,              /* something the user must hear of: message */
+  PS_EVENT_N_TYPES,
+  /* Ordinary task-ends of one worker, in completion order (see
+   * PsTaskBatchEntry): what a live run is mostly made of. Not one of the
+   * event types above on the wire: the log writes it as a "tasks" line,
+   * `--ipc` as an EVENT_TASKS frame, and readers give back task-ends. */
+  PS_EVENT_TASKS = 64,
 } PsEventType;
 
 typedef enum
@@ -47,6 +53,19 @@ typedef enum
   PS_STREAM_STDOUT = 1,
   PS_STREAM_STDERR = 2,
 } PsStream;
+
+/* One ordinary task: the first attempt, ok, an integer item and result,
+ * no task-start of its own (its start is implied by the task-end). */
+typedef struct
+{
+  guint64 task;
+  guint64 rank;
+  gint64  start;
+  gint64  end;
+  gint64  cpu_ns;
+  gint64  item;
+  gint64  result;
+} PsTaskBatchEntry;
 
 /* Strings are borrowed: from the frame, the JSON node or the engine. */
 typedef struct
@@ -89,6 +108,7 @@ typedef struct
   gint64        start_cost_ns;
   gint32        exit_code;      /* -1 when killed by a signal */
   gint32        signal;
+  gboolean      stopped;        /* worker-exit: ended by the pool for a cancel */
 
   /* run-start, run-end */
   guint64       n_tasks;
@@ -105,6 +125,10 @@ typedef struct
   guint64       n_cancelled;
   gint64        cpu_total_ns;
   gboolean      cancelled;
+
+  /* tasks: worker, pid and name above */
+  const PsTaskBatchEntry *tasks;
+  guint32       n_entries;
 } PsEvent;
 
 /* Takes events one at a time; the event is valid during the call only. */
@@ -130,6 +154,17 @@ gboolean      ps_event_from_json_line  (const char    *line,
                                         PsEvent       *event,
                                         GStringChunk  *strings,
                                         GError       **error);
+gboolean      ps_event_parse_json_line (const char    *line,
+                                        gsize          len,
+                                        PsEvent       *event,
+                                        GArray        *entries,
+                                        GStringChunk  *strings,
+                                        GError       **error);
+void          ps_event_foreach_task    (const PsEvent *tasks,
+                                        PsEventFunc    func,
+                                        gpointer       data);
+void          ps_event_tasks_to_json   (const PsEvent *tasks,
+                                        GString       *out);
 void          ps_json_append_string    (GString       *out,
                                         const char    *str);
 

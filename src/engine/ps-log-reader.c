@@ -25,6 +25,7 @@
  * otherwise why the line cannot be read (without the line number). */
 static char *
 read_line (PsLog      *log,
+           GArray     *entries,
            const char *line,
            gsize       n,
            PsEvent    *e)
@@ -39,7 +40,7 @@ read_line (PsLog      *log,
     return g_strdup (_("binary data (a NUL byte), not a line of JSON"));
   if (!g_utf8_validate (line, n, NULL))
     return g_strdup (_("not valid UTF-8"));
-  if (!ps_event_from_json_line (line, n, e, log->strings, &local_error))
+  if (!ps_event_parse_json_line (line, n, e, entries, log->strings, &local_error))
     return g_strdup (local_error->message);
 
   if (log->events->len == 0 && e->type != PS_EVENT_RUN_START)
@@ -50,6 +51,13 @@ read_line (PsLog      *log,
   if (log->events->len > 0 && e->type == PS_EVENT_RUN_START)
     return g_strdup (_("a second “run-start”: the file holds more than one run"));
   return NULL;
+}
+
+static void
+append_event (const PsEvent *e,
+              gpointer       data)
+{
+  g_array_append_vals (data, e, 1);
 }
 
 /**
@@ -75,6 +83,7 @@ ps_log_parse (const char  *data,
 {
   g_autoptr(PsLog) log = NULL;
   g_autofree char *why = NULL;
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
   gboolean cut_off = FALSE;
   guint64 line = 0;
   gsize pos = 0;
@@ -115,10 +124,14 @@ ps_log_parse (const char  *data,
             cut_off = TRUE;
           break;
         }
-      if ((why = read_line (log, start, n, &e)) != NULL)
+      if ((why = read_line (log, entries, start, n, &e)) != NULL)
         break;
 
-      g_array_append_val (log->events, e);
+      /* a "tasks" line is the task-ends it stands for */
+      if (e.type == PS_EVENT_TASKS)
+        ps_event_foreach_task (&e, append_event, log->events);
+      else
+        g_array_append_val (log->events, e);
       log->n_lines++;
       pos += n + 1;
     }

@@ -1,8 +1,10 @@
 /* ps-log-writer.c: the run log, JSON Lines written as the run goes
  *
- * Lines are gathered in memory and written every 100 ms (and when 1 MiB
+ * Lines are gathered in memory and written within 100 ms (and when 1 MiB
  * has gathered, and at the end), so a crash loses at most a fraction of a
- * second. A write that fails — a full disk, a file gone read-only — must
+ * second; the timer runs only while something waits to be written.
+ * Ordinary tasks come as tasks events and become "tasks" lines, six
+ * numbers a task (docs/log-format.md): a log costs a run little. A write that fails — a full disk, a file gone read-only — must
  * not leave half a line: the file is cut back to the last whole line, the
  * log stops with a message, and the run goes on without it.
  *
@@ -39,13 +41,15 @@ timer_cb (gpointer data)
 {
   PsLogWriter *self = data;
 
+  self->timer = 0;
   ps_log_writer_flush (self, NULL);
-  return G_SOURCE_CONTINUE;
+  return G_SOURCE_REMOVE;
 }
 
 /**
  * ps_log_writer_new:
- * @path: the file to write; it is created or emptied
+ * @path: the file to write; it is created or emptied. "-" is standard
+ *   output.
  *
  * Returns: (transfer full): a writer that flushes itself on the
  *   thread-default main context, or %NULL when @path cannot be written
@@ -59,7 +63,10 @@ ps_log_writer_new (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (g_str_equal (path, "-"))
+    fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  else
+    fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     {
       int saved = errno;
@@ -71,8 +78,7 @@ ps_log_writer_new (const char  *path,
   self = g_new0 (PsLogWriter, 1);
   self->path = g_strdup (path);
   self->fd = fd;
-  self->pending = g_string_sized_new (FLUSH_BYTES + 4096);
-  self->timer = g_timeout_add (FLUSH_INTERVAL_MS, timer_cb, self);
+  self->pending = g_string_sized_new (FLUSH_BYTES + 256 * 1024);
   return self;
 }
 
@@ -85,6 +91,8 @@ ps_log_writer_add (PsLogWriter   *self,
   ps_event_to_json (event, self->pending);
   if (self->pending->len >= FLUSH_BYTES)
     ps_log_writer_flush (self, NULL);
+  else if (self->timer == 0)
+    self->timer = g_timeout_add (FLUSH_INTERVAL_MS, timer_cb, self);
 }
 
 /**

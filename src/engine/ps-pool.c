@@ -5,11 +5,14 @@
  * chunks, turns the workers' frames into events, samples the workers from
  * /proc, and notices a worker that dies.
  *
- * Scheduling: each worker is handed chunks of consecutive tasks, round
- * robin, and is kept topped up so that it never runs dry: at least the
- * chunk it runs and the next one, and for tiny tasks about 5 ms of work
- * (up to 65,536 tasks), since waking a process on another core costs tens
- * of microseconds and only many tasks in flight hide that.
+ * Scheduling: one shared queue, as in Python's Pool. Chunks of
+ * consecutive tasks go to workers as they become free. Until task times
+ * are known a worker holds at most two chunks; after that, besides the
+ * chunk it runs, only as much as keeps it busy for TARGET_IN_FLIGHT_NS
+ * (tiny tasks: up to 65,536 of them, since waking a process on another
+ * core costs tens of microseconds and only many tasks in flight hide
+ * that; tasks of milliseconds: nothing, a worker asks again when done).
+ * So no worker sits on work that another, idle, could run.
  *
  * A worker runs its tasks in the order it was given them, so the task it
  * is running is always the first unfinished one it holds. When it dies,
@@ -34,6 +37,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -48,10 +52,21 @@
 #include "ps-proc-stat.h"
 #include "ps-worker.h"
 
-#define TARGET_IN_FLIGHT_NS  (5 * G_GINT64_CONSTANT (1000000))
+#define TARGET_IN_FLIGHT_NS  (2 * G_GINT64_CONSTANT (1000000))
 #define MAX_IN_FLIGHT        65536
-#define KILL_GRACE_MS        500
+#define KILL_GRACE_NS        (500 * G_GINT64_CONSTANT (1000000))
 #define READ_CHUNK           (256 * 1024)
+/* items of a chunk go in frames of about this size (a chunk of millions
+ * of text items would not fit one frame) */
+#define CHUNK_FRAME_BYTES    (256 * 1024)
+/* ordinary tasks gathered into one tasks event at most */
+#define BATCH_MAX            4096
+/* descriptors a worker costs the engine: its channel, a pidfd, and /proc
+ * schedstat and statm kept open — or, under a tight limit, opened per
+ * read (lean); and what the engine keeps for itself */
+#define FDS_PER_WORKER       4
+#define FDS_PER_WORKER_LEAN  2
+#define FDS_RESERVE          32
 
 /* A worker that used no CPU between the last two reads and has sent
  * nothing since is blocked (waiting for work, or in a sleep task): it
@@ -75,7 +90,7 @@ typedef struct
   guint32 attempt;
 } Chunk;
 
-typedef struct
+typedef struct _Worker
 {
   PsPool       *pool;
   guint32       id;
@@ -92,7 +107,7 @@ typedef struct
   guint         chunk_head;
   guint32       head_done;
   guint64       in_flight;
-  guint64       assigned_total;
+  guint64       chunks_taken;  /* counts towards --max-tasks-per-child */
   gint64        head_since;   /* when the first unfinished task began, as far as known */
   gboolean      head_started; /* a TASK_START for it arrived */
   gint64        launched_at;
@@ -119,8 +134,6 @@ struct _PsPool
   char         *worker_command;
   PsEventFunc   func;
   gpointer      func_data;
-  PsPoolTaskFunc task_func;
-  gpointer      task_func_data;
 
   guint64       n_tasks;
   guint64       chunksize;
@@ -137,6 +150,8 @@ struct _PsPool
   gint64        cpu_total_ns;
   gint64        mean_task_ns;
 
+  GArray       *batch;         /* PsTaskBatchEntry: ordinary tasks not yet told */
+  struct _Worker *batch_worker;
   GPtrArray    *workers;       /* Worker*, every one ever started */
   guint         n_live;
   guint32       next_worker_id;
@@ -146,8 +161,9 @@ struct _PsPool
   int           epfd;
   guint         epoll_source;
   guint         sample_source;
-  guint         watchdog_source;
+  GSource      *deadline_source; /* the next --timeout or kill grace to enforce */
   gboolean      started;
+  gboolean      lean_proc;     /* too few descriptors to keep /proc files open */
   gboolean      cancelled;
   gboolean      closing_all;
   gboolean      finished;
@@ -159,6 +175,8 @@ struct _PsPool
 G_DEFINE_FINAL_TYPE (PsPool, ps_pool, G_TYPE_OBJECT)
 
 static void worker_on_exit (Worker *w, int status);
+static void flush_batch (PsPool *self);
+static void arm_deadline (PsPool *self, gint64 when);
 static void dispatch_all (PsPool *self);
 static void check_finished (PsPool *self);
 static gboolean start_worker (PsPool *self, GError **error);
@@ -176,8 +194,24 @@ static void
 emit (PsPool  *self,
       PsEvent *e)
 {
+  /* what happened before this event is told before it */
+  if (self->batch->len > 0)
+    flush_batch (self);
   if (self->func)
     self->func (e, self->func_data);
+}
+
+/* Tells the user something they must know and that no other event says. */
+static void
+notice (PsPool     *self,
+        const char *message)
+{
+  PsEvent e = { 0 };
+
+  e.type = PS_EVENT_NOTICE;
+  e.t = mono_ns () - self->t0;
+  e.message = message;
+  emit (self, &e);
 }
 
 static void
@@ -210,7 +244,11 @@ ps_pool_dispose (GObject *object)
           kill (w->pid, SIGKILL);
       }
   g_clear_handle_id (&self->sample_source, g_source_remove);
-  g_clear_handle_id (&self->watchdog_source, g_source_remove);
+  if (self->deadline_source)
+    {
+      g_source_destroy (self->deadline_source);
+      g_clear_pointer (&self->deadline_source, g_source_unref);
+    }
   g_clear_handle_id (&self->epoll_source, g_source_remove);
   G_OBJECT_CLASS (ps_pool_parent_class)->dispose (object);
 }
@@ -221,6 +259,7 @@ ps_pool_finalize (GObject *object)
   PsPool *self = PS_POOL (object);
 
   g_clear_pointer (&self->workers, g_ptr_array_unref);
+  g_clear_pointer (&self->batch, g_array_unref);
   g_queue_clear_full (&self->requeue, g_free);
   g_free (self->task_final);
   g_free (self->attempts);
@@ -247,6 +286,7 @@ ps_pool_init (PsPool *self)
   g_queue_init (&self->requeue);
   self->epfd = -1;
   self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
+  self->batch = g_array_sized_new (FALSE, FALSE, sizeof (PsTaskBatchEntry), BATCH_MAX);
   self->worker_command = g_build_filename (BINDIR, "poolscope-run", NULL);
 }
 
@@ -280,23 +320,6 @@ ps_pool_set_event_func (PsPool      *self,
   g_return_if_fail (PS_IS_POOL (self));
   self->func = func;
   self->func_data = user_data;
-}
-
-/**
- * ps_pool_set_task_func:
- *
- * Where ordinary tasks go instead of a task-start and a task-end event:
- * `poolscope-run --ipc` puts them straight into a task batch, a million
- * of them a second, without making two events of each first.
- */
-void
-ps_pool_set_task_func (PsPool         *self,
-                       PsPoolTaskFunc  func,
-                       gpointer        user_data)
-{
-  g_return_if_fail (PS_IS_POOL (self));
-  self->task_func = func;
-  self->task_func_data = user_data;
 }
 
 /**
@@ -345,15 +368,24 @@ work_remains (PsPool *self)
   return !self->cancelled && (self->next_task < self->n_tasks || self->requeue.length > 0);
 }
 
-static guint64
-budget (PsPool *self)
+/* Whether @w should be given one more chunk: a free worker always; until
+ * task times are known, one that holds fewer than two chunks; after that,
+ * one whose work queued behind the chunk it runs, with one chunk more,
+ * still fits in TARGET_IN_FLIGHT_NS. */
+static gboolean
+wants_more (PsPool *self,
+            Worker *w)
 {
-  guint64 min = 2 * self->chunksize;
-  guint64 by_time = MAX_IN_FLIGHT;
+  guint64 held_chunks, head_left, by_time;
 
-  if (self->mean_task_ns > 0)
-    by_time = MIN ((guint64) (TARGET_IN_FLIGHT_NS / self->mean_task_ns), MAX_IN_FLIGHT);
-  return MAX (min, by_time);
+  if (w->in_flight == 0)
+    return TRUE;
+  held_chunks = w->chunks->len - w->chunk_head;
+  if (self->mean_task_ns == 0)
+    return held_chunks < 2;
+  head_left = g_array_index (w->chunks, Chunk, w->chunk_head).count - w->head_done;
+  by_time = MIN ((guint64) (TARGET_IN_FLIGHT_NS / self->mean_task_ns), MAX_IN_FLIGHT);
+  return (w->in_flight - head_left) + self->chunksize <= by_time;
 }
 
 /* epoll keys: the worker's index, times two, plus one for its pidfd */
@@ -445,7 +477,7 @@ can_take (PsPool *self,
           Worker *w)
 {
   return !w->exited && !w->closing && !w->retiring && w->kill_at == 0 &&
-         w->in_flight < budget (self) && work_remains (self);
+         work_remains (self) && wants_more (self, w);
 }
 
 static void
@@ -455,64 +487,89 @@ give_chunk (PsPool *self,
   const PsItems *items = self->spec->items;
   guint64 limit = self->spec->max_tasks_per_child;
   Chunk c;
-  gsize f;
 
   if (!next_chunk (self, &c))
     return;
 
-  if (limit > 0 && w->assigned_total + c.count > limit)
-    {
-      guint32 keep = (guint32) (limit - w->assigned_total);
-      push_front (self, c.first + keep, c.count - keep, c.attempt);
-      c.count = keep;
-    }
-
-  f = ps_frame_begin (&w->out, PS_FRAME_CHUNK);
-  ps_buffer_put_u64 (&w->out, c.first);
-  ps_buffer_put_u32 (&w->out, c.count);
-  ps_buffer_put_u32 (&w->out, c.attempt);
   if (ps_items_is_range (items))
     {
       gint64 v0, v1 = 0;
+      gsize f = ps_frame_begin (&w->out, PS_FRAME_CHUNK);
 
+      ps_buffer_put_u64 (&w->out, c.first);
+      ps_buffer_put_u32 (&w->out, c.count);
+      ps_buffer_put_u32 (&w->out, c.attempt);
       ps_items_get_int (items, c.first, &v0);
       if (c.count > 1)
         ps_items_get_int (items, c.first + 1, &v1);
       ps_buffer_put_u8 (&w->out, 1);
       ps_buffer_put_i64 (&w->out, v0);
       ps_buffer_put_i64 (&w->out, c.count > 1 ? (gint64) ((guint64) v1 - (guint64) v0) : 1);
+      ps_frame_end (&w->out, f);
     }
   else
     {
-      ps_buffer_put_u8 (&w->out, 0);
-      for (guint32 i = 0; i < c.count; i++)
+      /* Text items go in frames of about CHUNK_FRAME_BYTES: the worker
+       * runs each frame's tasks in turn, so one chunk may span several. */
+      guint32 sent = 0;
+
+      while (sent < c.count)
         {
-          gsize len;
-          const char *text = ps_items_get_text (items, c.first + i, self->itembuf, &len);
-          ps_buffer_put_str (&w->out, text, len);
+          gsize f = ps_frame_begin (&w->out, PS_FRAME_CHUNK);
+          gsize count_at, bytes = 0;
+          guint32 n = 0, le;
+
+          ps_buffer_put_u64 (&w->out, c.first + sent);
+          count_at = w->out.len;
+          ps_buffer_put_u32 (&w->out, 0);
+          ps_buffer_put_u32 (&w->out, c.attempt);
+          ps_buffer_put_u8 (&w->out, 0);
+          while (sent + n < c.count && (n == 0 || bytes < CHUNK_FRAME_BYTES))
+            {
+              gsize len;
+              const char *text = ps_items_get_text (items, c.first + sent + n, self->itembuf, &len);
+
+              ps_buffer_put_str (&w->out, text, len);
+              bytes += len + 4;
+              n++;
+            }
+          le = GUINT32_TO_LE (n);
+          memcpy (w->out.data + count_at, &le, 4);
+          ps_frame_end (&w->out, f);
+          sent += n;
         }
     }
-  ps_frame_end (&w->out, f);
 
   if (w->in_flight == 0)
     {
       w->head_since = mono_ns ();
       w->head_started = FALSE;
+      if (self->spec->timeout_s > 0)
+        arm_deadline (self, w->head_since + (gint64) (self->spec->timeout_s * 1e9));
     }
   g_array_append_val (w->chunks, c);
   w->in_flight += c.count;
-  w->assigned_total += c.count;
-  if (limit > 0 && w->assigned_total >= limit)
+  /* Python's maxtasksperchild counts tasks of the pool: chunks */
+  w->chunks_taken++;
+  if (limit > 0 && w->chunks_taken >= limit)
     w->retiring = TRUE;
 }
 
-/* Hands out work round robin: one chunk to each worker that can take one,
- * again and again, so that the first chunks spread over all workers. */
+/* Hands out work to the workers that want it: free ones first, then one
+ * chunk at a time to each that can take more, so that the first chunks
+ * spread over all workers and a free worker never waits for a busy one. */
 static void
 dispatch_all (PsPool *self)
 {
   gboolean progress = TRUE;
 
+  for (guint i = 0; i < self->workers->len && work_remains (self); i++)
+    {
+      Worker *w = g_ptr_array_index (self->workers, i);
+
+      if (w->in_flight == 0 && can_take (self, w))
+        give_chunk (self, w);
+    }
   while (progress && work_remains (self))
     {
       progress = FALSE;
@@ -625,24 +682,28 @@ finish_task (PsPool       *self,
   PsEvent *ev = &self->task_event;
   gboolean retry = (status == PS_TASK_CRASHED || status == PS_TASK_TIMEOUT) &&
                    attempt < self->spec->retries && !self->cancelled;
-  PsTaskBatchEntry plain;
 #define e (*ev)
 
-  if (self->task_func && !started_event_sent && status == PS_TASK_OK && attempt == 0 &&
+  /* An ordinary task joins the worker's batch: one tasks event for many,
+   * the same with a log, a live app or neither. */
+  if (!started_event_sent && status == PS_TASK_OK && attempt == 0 &&
       kind == PS_RESULT_INT && message == NULL && ps_items_is_range (self->spec->items))
     {
-      plain.task = task;
-      plain.rank = self->rank;
-      plain.start = start;
-      plain.end = end;
-      plain.cpu_ns = cpu_ns;
-      plain.result = result_int;
-      ps_items_get_int (self->spec->items, task, &plain.item);
-      if (self->task_func (w->id, w->pid, &plain, self->task_func_data))
-        {
-          self->rank++;
-          goto told;
-        }
+      PsTaskBatchEntry *plain;
+
+      if (self->batch_worker != w || self->batch->len >= BATCH_MAX)
+        flush_batch (self);
+      self->batch_worker = w;
+      g_array_set_size (self->batch, self->batch->len + 1);
+      plain = &g_array_index (self->batch, PsTaskBatchEntry, self->batch->len - 1);
+      plain->task = task;
+      plain->rank = self->rank++;
+      plain->start = start;
+      plain->end = end;
+      plain->cpu_ns = cpu_ns;
+      plain->result = result_int;
+      ps_items_get_int (self->spec->items, task, &plain->item);
+      goto told;
     }
 
   fill_worker (&e, w);
@@ -705,6 +766,26 @@ told:
     self->n_failed++;
 }
 
+/* Tells the gathered ordinary tasks as one event. */
+static void
+flush_batch (PsPool *self)
+{
+  Worker *w = self->batch_worker;
+  PsEvent e;
+
+  if (self->batch->len == 0 || w == NULL)
+    return;
+  memset (&e, 0, sizeof e);
+  e.type = PS_EVENT_TASKS;
+  fill_worker (&e, w);
+  e.tasks = (const PsTaskBatchEntry *) (gpointer) self->batch->data;
+  e.n_entries = self->batch->len;
+  e.t = e.tasks[e.n_entries - 1].end;
+  g_array_set_size (self->batch, 0);
+  if (self->func)
+    self->func (&e, self->func_data);
+}
+
 static gboolean
 protocol_error (Worker     *w,
                 const char *what)
@@ -742,7 +823,7 @@ handle_frame (PsPool        *self,
         e.t = t - self->t0;
         e.start_cost_ns = t - w->launched_at;
         emit (self, &e);
-        w->proc = ps_proc_handle_open (w->pid);
+        w->proc = ps_proc_handle_open_full (w->pid, self->lean_proc);
         return TRUE;
       }
 
@@ -758,6 +839,8 @@ handle_frame (PsPool        *self,
           return protocol_error (w, "task-start out of order");
         w->head_started = TRUE;
         w->head_since = t;
+        if (self->spec->timeout_s > 0)
+          arm_deadline (self, t + (gint64) (self->spec->timeout_s * 1e9));
         fill_worker (&e, w);
         e.type = PS_EVENT_TASK_START;
         e.t = t - self->t0;
@@ -857,7 +940,10 @@ read_worker (PsPool *self,
 {
   gboolean eof = FALSE;
 
-  for (int rounds = 0; rounds < 16 && w->fd >= 0; rounds++)
+  /* A few reads at most, then the next worker's turn: one busy worker
+   * must not be drained while the others' results wait (their lanes
+   * would take turns). epoll comes back for what is left. */
+  for (int rounds = 0; rounds < 2 && w->fd >= 0; rounds++)
     {
       gsize pos = 0;
       gssize n;
@@ -903,6 +989,7 @@ read_worker (PsPool *self,
       if ((gsize) n < w->in.cap / 2)
         break;
     }
+  flush_batch (self);
   return !eof;
 }
 
@@ -1047,7 +1134,9 @@ worker_on_exit (Worker *w,
   g_clear_pointer (&w->proc, ps_proc_handle_close);
 
   /* The running task dies with the worker; the ones queued behind it go
-   * back to the queue. */
+   * back to the queue. In a cancelled run only a task known to have
+   * started gets a task-end (cancelled); the others never ran, and are
+   * counted in run-end's cancelled_tasks like those never handed out. */
   if (head_task (w, &task, &attempt))
     {
       PsTaskStatus st = self->cancelled ? PS_TASK_CANCELLED
@@ -1057,8 +1146,9 @@ worker_on_exit (Worker *w,
       gint64 since = w->head_since - self->t0;
 
       pop_head (w);
-      finish_task (self, w, task, attempt, MAX (since, 0), now, 0, st, PS_RESULT_NONE, 0, NULL,
-                   st == PS_TASK_CANCELLED ? _("cancelled") : message, started);
+      if (st != PS_TASK_CANCELLED || started)
+        finish_task (self, w, task, attempt, MAX (since, 0), now, 0, st, PS_RESULT_NONE, 0, NULL,
+                     st == PS_TASK_CANCELLED ? _("cancelled") : message, started);
 
       /* the rest, last first, so that the front of the queue keeps their order */
       for (guint i = w->chunks->len; i > w->chunk_head; i--)
@@ -1080,20 +1170,13 @@ worker_on_exit (Worker *w,
   e.exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : -1;
   e.signal = WIFSIGNALED (status) ? WTERMSIG (status) : 0;
   e.message = (w->closing && WIFEXITED (status) && WEXITSTATUS (status) == 0) ? NULL : why;
+  /* Stop and Ctrl+C end workers: that is not a crash */
+  e.stopped = self->cancelled;
   emit (self, &e);
 
   /* Cancelled runs drop the tasks that were handed back. */
   if (self->cancelled)
-    {
-      Chunk *c;
-      while ((c = g_queue_pop_head (&self->requeue)))
-        {
-          for (guint32 i = 0; i < c->count; i++)
-            finish_task (self, w, c->first + i, c->attempt, now, now, 0, PS_TASK_CANCELLED,
-                         PS_RESULT_NONE, 0, NULL, _("cancelled"), FALSE);
-          g_free (c);
-        }
-    }
+    g_queue_clear_full (&self->requeue, g_free);
 
   /* The pool heals: a replacement takes the dead worker's place. */
   if (work_remains (self) && !self->closing_all && self->n_live < self->spec->workers)
@@ -1102,13 +1185,21 @@ worker_on_exit (Worker *w,
 
       if (!start_worker (self, &error))
         {
-          g_warning ("cannot start a replacement worker: %s", error->message);
+          g_autofree char *msg =
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "cannot start a replacement worker (%s): the pool goes on with %u worker",
+                                          "cannot start a replacement worker (%s): the pool goes on with %u workers",
+                                          self->n_live),
+                             error->message, self->n_live);
           if (self->n_live == 0)
             {
               g_free (self->failure);
-              self->failure = g_strdup (error->message);
+              self->failure = g_strdup_printf (_("cannot start a replacement worker (%s): no worker is left"),
+                                               error->message);
               ps_pool_cancel (self);
             }
+          else
+            notice (self, msg);
         }
     }
 
@@ -1120,6 +1211,7 @@ static void
 child_setup (gpointer data)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  signal (SIGINT, SIG_IGN); /* as for forked workers: the engine cancels */
 }
 
 static gboolean
@@ -1178,7 +1270,10 @@ start_worker (PsPool  *self,
           prctl (PR_SET_PDEATHSIG, SIGKILL);
           if (getppid () != self->engine_pid)
             _exit (1);
-          signal (SIGINT, SIG_DFL);
+          /* Ctrl+C reaches the terminal's whole process group: the engine
+           * turns it into a cancel; a worker killed by it would look like
+           * a crash. */
+          signal (SIGINT, SIG_IGN);
           signal (SIGTERM, SIG_DFL);
           signal (SIGCHLD, SIG_DFL);
           {
@@ -1234,7 +1329,18 @@ start_worker (PsPool  *self,
       ev.events = EPOLLIN;
       ev.data.u64 = KEY_PIDFD (w);
       if (w->pidfd < 0 || epoll_ctl (self->epfd, EPOLL_CTL_ADD, w->pidfd, &ev) < 0)
-        g_error ("cannot watch worker %d: %s", w->pid, g_strerror (errno));
+        {
+          int saved = errno;
+
+          /* without a way to notice its exit, the worker must not run */
+          g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot watch worker %d: %s"),
+                       w->pid, g_strerror (saved));
+          kill (w->pid, SIGKILL);
+          waitpid (w->pid, NULL, 0);
+          g_ptr_array_remove_index (self->workers, self->workers->len - 1);
+          self->n_live--;
+          return FALSE;
+        }
     }
 
   f = ps_frame_begin (&w->out, PS_FRAME_SETUP);
@@ -1290,33 +1396,76 @@ sample_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Enforces --timeout, and the grace between SIGTERM and SIGKILL. */
+/* Enforces --timeout, and the grace between SIGTERM and SIGKILL, at the
+ * moment each falls due: one timer set to the earliest deadline, not a
+ * poll (an idle engine is not woken at all). */
 static gboolean
-watchdog_cb (gpointer data)
+deadline_cb (gpointer data)
 {
   PsPool *self = data;
   gint64 now = mono_ns ();
   gint64 limit = (gint64) (self->spec->timeout_s * 1e9);
+  gint64 next = G_MAXINT64;
 
+  g_source_set_ready_time (self->deadline_source, -1);
   for (guint i = 0; i < self->workers->len; i++)
     {
       Worker *w = g_ptr_array_index (self->workers, i);
 
       if (w->exited || w->pid <= 0)
         continue;
-      if (w->kill_at != 0 && now >= w->kill_at)
+      if (w->kill_at != 0 && w->kill_at != G_MAXINT64 && now >= w->kill_at)
         {
           kill (w->pid, SIGKILL);
           w->kill_at = G_MAXINT64;
         }
-      else if (w->kill_at == 0 && limit > 0 && w->in_flight > 0 && now - w->head_since > limit)
+      else if (w->kill_at == 0 && limit > 0 && w->in_flight > 0 && now >= w->head_since + limit)
         {
           w->kill_status = PS_TASK_TIMEOUT;
-          w->kill_at = now + KILL_GRACE_MS * G_GINT64_CONSTANT (1000000);
+          w->kill_at = now + KILL_GRACE_NS;
           kill (w->pid, SIGTERM);
         }
+
+      if (w->kill_at != 0 && w->kill_at != G_MAXINT64)
+        next = MIN (next, w->kill_at);
+      else if (w->kill_at == 0 && limit > 0 && w->in_flight > 0)
+        next = MIN (next, w->head_since + limit);
     }
+  if (next != G_MAXINT64)
+    arm_deadline (self, next);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     data)
+{
+  return callback (data);
+}
+
+static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
+
+/* Makes sure the deadline timer fires by @when (CLOCK_MONOTONIC ns). A
+ * deadline that has moved later since only makes it fire early, and it
+ * looks again. */
+static void
+arm_deadline (PsPool *self,
+              gint64  when)
+{
+  gint64 ready, us = when / 1000 + 1;
+
+  if (self->deadline_source == NULL)
+    {
+      self->deadline_source = g_source_new (&deadline_funcs, sizeof (GSource));
+      g_source_set_static_name (self->deadline_source, "[poolscope] deadlines");
+      g_source_set_callback (self->deadline_source, deadline_cb, self, NULL);
+      g_source_set_ready_time (self->deadline_source, -1);
+      g_source_attach (self->deadline_source, NULL);
+    }
+  ready = g_source_get_ready_time (self->deadline_source);
+  if (ready == -1 || us < ready)
+    g_source_set_ready_time (self->deadline_source, us);
 }
 
 static void
@@ -1350,7 +1499,8 @@ check_finished (PsPool *self)
 
   self->finished = TRUE;
   g_clear_handle_id (&self->sample_source, g_source_remove);
-  g_clear_handle_id (&self->watchdog_source, g_source_remove);
+  if (self->deadline_source)
+    g_source_set_ready_time (self->deadline_source, -1);
 
   e.type = PS_EVENT_RUN_END;
   e.t = mono_ns () - self->t0;
@@ -1363,6 +1513,68 @@ check_finished (PsPool *self)
   e.cancelled = self->cancelled;
   e.message = self->failure;
   emit (self, &e);
+}
+
+/* Descriptors open in this process now. */
+static guint
+count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  if (dir == NULL)
+    return 16;
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* The pool asked for is the pool run: a soft descriptor limit below the
+ * hard one is raised (as many servers do), and a pool that still cannot
+ * have its descriptors is refused before it starts, naming the limit. */
+static gboolean
+check_descriptors (PsPool  *self,
+                   GError **error)
+{
+  struct rlimit rl;
+  guint64 base, need, need_lean;
+  char hard[32];
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
+    return TRUE;
+  base = count_open_fds () + FDS_RESERVE;
+  need = base + (guint64) self->spec->workers * FDS_PER_WORKER;
+  need_lean = base + (guint64) self->spec->workers * FDS_PER_WORKER_LEAN;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? MAX (need, 1024 * 1024) : MIN (rl.rlim_max, MAX (need, 1024 * 1024));
+      setrlimit (RLIMIT_NOFILE, &rl);
+      getrlimit (RLIMIT_NOFILE, &rl);
+    }
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+    return TRUE;
+  /* the sampler can do without kept descriptors; the pool cannot */
+  self->lean_proc = TRUE;
+  need = need_lean;
+  if (rl.rlim_cur < need)
+    {
+      if (rl.rlim_max == RLIM_INFINITY)
+        g_strlcpy (hard, "unlimited", sizeof hard);
+      else
+        g_snprintf (hard, sizeof hard, "%" G_GUINT64_FORMAT, (guint64) rl.rlim_max);
+      g_set_error (error, PS_ERROR, PS_ERROR_FAILED,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "%u worker needs about %" G_GUINT64_FORMAT " open files, but the limit "
+                                "is %" G_GUINT64_FORMAT " (ulimit -n; the hard limit is %s): raise it or "
+                                "use fewer workers",
+                                "%u workers need about %" G_GUINT64_FORMAT " open files, but the limit "
+                                "is %" G_GUINT64_FORMAT " (ulimit -n; the hard limit is %s): raise it or "
+                                "use fewer workers",
+                                self->spec->workers),
+                   self->spec->workers, need, (guint64) rl.rlim_cur, hard);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -1382,6 +1594,13 @@ ps_pool_start (PsPool  *self,
 
   g_return_val_if_fail (PS_IS_POOL (self), FALSE);
   g_return_val_if_fail (!self->started, FALSE);
+
+  if (!check_descriptors (self, error))
+    {
+      g_prefix_error (error, _("The pool could not start: "));
+      self->finished = TRUE;
+      return FALSE;
+    }
 
   self->started = TRUE;
   self->engine_pid = getpid ();
@@ -1412,24 +1631,30 @@ ps_pool_start (PsPool  *self,
   emit (self, &e);
 
   for (guint i = 0; i < self->spec->workers; i++)
-    if (!start_worker (self, error))
-      {
-        if (self->n_live == 0)
-          {
-            g_prefix_error (error, _("The pool could not start: "));
-            self->finished = TRUE;
-            return FALSE;
-          }
-        g_clear_error (error);
-        break;
-      }
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!start_worker (self, &local_error) && self->n_live == 0)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      _("The pool could not start: "));
+          self->finished = TRUE;
+          return FALSE;
+        }
+      if (local_error != NULL)
+        {
+          /* Never a smaller pool than asked for, silently: the run ends
+           * at once, and run-end says why. */
+          self->failure = g_strdup_printf (_("only %u of %u workers could start: %s"),
+                                           i, self->spec->workers, local_error->message);
+          ps_pool_cancel (self);
+          return TRUE;
+        }
+    }
 
   if (self->spec->sample_hz > 0)
     self->sample_source = g_timeout_add (MAX (1, (guint) (1000.0 / self->spec->sample_hz)),
                                          sample_cb, self);
-  /* Woken only when there is something to enforce: an idle engine sleeps. */
-  if (self->spec->timeout_s > 0)
-    self->watchdog_source = g_timeout_add (20, watchdog_cb, self);
 
   dispatch_all (self);
   return TRUE;
@@ -1461,11 +1686,18 @@ ps_pool_cancel (PsPool *self)
       if (w->exited || w->pid <= 0)
         continue;
       w->kill_status = PS_TASK_CANCELLED;
-      w->kill_at = now + KILL_GRACE_MS * G_GINT64_CONSTANT (1000000);
-      kill (w->pid, SIGTERM);
+      w->kill_at = now + KILL_GRACE_NS;
+      if (w->in_flight == 0 && w->fd >= 0 && !w->closing)
+        {
+          /* a free worker is let go: it ends as it would at the end */
+          w->closing = TRUE;
+          write_out (w);
+          shutdown (w->fd, SHUT_WR);
+        }
+      else
+        kill (w->pid, SIGTERM);
     }
   /* SIGKILL follows the grace period. */
-  if (self->watchdog_source == 0)
-    self->watchdog_source = g_timeout_add (20, watchdog_cb, self);
+  arm_deadline (self, now + KILL_GRACE_NS);
   check_finished (self);
 }

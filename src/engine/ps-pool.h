@@ -16,20 +16,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PsPool, ps_pool, PS, POOL, GObject)
 
-/* An ordinary task (the first attempt, ok, an integer item and result,
- * no task-start event of its own) as plain numbers. Returns FALSE to have
- * it told as events after all. */
-typedef gboolean (*PsPoolTaskFunc) (guint32                 worker,
-                                    gint32                  pid,
-                                    const PsTaskBatchEntry *task,
-                                    gpointer                user_data);
-
 PsPool       *ps_pool_new                (PsSpec       *spec);
 void          ps_pool_set_event_func     (PsPool       *self,
                                           PsEventFunc   func,
-                                          gpointer      user_data);
-void          ps_pool_set_task_func      (PsPool       *self,
-                                          PsPoolTaskFunc func,
                                           gpointer      user_data);
 void          ps_pool_set_worker_command (PsPool       *self,
                                           const char   *path);

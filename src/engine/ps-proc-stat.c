@@ -236,6 +236,7 @@ struct _PsProcHandle
   gint32  pid;
   int     sched_fd;      /* schedstat, or stat when schedstat is missing */
   gboolean sched_is_stat;
+  gboolean lean;         /* no descriptor kept: each file opened per read */
   int     statm_fd;
   int     smaps_fd;      /* -1 until PSS is first asked for; -2 when unreadable */
   gint64  last_ns;
@@ -281,9 +282,46 @@ pread_all (int    fd,
 PsProcHandle *
 ps_proc_handle_open (gint32 pid)
 {
+  return ps_proc_handle_open_full (pid, FALSE);
+}
+
+/* A pread on a kept descriptor, or (lean) an open, read and close. */
+static gssize
+read_file (PsProcHandle *self,
+           int          *fd,
+           const char   *file,
+           char         *buf,
+           gsize         size)
+{
+  gssize n;
+  int tmp;
+
+  if (!self->lean)
+    return pread_all (*fd, buf, size);
+  tmp = open_proc (self->pid, file);
+  if (tmp < 0)
+    return -1;
+  n = pread_all (tmp, buf, size);
+  close (tmp);
+  return n;
+}
+
+/**
+ * ps_proc_handle_open_full:
+ * @lean: keep no descriptor open (for a pool of many workers under a
+ *   tight descriptor limit): each read opens its file; slower
+ *
+ * Returns: (nullable): a handle, or %NULL when the process is gone or
+ *   cannot be read
+ */
+PsProcHandle *
+ps_proc_handle_open_full (gint32   pid,
+                          gboolean lean)
+{
   PsProcHandle *self = g_new0 (PsProcHandle, 1);
 
   self->pid = pid;
+  self->lean = lean;
   self->smaps_fd = -1;
   self->last_pss = self->last_uss = -1;
   self->sched_fd = open_proc (pid, "schedstat");
@@ -297,6 +335,12 @@ ps_proc_handle_open (gint32 pid)
     {
       ps_proc_handle_close (self);
       return NULL;
+    }
+  if (lean)
+    {
+      close (self->sched_fd);
+      close (self->statm_fd);
+      self->sched_fd = self->statm_fd = -1;
     }
   return self;
 }
@@ -339,7 +383,7 @@ ps_proc_handle_read (PsProcHandle *self,
       ticks = sysconf (_SC_CLK_TCK);
     }
 
-  if (pread_all (self->sched_fd, buf, sizeof buf) <= 0)
+  if (read_file (self, &self->sched_fd, self->sched_is_stat ? "stat" : "schedstat", buf, sizeof buf) <= 0)
     return FALSE;
   if (self->sched_is_stat)
     {
@@ -356,7 +400,7 @@ ps_proc_handle_read (PsProcHandle *self,
     {
       guint64 pages;
 
-      if (pread_all (self->statm_fd, buf, sizeof buf) <= 0 ||
+      if (read_file (self, &self->statm_fd, "statm", buf, sizeof buf) <= 0 ||
           !ps_proc_parse_statm (buf, strlen (buf), &pages, NULL))
         return FALSE;
       self->last_rss = (gint64) pages * page_size;
@@ -365,16 +409,19 @@ ps_proc_handle_read (PsProcHandle *self,
   if (want_pss && self->smaps_fd != -2 && (self->last_pss < 0 || cpu_ns != self->cpu_at_pss))
     {
       g_autofree char *big = g_malloc (4096);
+      int fd;
 
-      if (self->smaps_fd == -1)
+      /* read every few seconds: opened each time, it costs no descriptor */
+      fd = open_proc (self->pid, "smaps_rollup");
+      if (fd < 0)
+        self->smaps_fd = -2;
+      else
         {
-          self->smaps_fd = open_proc (self->pid, "smaps_rollup");
-          if (self->smaps_fd < 0)
-            self->smaps_fd = -2;
+          if (pread_all (fd, big, 4096) > 0 &&
+              ps_proc_parse_smaps_rollup (big, strlen (big), &self->last_pss, &self->last_uss, NULL))
+            self->cpu_at_pss = cpu_ns;
+          close (fd);
         }
-      if (self->smaps_fd >= 0 && pread_all (self->smaps_fd, big, 4096) > 0 &&
-          ps_proc_parse_smaps_rollup (big, strlen (big), &self->last_pss, &self->last_uss, NULL))
-        self->cpu_at_pss = cpu_ns;
     }
 
   out->cpu_ns = cpu_ns;

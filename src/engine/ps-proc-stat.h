@@ -51,6 +51,8 @@ typedef struct
 } PsProcSample;
 
 PsProcHandle *ps_proc_handle_open  (gint32         pid);
+PsProcHandle *ps_proc_handle_open_full (gint32     pid,
+                                        gboolean   lean);
 gboolean      ps_proc_handle_read  (PsProcHandle  *self,
                                     gint64         now_ns,
                                     gboolean       want_pss,

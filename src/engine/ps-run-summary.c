@@ -68,8 +68,27 @@ ps_run_summary_add (PsRunSummary  *self,
 {
   PsWorkerSummary *w;
 
-  switch (e->type)
+  switch ((int) e->type)
     {
+    case PS_EVENT_TASKS:
+      w = lookup (self, e);
+      for (guint32 i = 0; i < e->n_entries; i++)
+        {
+          const PsTaskBatchEntry *t = &e->tasks[i];
+
+          if (w)
+            {
+              w->busy_ns += MAX (t->end - t->start, 0);
+              w->cpu_ns += MAX (t->cpu_ns, 0);
+            }
+          self->cpu_ns += MAX (t->cpu_ns, 0);
+        }
+      if (w)
+        w->tasks += e->n_entries;
+      self->ended += e->n_entries;
+      self->ok += e->n_entries;
+      break;
+
     case PS_EVENT_RUN_START:
       self->tasks = e->n_tasks;
       self->workers = e->workers;
@@ -89,12 +108,18 @@ ps_run_summary_add (PsRunSummary  *self,
           w->cpu_ns += MAX (e->cpu_ns, 0);
         }
       self->cpu_ns += MAX (e->cpu_ns, 0);
+      /* an attempt tried again is not the task's end */
+      if (e->retry)
+        {
+          self->retried++;
+          break;
+        }
       switch (e->status)
         {
         case PS_TASK_OK: self->ok++; break;
-        case PS_TASK_ERROR: self->failed++; break;
-        case PS_TASK_CRASHED: self->crashed++; break;
-        case PS_TASK_TIMEOUT: self->timed_out++; break;
+        case PS_TASK_ERROR: self->errors++; self->failed++; break;
+        case PS_TASK_CRASHED: self->crashed++; self->failed++; break;
+        case PS_TASK_TIMEOUT: self->timed_out++; self->failed++; break;
         case PS_TASK_CANCELLED: self->cancelled++; break;
         case PS_TASK_N_STATUS:
         default: break;
@@ -105,7 +130,7 @@ ps_run_summary_add (PsRunSummary  *self,
       self->wall_ns = e->t;
       self->finished = TRUE;
       self->was_cancelled = e->cancelled;
-      /* a crash retried successfully is not a failure of the task */
+      /* the engine's own count, which covers the tasks that never ran */
       self->failed = e->n_failed;
       self->ok = e->n_ok;
       self->cancelled = e->n_cancelled;
@@ -124,8 +149,11 @@ ps_run_summary_add (PsRunSummary  *self,
 /**
  * ps_run_summary_to_json:
  *
- * Returns: (transfer full): one JSON object: tasks, ok, failed, wall_s,
- *   cpu_s, workers, tasks_per_s and per_worker (name, pid, tasks, busy_s)
+ * Returns: (transfer full): one JSON object: tasks, ok, failed (of
+ *   which errors, crashed, timed_out: tasks by their last attempt),
+ *   retried (attempts), cancelled (tasks that did not run to an end),
+ *   wall_s, cpu_s, workers, tasks_per_s and per_worker (name, pid, tasks:
+ *   the attempts it ran, busy_s)
  */
 char *
 ps_run_summary_to_json (PsRunSummary *self)
@@ -136,8 +164,10 @@ ps_run_summary_to_json (PsRunSummary *self)
   g_string_append_printf (s, "\"tasks\":%" G_GUINT64_FORMAT, self->tasks);
   g_string_append_printf (s, ",\"ok\":%" G_GUINT64_FORMAT, self->ok);
   g_string_append_printf (s, ",\"failed\":%" G_GUINT64_FORMAT, self->failed);
+  g_string_append_printf (s, ",\"errors\":%" G_GUINT64_FORMAT, self->errors);
   g_string_append_printf (s, ",\"crashed\":%" G_GUINT64_FORMAT, self->crashed);
   g_string_append_printf (s, ",\"timed_out\":%" G_GUINT64_FORMAT, self->timed_out);
+  g_string_append_printf (s, ",\"retried\":%" G_GUINT64_FORMAT, self->retried);
   g_string_append_printf (s, ",\"cancelled\":%" G_GUINT64_FORMAT, self->cancelled);
   g_string_append_printf (s, ",\"wall_s\":%.6f", wall);
   g_string_append_printf (s, ",\"cpu_s\":%.6f", self->cpu_ns / 1e9);

@@ -22,12 +22,14 @@ typedef struct
 typedef struct
 {
   guint64    tasks;
-  guint64    ended;       /* task-end events, every attempt */
-  guint64    ok;
-  guint64    failed;
+  guint64    ended;       /* attempts that ended, retried ones included */
+  guint64    ok;          /* tasks whose last attempt is ok */
+  guint64    failed;      /* tasks whose last attempt failed: errors, crashed, timed_out */
+  guint64    errors;
   guint64    crashed;
   guint64    timed_out;
-  guint64    cancelled;
+  guint64    retried;     /* attempts that crashed or timed out and were tried again */
+  guint64    cancelled;   /* tasks that did not run to an end */
   gint64     wall_ns;
   gint64     cpu_ns;
   guint32    workers;

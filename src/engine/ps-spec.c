@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
@@ -174,15 +175,26 @@ ps_spec_parse_args (PsSpec  *self,
     {
       const char *arg = argv[i];
       const char *eq = (arg[0] == '-' && arg[1] == '-') ? strchr (arg, '=') : NULL;
-      g_autofree char *name = eq ? g_strndup (arg, eq - arg) : g_strdup (arg);
+      g_autofree char *name = NULL;
       const char *value = NULL;
+      const char *attached = NULL;
       static const char *const flags[] = { "--quiet", "-q", "--json", NULL };
       static const char *const valued[] = {
         "--preset", "--items", "--workload", "--workers", "-j", "--start", "--chunksize", "--order",
         "--format", "--seed", "--sample-hz", "--timeout", "--retries", "--max-tasks-per-child",
         "--log", NULL
       };
-      gboolean is_flag = g_strv_contains (flags, name);
+      gboolean is_flag;
+
+      /* -j4 is -j 4, as with make and GNU parallel */
+      if (g_str_has_prefix (arg, "-j") && arg[2] != '\0')
+        {
+          name = g_strdup ("-j");
+          attached = arg + 2;
+        }
+      else
+        name = eq ? g_strndup (arg, eq - arg) : g_strdup (arg);
+      is_flag = g_strv_contains (flags, name);
 
       if (!is_flag && !g_strv_contains (valued, name))
         {
@@ -198,7 +210,9 @@ ps_spec_parse_args (PsSpec  *self,
 
       if (!is_flag)
         {
-          if (eq != NULL)
+          if (attached != NULL)
+            value = attached;
+          else if (eq != NULL)
             value = eq + 1;
           else if (i + 1 < argc && name[0] == '-')
             value = argv[++i];
@@ -281,6 +295,7 @@ ps_spec_parse_args (PsSpec  *self,
         {
           if (!parse_u64 ("--seed", value, 0, G_MAXUINT64, &self->seed, error))
             return FALSE;
+          self->seed_set = TRUE;
         }
       else if (g_str_equal (name, "--sample-hz"))
         {
@@ -318,6 +333,47 @@ ps_spec_parse_args (PsSpec  *self,
         self->json = TRUE;
       else
         g_assert_not_reached (); /* unknown names were refused above */
+    }
+  return TRUE;
+}
+
+/* A log must never overwrite what the run reads: the item file, or the
+ * standard input it reads items from. "-" is standard output, which then
+ * carries nothing else. */
+static gboolean
+check_log_path (PsSpec  *self,
+                GError **error)
+{
+  struct stat log_st, in_st;
+  gboolean same = FALSE;
+
+  if (self->log_path == NULL)
+    return TRUE;
+  if (g_str_equal (self->log_path, "-"))
+    {
+      if (self->format != PS_FORMAT_NONE || self->json)
+        {
+          g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                               _("--log: “-” writes the log to standard output, which then carries "
+                                 "nothing else: add --format none (and no --json), or give a file"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (stat (self->log_path, &log_st) < 0)
+    return TRUE; /* a new file cannot be one the run reads */
+  if (self->items_spec && self->items_spec[0] == '@' && stat (self->items_spec + 1, &in_st) == 0)
+    same = in_st.st_dev == log_st.st_dev && in_st.st_ino == log_st.st_ino;
+  if (!same && g_strcmp0 (self->items_spec, "-") == 0 && fstat (STDIN_FILENO, &in_st) == 0)
+    same = in_st.st_dev == log_st.st_dev && in_st.st_ino == log_st.st_ino;
+  if (same)
+    {
+      g_autofree char *shown = g_filename_display_name (self->log_path);
+
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   _("--log: “%s” is the file the items are read from; writing the log "
+                     "there would destroy them: give another file"), shown);
+      return FALSE;
     }
   return TRUE;
 }
@@ -376,10 +432,13 @@ ps_spec_finish (PsSpec  *self,
       return FALSE;
     }
 
-  if (self->seed == 0)
-    self->seed = g_random_int () | ((guint64) g_random_int () << 32) | 1;
+  if (!self->seed_set)
+    {
+      self->seed = g_random_int () | ((guint64) g_random_int () << 32);
+      self->seed_set = TRUE;
+    }
 
-  return TRUE;
+  return check_log_path (self, error);
 }
 
 guint64
@@ -445,7 +504,7 @@ ps_spec_to_args (const PsSpec *self)
   ADD ("--chunksize", self->chunksize ? g_strdup_printf ("%" G_GUINT64_FORMAT, self->chunksize)
                                       : g_strdup ("auto"));
   ADD ("--order", g_strdup (ps_order_to_string (self->order)));
-  if (self->seed)
+  if (self->seed_set)
     ADD ("--seed", g_strdup_printf ("%" G_GUINT64_FORMAT, self->seed));
   ADD ("--sample-hz", g_strdup (g_ascii_dtostr (buf, sizeof buf, self->sample_hz)));
   if (self->timeout_s > 0)

@@ -59,7 +59,8 @@ typedef struct
   PsOrder        order;
   PsFormat       format;
   gboolean       format_set;
-  guint64        seed;            /* 0 until ps_spec_finish() draws one */
+  guint64        seed;
+  gboolean       seed_set;        /* given, or drawn by ps_spec_finish(): 0 is a seed too */
   double         sample_hz;
   double         timeout_s;       /* 0: none */
   guint          retries;

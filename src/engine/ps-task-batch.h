@@ -54,17 +54,7 @@ typedef struct
   const guint8 *tasks;         /* count × 32 bytes */
 } PsTaskBatch;
 
-/* One task of a batch, as ps_task_batch_next() reads it. */
-typedef struct
-{
-  guint64 task;
-  guint64 rank;
-  gint64  start;
-  gint64  end;
-  gint64  cpu_ns;
-  gint64  item;
-  gint64  result;
-} PsTaskBatchEntry;
+/* One task of a batch, as ps_task_batch_next() reads it: a PsTaskBatchEntry. */
 
 gboolean ps_task_batcher_add_entry (PsTaskBatcher          *self,
                                    guint32                 worker,

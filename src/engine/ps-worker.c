@@ -295,7 +295,9 @@ run_slow_task (Worker     *w,
                guint64     task,
                guint32     attempt,
                const char *item,
-               gsize       item_len)
+               gsize       item_len,
+               gboolean    item_is_int,
+               gint64      item_int)
 {
   gint64 start, end, cpu0;
   gsize f;
@@ -346,8 +348,17 @@ run_slow_task (Worker     *w,
   ps_buffer_put_i64 (&w->out, end);
   ps_buffer_put_i64 (&w->out, now_ns (CLOCK_THREAD_CPUTIME_ID) - cpu0);
   ps_buffer_put_u8 (&w->out, PS_TASK_OK);
-  ps_buffer_put_u8 (&w->out, PS_RESULT_TEXT);
-  ps_buffer_put_str (&w->out, item, item_len);
+  /* the result is the item, as it came: a number stays a number */
+  if (item_is_int)
+    {
+      ps_buffer_put_u8 (&w->out, PS_RESULT_INT);
+      ps_buffer_put_i64 (&w->out, item_int);
+    }
+  else
+    {
+      ps_buffer_put_u8 (&w->out, PS_RESULT_TEXT);
+      ps_buffer_put_str (&w->out, item, item_len);
+    }
   ps_buffer_put_str (&w->out, NULL, 0);
   ps_frame_end (&w->out, f);
 }
@@ -466,7 +477,7 @@ handle_chunk (Worker        *w,
             {
               char buf[24];
               gsize n = ps_format_int (v, buf);
-              run_slow_task (w, first + i, attempt, buf, n);
+              run_slow_task (w, first + i, attempt, buf, n, TRUE, v);
             }
         }
       return;
@@ -482,7 +493,7 @@ handle_chunk (Worker        *w,
       if (w->trivial)
         run_trivial_task (w, first + i, attempt, item, len, FALSE, 0);
       else
-        run_slow_task (w, first + i, attempt, item, len);
+        run_slow_task (w, first + i, attempt, item, len, FALSE, 0);
     }
   if (!ps_reader_finish (&r, "chunk", NULL))
     die ("corrupt chunk frame");

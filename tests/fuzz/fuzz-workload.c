@@ -93,6 +93,7 @@ check_args (const uint8_t *data,
   g_assert_cmpuint (again->chunksize, ==, spec->chunksize);
   g_assert_cmpint (again->order, ==, spec->order);
   g_assert_cmpuint (again->seed, ==, spec->seed);
+  g_assert_cmpint (again->seed_set, ==, spec->seed_set);
   g_assert_true (again->sample_hz == spec->sample_hz);
   g_assert_true (again->timeout_s == spec->timeout_s);
   g_assert_cmpuint (again->retries, ==, spec->retries);
@@ -105,7 +106,7 @@ check_args (const uint8_t *data,
         {
           g_assert_nonnull (spec->items);
           g_assert_cmpuint (ps_spec_get_chunksize (spec), >=, 1);
-          g_assert_cmpuint (spec->seed, !=, 0);
+          g_assert_true (spec->seed_set);
         }
       else
         g_assert_nonnull (error);
