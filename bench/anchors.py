@@ -95,6 +95,23 @@ def scaling(workers, tasks, ms):
     emit({"wall_s": t1 - t0, "ok": res == [ms] * tasks})
 
 
+def uneven(path, workers, chunksize):
+    """Pool(workers).map(time.sleep, durations read from path), chunksize
+    0 meaning Pool.map's default: uneven, I/O-bound work."""
+    import multiprocessing as mp
+    with open(path) as f:
+        secs = [float(line) for line in f if line.strip()]
+    ctx = mp.get_context("fork")
+    pool = ctx.Pool(workers)
+    pool.map(square, range(workers))  # workers are up
+    t0 = time.perf_counter()
+    pool.map(time.sleep, secs, chunksize=chunksize or None)
+    t1 = time.perf_counter()
+    pool.close()
+    pool.join()
+    emit({"wall_s": t1 - t0, "ok": True})
+
+
 def private_bytes(pid):
     """(Private_Clean + Private_Dirty, Pss, Rss) in bytes from smaps_rollup."""
     vals = {}
@@ -125,7 +142,7 @@ def memory(method, settle_ms):
 
 
 ANCHORS = {"chunk1": chunk1, "map": pmap, "startup": startup,
-           "scaling": scaling, "memory": memory}
+           "scaling": scaling, "memory": memory, "uneven": uneven}
 
 if __name__ == "__main__":
     name, args = sys.argv[1], sys.argv[2:]
