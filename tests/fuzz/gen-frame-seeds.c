@@ -125,6 +125,11 @@ fill_events (PsEvent events[PS_EVENT_N_TYPES])
   events[7].cpu_total_ns = 70000;
   events[7].cancelled = TRUE;
   events[7].message = "cancelled";
+
+  events[8].type = PS_EVENT_NOTICE;
+  events[8].t = 2500000;
+  events[8].message = "cannot start a replacement worker (no memory): the pool goes on with 1 worker";
+  events[6].stopped = TRUE;
 }
 
 int
