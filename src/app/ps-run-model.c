@@ -61,6 +61,7 @@ struct _PsRunModel
   GStringChunk *text;         /* their bytes, packed: no allocation per string */
   guint64       n_done;
   guint64       n_status[PS_TASK_N_STATUS];
+  guint64       n_unrun;      /* cancelled tasks that never started (run-end says how many) */
   guint64       n_retried;
 
   PsSampleRing  total;
@@ -298,6 +299,7 @@ ps_run_model_reset (PsRunModel *self)
   self->n_done = 0;
   self->n_retried = 0;
   memset (self->n_status, 0, sizeof self->n_status);
+  self->n_unrun = 0;
   self->total.head = self->total.len = 0;
   for (guint i = 0; i < OUTPUT_KEPT; i++)
     g_clear_pointer (&self->output[i], g_free);
@@ -783,6 +785,10 @@ ps_run_model_add_event (PsRunModel    *self,
     case PS_EVENT_RUN_END:
       self->ended = TRUE;
       self->cancelled = e->cancelled;
+      /* tasks that never started have no task-end: the engine's count
+       * says how many, and the window says what the CLI says */
+      self->n_unrun = e->n_cancelled > self->n_status[PS_TASK_CANCELLED]
+                      ? e->n_cancelled - self->n_status[PS_TASK_CANCELLED] : 0;
       self->wall = e->t;
       g_free (self->end_message);
       self->end_message = g_strdup (e->message);
@@ -842,6 +848,8 @@ guint64
 ps_run_model_get_n_status (PsRunModel   *self,
                            PsTaskStatus  status)
 {
+  if (status == PS_TASK_CANCELLED)
+    return self->n_status[status] + self->n_unrun;
   return status < PS_TASK_N_STATUS ? self->n_status[status] : 0;
 }
 

@@ -197,6 +197,14 @@ def stop_mid_run():
             "stop: the app lives on")
         run = find(app, "push button", "Run")
         tap(run is not None, "stop: Run is offered again")
+        # Stop is a cancel, not four crashes: the workers read as stopped
+        progress = find(app, "image", "Progress")
+        desc = wait_for(lambda: progress is not None and "stopped" in progress.get_description()
+                        and progress.get_description()) or ""
+        tap(desc.count(", stopped") == 4 and "died" not in desc,
+            "stop: Progress says the four workers were stopped, none died", desc)
+        toast = find_pred(app, lambda n: "died" in (n.get_name() or ""))
+        tap(toast is None, "stop: no toast of dead workers", toast.get_name() if toast else "")
     finally:
         stop(proc)
 
@@ -240,7 +248,7 @@ def kill_app():
 
 
 def main():
-    print("1..18")
+    print("1..20")
     square_run()
     stop_mid_run()
     kill_engine()
