@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
@@ -485,6 +486,71 @@ test_load (void)
   g_rmdir (dir);
 }
 
+static void
+count_ends (const PsEvent *e,
+            gpointer       data)
+{
+  guint64 *n = data;
+
+  if (e->type == PS_EVENT_TASK_END)
+    n[0]++;
+  n[1]++;
+}
+
+/* ps_log_foreach streams a log: a real 300,000-task run (tasks lines)
+ * read in pieces gives every task-end, the same as ps_log_load; a copy
+ * cut in the middle of a line stops there and says so; a FIFO is refused
+ * rather than read forever. */
+static void
+test_foreach (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ps-log-foreach-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "run.jsonl", NULL);
+  g_autofree char *cut = g_build_filename (dir, "cut.jsonl", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  const char *run = g_getenv ("POOLSCOPE_RUN") ? g_getenv ("POOLSCOPE_RUN") : POOLSCOPE_RUN;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsLog) log = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *problem = NULL;
+  guint64 n[2] = { 0, 0 };
+  gsize len;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, run, "run", "--items", "1..300000",
+                           "--chunksize", "1", "--workers", "2", "--format", "none", "--log", path,
+                           "--quiet", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (proc, NULL, &error));
+
+  g_assert_true (ps_log_foreach (path, count_ends, n, &problem, &error));
+  g_assert_no_error (error);
+  g_assert_null (problem);
+  g_assert_cmpuint (n[0], ==, 300000);
+  log = ps_log_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->events->len, ==, n[1]);
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (cut, contents, len / 2, NULL));
+  n[0] = n[1] = 0;
+  g_assert_true (ps_log_foreach (cut, count_ends, n, &problem, &error));
+  g_assert_nonnull (strstr (problem, "cut off"));
+  g_assert_cmpuint (n[0], >, 0);
+  g_assert_cmpuint (n[0], <, 300000);
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_clear_pointer (&problem, g_free);
+  g_assert_false (ps_log_foreach (fifo, count_ends, n, &problem, &error));
+  g_assert_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "not a regular file"));
+
+  g_unlink (path);
+  g_unlink (cut);
+  g_unlink (fifo);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -496,5 +562,6 @@ main (int    argc,
   g_test_add_func ("/ps/log-reader/corrupt-middle", test_corrupt_middle);
   g_test_add_func ("/ps/log-reader/long-line", test_long_line);
   g_test_add_func ("/ps/log-reader/load", test_load);
+  g_test_add_func ("/ps/log-reader/foreach", test_foreach);
   return g_test_run ();
 }

@@ -269,6 +269,34 @@ test_chunksize_default (void)
   g_assert_cmpuint (ps_spec_get_chunksize (spec), ==, 125000);
 }
 
+/* A copy is whole and apart: the same batch, its own strings, shared items. */
+static void
+test_spec_copy (void)
+{
+  const char *argv[] = { "--items", "1..9", "--workload", "random:sleep:5:2", "-j3", "--seed", "0",
+                         "--timeout", "0.5", "--log", "x.jsonl", NULL };
+  g_autoptr(PsSpec) spec = ps_spec_new ();
+  g_autoptr(PsSpec) copy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ps_spec_parse_args (spec, g_strv_length ((char **) argv), (char **) argv, &error));
+  g_assert_true (ps_spec_finish (spec, &error));
+  copy = ps_spec_copy (spec);
+  g_assert_cmpstr (copy->items_spec, ==, "1..9");
+  g_assert_true (copy->items_spec != spec->items_spec);
+  g_assert_true (copy->items == spec->items);
+  g_assert_cmpuint (copy->workers, ==, 3);
+  g_assert_true (copy->seed_set);
+  g_assert_cmpuint (copy->seed, ==, 0);
+  g_assert_cmpint (copy->workload.kind, ==, PS_WORKLOAD_RANDOM_SLEEP);
+  g_assert_cmpstr (copy->log_path, ==, "x.jsonl");
+  g_assert_cmpuint (ps_spec_get_n_tasks (copy), ==, 9);
+  g_clear_pointer (&spec, ps_spec_free);
+  /* the copy outlives the original */
+  g_assert_cmpuint (ps_spec_get_n_tasks (copy), ==, 9);
+  g_assert_cmpstr (copy->workload_spec, ==, "random:sleep:5:2");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -284,5 +312,6 @@ main (int    argc,
   g_test_add_func ("/ps/spec/bad-options", test_options);
   g_test_add_func ("/ps/spec/presets", test_presets);
   g_test_add_func ("/ps/spec/chunksize-default", test_chunksize_default);
+  g_test_add_func ("/ps/spec/copy", test_spec_copy);
   return g_test_run ();
 }

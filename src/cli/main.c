@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ps-cli-run.h"
+#include "ps-ipc-server.h"
 #include "ps-worker.h"
 
 static void

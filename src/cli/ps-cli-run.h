@@ -14,6 +14,5 @@ extern gboolean ps_cli_stdout_closed;
 int ps_cli_run       (int          argc,
                       char       **argv,
                       const char  *self_exe);
-int ps_ipc_server_run (const char *self_exe);
 
 G_END_DECLS

@@ -13,22 +13,30 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 
 #include "ps-error.h"
 #include "ps-items.h"
 #include "ps-log-reader.h"
 
+/* what a streaming read takes from the file at a time */
+#define READ_BYTES (1024 * 1024)
+
 /* Reads one line, without its newline, into @e. Returns NULL on success,
  * otherwise why the line cannot be read (without the line number). */
 static char *
-read_line (PsLog      *log,
-           GArray     *entries,
-           const char *line,
-           gsize       n,
-           PsEvent    *e)
+read_line (guint64       n_events,
+           GArray       *entries,
+           GStringChunk *strings,
+           const char   *line,
+           gsize         n,
+           PsEvent      *e)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -40,17 +48,173 @@ read_line (PsLog      *log,
     return g_strdup (_("binary data (a NUL byte), not a line of JSON"));
   if (!g_utf8_validate (line, n, NULL))
     return g_strdup (_("not valid UTF-8"));
-  if (!ps_event_parse_json_line (line, n, e, entries, log->strings, &local_error))
+  if (!ps_event_parse_json_line (line, n, e, entries, strings, &local_error))
     return g_strdup (local_error->message);
 
-  if (log->events->len == 0 && e->type != PS_EVENT_RUN_START)
+  if (n_events == 0 && e->type != PS_EVENT_RUN_START)
     return g_strdup_printf (_("the first event is “%s”, not “run-start”: "
                               "this is not the beginning of a run log"),
                             ps_event_type_to_string (e->type));
   /* The writer truncates its file: two runs in one log were pasted together. */
-  if (log->events->len > 0 && e->type == PS_EVENT_RUN_START)
+  if (n_events > 0 && e->type == PS_EVENT_RUN_START)
     return g_strdup (_("a second “run-start”: the file holds more than one run"));
   return NULL;
+}
+
+/* One reading of a log, from a buffer or streamed from a file: events go
+ * to @func one at a time; the first line that cannot be read stops it. */
+typedef struct
+{
+  PsEventFunc   func;
+  gpointer      data;
+  GStringChunk *strings;
+  gboolean      clear_strings;  /* streaming: an event's strings live during its call */
+  GArray       *entries;        /* a "tasks" line's tasks */
+  guint64       n_events;
+  guint64       n_lines;
+  guint64       line;
+  char         *why;
+  gboolean      cut_off;
+} Reader;
+
+static void
+reader_init (Reader       *r,
+             PsEventFunc   func,
+             gpointer      data,
+             GStringChunk *strings,
+             gboolean      clear_strings)
+{
+  memset (r, 0, sizeof *r);
+  r->func = func;
+  r->data = data;
+  r->strings = strings;
+  r->clear_strings = clear_strings;
+  r->entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
+}
+
+static void
+reader_clear (Reader *r)
+{
+  g_clear_pointer (&r->entries, g_array_unref);
+  g_clear_pointer (&r->why, g_free);
+}
+
+/* A whole line, without its newline. FALSE: reading stops here. */
+static gboolean
+reader_take (Reader     *r,
+             const char *start,
+             gsize       n)
+{
+  PsEvent e;
+
+  r->line++;
+  if (n > PS_LOG_MAX_LINE)
+    {
+      r->why = g_strdup_printf (_("the line is longer than %u MiB"), PS_LOG_MAX_LINE >> 20);
+      return FALSE;
+    }
+  if (ps_line_is_blank (start, n))
+    {
+      r->n_lines++;
+      return TRUE;
+    }
+  if (r->clear_strings)
+    g_string_chunk_clear (r->strings);
+  if ((r->why = read_line (r->n_events, r->entries, r->strings, start, n, &e)) != NULL)
+    return FALSE;
+  r->n_lines++;
+  /* a "tasks" line is the task-ends it stands for */
+  if (e.type == PS_EVENT_TASKS)
+    {
+      r->n_events += e.n_entries;
+      ps_event_foreach_task (&e, r->func, r->data);
+    }
+  else
+    {
+      r->n_events++;
+      r->func (&e, r->data);
+    }
+  return TRUE;
+}
+
+/* What follows the last newline. */
+static void
+reader_tail (Reader     *r,
+             const char *start,
+             gsize       n)
+{
+  if (n == 0)
+    return;
+  r->line++;
+  if (n > PS_LOG_MAX_LINE)
+    r->why = g_strdup_printf (_("the line is longer than %u MiB"), PS_LOG_MAX_LINE >> 20);
+  else if (ps_line_is_blank (start, n))
+    r->n_lines++;
+  /* Not a log cut short but a binary file with no newline at all */
+  else if (r->n_events == 0 && memchr (start, '\0', n) != NULL)
+    r->why = g_strdup (_("binary data (a NUL byte), not a line of JSON"));
+  else
+    r->cut_off = TRUE;
+}
+
+/* Reads the whole lines of @data; returns how many bytes they took. */
+static gsize
+reader_feed (Reader     *r,
+             const char *data,
+             gsize       len)
+{
+  gsize pos = 0;
+
+  while (pos < len && r->why == NULL)
+    {
+      const char *start = data + pos;
+      gsize rest = len - pos;
+      /* Looking no further than the limit keeps a huge last line cheap. */
+      const char *nl = memchr (start, '\n', MIN (rest, (gsize) PS_LOG_MAX_LINE + 1));
+
+      if (nl == NULL)
+        {
+          if (rest > PS_LOG_MAX_LINE)
+            reader_take (r, start, rest);  /* too long: says so */
+          break;
+        }
+      if (!reader_take (r, start, nl - start))
+        break;
+      pos += nl - start + 1;
+    }
+  return pos;
+}
+
+/* The end of a reading: %FALSE with @error when not one event was read,
+ * otherwise *@problem says why the log stops early (or NULL). */
+static gboolean
+reader_finish (Reader     *r,
+               gsize       len,
+               char      **problem,
+               GError    **error)
+{
+  *problem = NULL;
+  if (r->n_events == 0)
+    {
+      if (r->why != NULL)
+        g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("line %" PRIu64 ": %s"), r->line, r->why);
+      else if (r->cut_off)
+        g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                     _("line %" PRIu64 " is cut off before its end and no event is whole: "
+                       "the run was probably killed while writing it"), r->line);
+      else if (len == 0)
+        g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("the file is empty"));
+      else
+        g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL,
+                             _("the file holds only blank lines, no events"));
+      return FALSE;
+    }
+  if (r->why != NULL)
+    *problem = g_strdup_printf (_("line %" PRIu64 ": %s"), r->line, r->why);
+  else if (r->cut_off)
+    *problem = g_strdup (_("the last line is cut off: "
+                           "the run was probably killed while writing"));
+  return TRUE;
 }
 
 static void
@@ -70,7 +234,8 @@ append_event (const PsEvent *e,
  * well-formed event (invalid UTF-8, not JSON, an unknown event, a missing
  * member, longer than %PS_LOG_MAX_LINE) and at a last line without its
  * newline, which a killed run leaves behind: the events before it are
- * kept and #PsLog.problem says why the log stops there.
+ * kept and #PsLog.problem says why the log stops there. A "tasks" line
+ * gives the task-ends it stands for.
  *
  * Returns: (transfer full): the log, or %NULL with @error set when not one
  *   event could be read (an empty file, not a run log, an unsupported
@@ -82,93 +247,141 @@ ps_log_parse (const char  *data,
               GError     **error)
 {
   g_autoptr(PsLog) log = NULL;
-  g_autofree char *why = NULL;
-  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
-  gboolean cut_off = FALSE;
-  guint64 line = 0;
-  gsize pos = 0;
+  Reader r;
+  gsize used;
+  gboolean ok;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
   log = g_new0 (PsLog, 1);
   log->events = g_array_new (FALSE, FALSE, sizeof (PsEvent));
   log->strings = g_string_chunk_new (64 * 1024);
+  reader_init (&r, append_event, log->events, log->strings, FALSE);
+  used = reader_feed (&r, data, len);
+  if (r.why == NULL)
+    reader_tail (&r, data + used, len - used);
+  log->n_lines = r.n_lines;
+  ok = reader_finish (&r, len, &log->problem, error);
+  reader_clear (&r);
+  return ok ? g_steal_pointer (&log) : NULL;
+}
 
-  while (pos < len)
+/**
+ * ps_log_foreach:
+ * @path: a run log
+ * @func: called with each event; it and its strings are valid during the
+ *   call only
+ * @problem: (out) (optional): why the log stops early, or %NULL
+ *
+ * Reads a run log as ps_log_parse() does, streaming: a buffer of a few
+ * MiB, however long the log, and nothing kept of an event after its
+ * call. Only regular files are read: /dev/zero or a FIFO would be read
+ * forever.
+ *
+ * Returns: %FALSE with @error set when the file cannot be read or holds
+ *   not one event
+ */
+static gboolean read_file (const char *path, PsEventFunc func, gpointer data, GStringChunk *strings,
+                           char **problem, guint64 *n_lines, GError **error);
+
+gboolean
+ps_log_foreach (const char   *path,
+                PsEventFunc   func,
+                gpointer      data,
+                char        **problem,
+                GError      **error)
+{
+  g_return_val_if_fail (path != NULL && func != NULL, FALSE);
+  return read_file (path, func, data, NULL, problem, NULL, error);
+}
+
+/* As ps_log_foreach(); with @strings, the events' strings are kept there. */
+static gboolean
+read_file (const char    *path,
+           PsEventFunc    func,
+           gpointer       data,
+           GStringChunk  *strings,
+           char         **problem,
+           guint64       *n_lines,
+           GError       **error)
+{
+  g_autoptr(GStringChunk) own = NULL;
+  g_autoptr(GByteArray) carry = g_byte_array_new ();
+  g_autofree char *why = NULL;
+  g_autofree char *shown = g_filename_display_name (path);
+  struct stat st;
+  Reader r;
+  gsize total = 0;
+  gboolean ok;
+  int fd;
+
+  /* O_NONBLOCK: opening a FIFO would wait for a writer */
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
     {
-      const char *start = data + pos;
-      gsize rest = len - pos;
-      /* Looking no further than the limit keeps a huge last line cheap. */
-      const char *nl = memchr (start, '\n', MIN (rest, (gsize) PS_LOG_MAX_LINE + 1));
-      gsize n = nl != NULL ? (gsize) (nl - start) : rest;
-      PsEvent e;
+      int saved = errno;
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, _("cannot read the run log “%s”: %s"),
+                   shown, g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   _("cannot read the run log: “%s” is not a regular file"), shown);
+      return FALSE;
+    }
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  if (strings == NULL)
+    strings = own = g_string_chunk_new (64 * 1024);
+  reader_init (&r, func, data, strings, own != NULL);
 
-      line++;
-      if (n > PS_LOG_MAX_LINE)
+  for (;;)
+    {
+      gsize have = carry->len, used;
+      gssize n;
+
+      g_byte_array_set_size (carry, have + READ_BYTES);
+      do
+        n = read (fd, carry->data + have, READ_BYTES);
+      while (n < 0 && errno == EINTR);
+      if (n < 0)
         {
-          why = g_strdup_printf (_("the line is longer than %u MiB"), PS_LOG_MAX_LINE >> 20);
-          break;
+          int saved = errno;
+
+          close (fd);
+          reader_clear (&r);
+          g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, _("cannot read the run log “%s”: %s"),
+                       shown, g_strerror (saved));
+          return FALSE;
         }
-      if (ps_line_is_blank (start, n))
-        {
-          log->n_lines++;
-          pos += n + (nl != NULL ? 1 : 0);
-          continue;
-        }
-      if (nl == NULL)
-        {
-          /* Not a log cut short but a binary file with no newline at all */
-          if (log->events->len == 0 && memchr (start, '\0', n) != NULL)
-            why = g_strdup (_("binary data (a NUL byte), not a line of JSON"));
-          else
-            cut_off = TRUE;
-          break;
-        }
-      if ((why = read_line (log, entries, start, n, &e)) != NULL)
+      g_byte_array_set_size (carry, have + n);
+      total += n;
+      if (n == 0)
         break;
-
-      /* a "tasks" line is the task-ends it stands for */
-      if (e.type == PS_EVENT_TASKS)
-        ps_event_foreach_task (&e, append_event, log->events);
-      else
-        g_array_append_val (log->events, e);
-      log->n_lines++;
-      pos += n + 1;
+      used = reader_feed (&r, (const char *) carry->data, carry->len);
+      g_byte_array_remove_range (carry, 0, used);
+      if (r.why != NULL)
+        break;
     }
-
-  if (log->events->len == 0)
-    {
-      if (why != NULL)
-        g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("line %" PRIu64 ": %s"), line, why);
-      else if (cut_off)
-        g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL,
-                     _("line %" PRIu64 " is cut off before its end and no event is whole: "
-                       "the run was probably killed while writing it"), line);
-      else if (len == 0)
-        g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("the file is empty"));
-      else
-        g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL,
-                             _("the file holds only blank lines, no events"));
-      return NULL;
-    }
-
-  if (why != NULL)
-    log->problem = g_strdup_printf (_("line %" PRIu64 ": %s"), line, why);
-  else if (cut_off)
-    log->problem = g_strdup (_("the last line is cut off: "
-                               "the run was probably killed while writing"));
-
-  return g_steal_pointer (&log);
+  close (fd);
+  if (r.why == NULL)
+    reader_tail (&r, (const char *) carry->data, carry->len);
+  ok = reader_finish (&r, total, problem ? problem : &why, error);
+  if (n_lines)
+    *n_lines = r.n_lines;
+  reader_clear (&r);
+  return ok;
 }
 
 /**
  * ps_log_load:
  * @path: a run log
  *
- * Reads the file at @path and parses it with ps_log_parse(). The file is
- * copied, not mapped: a run still going may cut its log back while it is
- * read, and a shrinking mapping would kill the reader with SIGBUS. Only
- * regular files are read.
+ * Reads the file at @path as ps_log_parse() reads a buffer, streaming it
+ * (ps_log_foreach()): the file is never held whole, and a run still going
+ * that cuts its log back while it is read cannot fault the reader (as a
+ * shrinking mapping would).
  *
  * Returns: (transfer full): the log, or %NULL with @error naming the file
  */
@@ -176,39 +389,27 @@ PsLog *
 ps_log_load (const char  *path,
              GError     **error)
 {
-  g_autofree char *contents = NULL;
   g_autoptr(GError) local_error = NULL;
-  PsLog *log;
-  gsize len = 0;
+  g_autoptr(PsLog) log = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  /* A directory cannot be read; /dev/zero or a FIFO would be read forever. */
-  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+  log = g_new0 (PsLog, 1);
+  log->events = g_array_new (FALSE, FALSE, sizeof (PsEvent));
+  log->strings = g_string_chunk_new (64 * 1024);
+  if (!read_file (path, append_event, log->events, log->strings, &log->problem, &log->n_lines,
+                  &local_error))
     {
       g_autofree char *shown = g_filename_display_name (path);
 
-      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                   _("cannot read the run log: “%s” is not a regular file"), shown);
+      if (g_error_matches (local_error, PS_ERROR, PS_ERROR_INVALID_INPUT))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, local_error->domain, local_error->code,
+                     _("“%s” is not a readable run log: %s"), shown, local_error->message);
       return NULL;
     }
-  if (!g_file_get_contents (path, &contents, &len, &local_error))
-    {
-      /* GLib's message names the file and the reason */
-      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                   _("cannot read the run log: %s"), local_error->message);
-      return NULL;
-    }
-
-  log = ps_log_parse (contents, len, &local_error);
-  if (log == NULL)
-    {
-      g_autofree char *shown = g_filename_display_name (path);
-
-      g_set_error (error, local_error->domain, local_error->code,
-                   _("“%s” is not a readable run log: %s"), shown, local_error->message);
-    }
-  return log;
+  return g_steal_pointer (&log);
 }
 
 void

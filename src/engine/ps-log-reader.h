@@ -28,6 +28,13 @@ PsLog *ps_log_load  (const char  *path,
                      GError     **error);
 void   ps_log_free  (PsLog       *log);
 
+gboolean ps_log_foreach      (const char    *path,
+                              PsEventFunc    func,
+                              gpointer       data,
+                              char         **problem,
+                              GError       **error);
+
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLog, ps_log_free)
 
 G_END_DECLS

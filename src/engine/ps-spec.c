@@ -83,6 +83,30 @@ ps_spec_free (PsSpec *self)
   g_free (self);
 }
 
+/**
+ * ps_spec_copy:
+ *
+ * A spec is handed to one pool, which owns it; a sweep runs many pools
+ * of one batch, each with its copy. The items, immutable once parsed,
+ * are shared.
+ *
+ * Returns: (transfer full): a copy of @self
+ */
+PsSpec *
+ps_spec_copy (const PsSpec *self)
+{
+  PsSpec *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  copy = g_memdup2 (self, sizeof *self);
+  copy->preset = g_strdup (self->preset);
+  copy->items_spec = g_strdup (self->items_spec);
+  copy->items = self->items ? ps_items_ref (self->items) : NULL;
+  copy->workload_spec = g_strdup (self->workload_spec);
+  copy->log_path = g_strdup (self->log_path);
+  return copy;
+}
+
 static gboolean
 bad_value (GError     **error,
            const char  *option,

@@ -74,6 +74,7 @@ const PsPreset *ps_preset_lookup        (const char     *name);
 const PsPreset *ps_preset_list          (guint          *n_presets);
 
 PsSpec         *ps_spec_new             (void);
+PsSpec         *ps_spec_copy            (const PsSpec   *self);
 void            ps_spec_free            (PsSpec         *self);
 gboolean        ps_spec_parse_args      (PsSpec         *self,
                                          int             argc,

@@ -14,7 +14,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#define G_LOG_DOMAIN "poolscope-run"
+#define G_LOG_DOMAIN "ps-ipc-server"
 
 #include "config.h"
 
@@ -28,7 +28,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 
-#include "ps-cli-run.h"
+#include "ps-ipc-server.h"
 #include "ps-error.h"
 #include "ps-frame.h"
 #include "ps-log-writer.h"
