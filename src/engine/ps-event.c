@@ -19,6 +19,7 @@
 #include "ps-error.h"
 #include "ps-event.h"
 #include "ps-items.h"
+#include "ps-task-batch.h"
 
 static const char *const type_names[PS_EVENT_N_TYPES] = {
   "run-start", "worker-start", "task-start", "task-end",
@@ -659,16 +660,7 @@ ps_event_foreach_task (const PsEvent *tasks,
   e.name = tasks->name;
   for (guint32 i = 0; i < tasks->n_entries; i++)
     {
-      const PsTaskBatchEntry *t = &tasks->tasks[i];
-
-      e.task = t->task;
-      e.rank = t->rank;
-      e.start = t->start;
-      e.end = t->end;
-      e.t = t->end;
-      e.cpu_ns = t->cpu_ns;
-      e.item_int = t->item;
-      e.result_int = t->result;
+      ps_task_batch_event_fill (&tasks->tasks[i], &e);
       func (&e, data);
     }
 }
