@@ -49,7 +49,7 @@
 
 #include "ps-error.h"
 #include "ps-pool.h"
-#include "ps-proc-stat.h"
+#include "ps-sampler.h"
 #include "ps-worker.h"
 
 #define TARGET_IN_FLIGHT_NS  (2 * G_GINT64_CONSTANT (1000000))
@@ -67,21 +67,6 @@
 #define FDS_PER_WORKER       4
 #define FDS_PER_WORKER_LEAN  2
 #define FDS_RESERVE          32
-
-/* A worker that used no CPU between the last two reads and has sent
- * nothing since is blocked (waiting for work, or in a sleep task): it
- * cannot run without waking up, and every wake-up of a worker ends in a
- * frame (a task's end, the next one's start). Such a worker's sample is
- * repeated without reading /proc, which is most of the cost of sampling
- * (the kernel formats the file on every read), and read for real at
- * least once a second. */
-#define QUIET_REREAD_NS G_GINT64_CONSTANT (1000000000)
-
-/* smaps_rollup walks every mapping of the process: ~50 µs where
- * schedstat takes 1–3 µs. PSS moves slowly (a sibling's exit, a
- * copy-on-write break), so it is read every 5 s, and only for a worker
- * that ran since the last time. */
-#define PSS_PERIOD_NS G_GINT64_CONSTANT (5000000000)
 
 typedef struct
 {
@@ -116,12 +101,7 @@ typedef struct _Worker
   gboolean      closing;      /* channel shut: no more work */
   gboolean      exited;
   GSubprocess  *subprocess;
-  PsProcHandle *proc;
-  gint64        pss_at;
-  gint64        read_at;      /* when /proc was last read for it */
-  gboolean      heard;        /* bytes arrived since that read */
-  gboolean      quiet;        /* that read found it had not run since the one before */
-  PsProcSample  last_sample;
+  PsSampled    *sampled;      /* CPU and memory, once it is ready */
   gint64        kill_at;      /* when SIGKILL follows SIGTERM; 0: not being killed */
   PsTaskStatus  kill_status;  /* what the running task becomes when it dies */
 } Worker;
@@ -225,7 +205,7 @@ worker_free (Worker *w)
   ps_buffer_clear (&w->out);
   g_array_unref (w->chunks);
   g_clear_object (&w->subprocess);
-  g_clear_pointer (&w->proc, ps_proc_handle_close);
+  g_clear_pointer (&w->sampled, ps_sampled_free);
   g_free (w->name);
   g_free (w);
 }
@@ -823,7 +803,7 @@ handle_frame (PsPool        *self,
         e.t = t - self->t0;
         e.start_cost_ns = t - w->launched_at;
         emit (self, &e);
-        w->proc = ps_proc_handle_open_full (w->pid, self->lean_proc);
+        w->sampled = ps_sampled_new (w->pid, self->lean_proc, w->launched_at);
         return TRUE;
       }
 
@@ -961,7 +941,8 @@ read_worker (PsPool *self,
           break;
         }
       w->in.len += n;
-      w->heard = TRUE;
+      if (w->sampled)
+        ps_sampled_heard (w->sampled);
 
       for (;;)
         {
@@ -1131,7 +1112,7 @@ worker_on_exit (Worker *w,
     }
   w->exited = TRUE;
   self->n_live--;
-  g_clear_pointer (&w->proc, ps_proc_handle_close);
+  g_clear_pointer (&w->sampled, ps_sampled_free);
 
   /* The running task dies with the worker; the ones queued behind it go
    * back to the queue. In a cancelled run only a task known to have
@@ -1242,8 +1223,6 @@ start_worker (PsPool  *self,
   ps_buffer_init (&w->in);
   ps_buffer_init (&w->out);
   w->launched_at = mono_ns ();
-  /* The first PSS a second in, the following ones every PSS_PERIOD_NS. */
-  w->pss_at = w->launched_at - PSS_PERIOD_NS + G_GINT64_CONSTANT (1000000000);
 
   if (self->spec->start == PS_START_FORK)
     {
@@ -1364,26 +1343,9 @@ sample_cb (gpointer data)
       Worker *w = g_ptr_array_index (self->workers, i);
       PsProcSample s;
       PsEvent e = { 0 };
-      gboolean want_pss = now - w->pss_at >= PSS_PERIOD_NS;
 
-      if (w->exited || w->proc == NULL)
+      if (w->exited || w->sampled == NULL || !ps_sampled_read (w->sampled, now, &s))
         continue;
-      if (w->quiet && !w->heard && now - w->read_at < QUIET_REREAD_NS)
-        {
-          s = w->last_sample;
-          s.cpu_percent = 0;
-        }
-      else
-        {
-          if (!ps_proc_handle_read (w->proc, now, want_pss, &s))
-            continue;
-          if (want_pss)
-            w->pss_at = now;
-          w->quiet = w->read_at != 0 && s.cpu_percent == 0;
-          w->heard = FALSE;
-          w->read_at = now;
-          w->last_sample = s;
-        }
       fill_worker (&e, w);
       e.type = PS_EVENT_SAMPLE;
       e.t = now - self->t0;
