@@ -1,9 +1,10 @@
 /* ps-pool.c: a pool of worker processes running one batch
  *
  * The pool lives on the thread-default main context of the engine
- * process. It forks (or spawns) its workers, owns the queue, hands out
- * chunks, turns the workers' frames into events, samples the workers from
- * /proc, and notices a worker that dies.
+ * process. It starts its workers through a launcher (ps-launcher: fork or
+ * spawn), owns the queue, hands out chunks, turns the workers' frames
+ * into events, has them sampled (ps-sampler), and notices a worker that
+ * dies.
  *
  * Scheduling: one shared queue, as in Python's Pool. Chunks of
  * consecutive tasks go to workers as they become free. Until task times
@@ -19,7 +20,8 @@
  * that task is marked crashed (or timed out, or cancelled) and the ones
  * behind it go back to the front of the queue for another worker.
  *
- * Every worker's channel, and for forked workers a pidfd that becomes
+ * Every worker's channel, and the exit_fd its launcher gives (a pidfd
+ * for forked workers) that becomes
  * readable when it exits, sit in one epoll set, and the main loop polls
  * that one descriptor: a wake-up costs the same with 2 workers or 1,024,
  * where poll() over every socket and pidfd cost ~1 µs per descriptor on
@@ -36,10 +38,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,9 +48,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "ps-error.h"
+#include "ps-launcher.h"
 #include "ps-pool.h"
 #include "ps-sampler.h"
-#include "ps-worker.h"
 
 #define TARGET_IN_FLIGHT_NS  (2 * G_GINT64_CONSTANT (1000000))
 #define MAX_IN_FLIGHT        65536
@@ -85,7 +85,7 @@ typedef struct _Worker
   guint32       index;        /* in pool->workers: the epoll key */
   gboolean      registered;   /* fd is in the epoll set */
   gboolean      wants_out;
-  int           pidfd;        /* forked workers: readable once exited; -1 otherwise */
+  PsLaunched    launched;     /* its launcher's: exit_fd (a pidfd) or a callback */
   PsBuffer      in;
   PsBuffer      out;
   GArray       *chunks;       /* Chunk: handed out, not finished, in order */
@@ -100,7 +100,6 @@ typedef struct _Worker
   gboolean      retiring;     /* --max-tasks-per-child reached */
   gboolean      closing;      /* channel shut: no more work */
   gboolean      exited;
-  GSubprocess  *subprocess;
   PsSampled    *sampled;      /* CPU and memory, once it is ready */
   gint64        kill_at;      /* when SIGKILL follows SIGTERM; 0: not being killed */
   PsTaskStatus  kill_status;  /* what the running task becomes when it dies */
@@ -112,6 +111,7 @@ struct _PsPool
 
   PsSpec       *spec;
   char         *worker_command;
+  PsLauncher   *launcher;
   PsEventFunc   func;
   gpointer      func_data;
 
@@ -137,7 +137,6 @@ struct _PsPool
   guint32       next_worker_id;
 
   gint64        t0;
-  pid_t         engine_pid;
   int           epfd;
   guint         epoll_source;
   guint         sample_source;
@@ -199,12 +198,10 @@ worker_free (Worker *w)
 {
   if (w->fd >= 0)
     close (w->fd);
-  if (w->pidfd >= 0)
-    close (w->pidfd);
+  ps_launched_clear (&w->launched);
   ps_buffer_clear (&w->in);
   ps_buffer_clear (&w->out);
   g_array_unref (w->chunks);
-  g_clear_object (&w->subprocess);
   g_clear_pointer (&w->sampled, ps_sampled_free);
   g_free (w->name);
   g_free (w);
@@ -230,6 +227,8 @@ ps_pool_dispose (GObject *object)
       g_clear_pointer (&self->deadline_source, g_source_unref);
     }
   g_clear_handle_id (&self->epoll_source, g_source_remove);
+  /* no exit callback reaches a pool that is gone */
+  g_clear_pointer (&self->launcher, ps_launcher_free);
   G_OBJECT_CLASS (ps_pool_parent_class)->dispose (object);
 }
 
@@ -994,22 +993,15 @@ channel_ready (PsPool   *self,
   check_finished (self);
 }
 
-/* A forked worker has exited: reap it through its pidfd. */
+/* A worker whose launcher gave an exit_fd has exited: reap it. */
 static void
-pidfd_ready (Worker *w)
+exit_fd_ready (Worker *w)
 {
-  siginfo_t info = { 0 };
   int status;
 
-  if (waitid (P_PIDFD, w->pidfd, &info, WEXITED) < 0)
+  epoll_ctl (w->pool->epfd, EPOLL_CTL_DEL, w->launched.exit_fd, NULL);
+  if (!ps_launched_reap (&w->launched, &status))
     return;
-  epoll_ctl (w->pool->epfd, EPOLL_CTL_DEL, w->pidfd, NULL);
-  close (w->pidfd);
-  w->pidfd = -1;
-  if (info.si_code == CLD_EXITED)
-    status = W_EXITCODE (info.si_status, 0);
-  else
-    status = (info.si_status & 0x7f) | (info.si_code == CLD_DUMPED ? 0x80 : 0);
   worker_on_exit (w, status);
 }
 
@@ -1034,8 +1026,8 @@ epoll_cb (int          fd,
       w = g_ptr_array_index (self->workers, key / 2);
       if (key % 2 == 1)
         {
-          if (w->pidfd >= 0)
-            pidfd_ready (w);
+          if (w->launched.exit_fd >= 0)
+            exit_fd_ready (w);
         }
       else if (!w->exited && w->fd >= 0 && w->registered)
         channel_ready (self, w, events[i].events);
@@ -1044,15 +1036,12 @@ epoll_cb (int          fd,
   return G_SOURCE_CONTINUE;
 }
 
+/* A worker whose launcher tells its exit by a call has exited. */
 static void
-subprocess_wait_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      data)
+launched_exit_cb (int      wait_status,
+                  gpointer data)
 {
-  Worker *w = data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
-  worker_on_exit (w, g_subprocess_get_status (G_SUBPROCESS (object)));
+  worker_on_exit (data, wait_status);
 }
 
 static const char *
@@ -1188,134 +1177,52 @@ worker_on_exit (Worker *w,
   check_finished (self);
 }
 
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  signal (SIGINT, SIG_IGN); /* as for forked workers: the engine cancels */
-}
-
 static gboolean
 start_worker (PsPool  *self,
               GError **error)
 {
   Worker *w = g_new0 (Worker, 1);
   g_autofree char *spec = ps_workload_to_string (&self->spec->workload);
-  int sv[2];
   gsize f;
 
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-    {
-      int saved = errno;
-      g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot create a channel: %s"),
-                   g_strerror (saved));
-      g_free (w);
-      return FALSE;
-    }
-
   w->pool = self;
-  w->pidfd = -1;
   w->id = ++self->next_worker_id;
-  w->name = g_strdup_printf ("%sPoolWorker-%u",
-                             self->spec->start == PS_START_SPAWN ? "Spawn" : "Fork", w->id);
-  w->fd = sv[0];
+  w->name = g_strdup_printf ("%sPoolWorker-%u", ps_launcher_get_kind (self->launcher), w->id);
+  w->fd = -1;
+  w->launched.exit_fd = -1;
   w->chunks = g_array_new (FALSE, FALSE, sizeof (Chunk));
   ps_buffer_init (&w->in);
   ps_buffer_init (&w->out);
   w->launched_at = mono_ns ();
 
-  if (self->spec->start == PS_START_FORK)
+  if (!ps_launcher_start (self->launcher, w->name, launched_exit_cb, w, &w->launched, error))
     {
-      pid_t pid = fork ();
-
-      if (pid < 0)
-        {
-          int saved = errno;
-          close (sv[0]);
-          close (sv[1]);
-          g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot fork a worker: %s"),
-                       g_strerror (saved));
-          w->fd = -1;
-          worker_free (w);
-          return FALSE;
-        }
-      if (pid == 0)
-        {
-          int null_fd;
-          char comm[16];
-
-          /* The child: a worker. Die with the engine; keep only the
-           * channel, as fd 3, and stderr. */
-          prctl (PR_SET_PDEATHSIG, SIGKILL);
-          if (getppid () != self->engine_pid)
-            _exit (1);
-          /* Ctrl+C reaches the terminal's whole process group: the engine
-           * turns it into a cancel; a worker killed by it would look like
-           * a crash. */
-          signal (SIGINT, SIG_IGN);
-          signal (SIGTERM, SIG_DFL);
-          signal (SIGCHLD, SIG_DFL);
-          {
-            sigset_t all;
-            sigemptyset (&all);
-            sigprocmask (SIG_SETMASK, &all, NULL);
-          }
-          if (dup2 (sv[1], 3) < 0)
-            _exit (71);
-          null_fd = open ("/dev/null", O_RDONLY);
-          if (null_fd >= 0)
-            dup2 (null_fd, STDIN_FILENO);
-          dup2 (STDERR_FILENO, STDOUT_FILENO);
-          syscall (SYS_close_range, 4, ~0U, 0);
-          g_strlcpy (comm, w->name, sizeof comm);
-          prctl (PR_SET_NAME, comm);
-          _exit (ps_worker_main (3));
-        }
-      close (sv[1]);
-      w->pid = pid;
+      worker_free (w);
+      return FALSE;
     }
-  else
-    {
-      g_autoptr(GSubprocessLauncher) launcher =
-        g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-      const char *argv[] = { self->worker_command, "--worker", NULL };
-      int out_fd = dup (STDERR_FILENO);
-
-      if (out_fd >= 0)
-        g_subprocess_launcher_take_stdout_fd (launcher, out_fd);
-      g_subprocess_launcher_take_fd (launcher, sv[1], 3);
-      g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-      w->subprocess = g_subprocess_launcher_spawnv (launcher, argv, error);
-      if (w->subprocess == NULL)
-        {
-          worker_free (w);
-          return FALSE;
-        }
-      w->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (w->subprocess), NULL, 10);
-      g_subprocess_wait_async (w->subprocess, NULL, subprocess_wait_cb, w);
-    }
-
-  fcntl (w->fd, F_SETFL, fcntl (w->fd, F_GETFL) | O_NONBLOCK);
+  /* the channel is the pool's from here */
+  w->pid = w->launched.pid;
+  w->fd = w->launched.fd;
+  w->launched.fd = -1;
   w->index = self->workers->len;
   g_ptr_array_add (self->workers, w);
   self->n_live++;
 
-  if (w->subprocess == NULL)
+  if (w->launched.exit_fd >= 0)
     {
       struct epoll_event ev = { 0 };
 
-      w->pidfd = (int) syscall (SYS_pidfd_open, w->pid, 0);
       ev.events = EPOLLIN;
       ev.data.u64 = KEY_PIDFD (w);
-      if (w->pidfd < 0 || epoll_ctl (self->epfd, EPOLL_CTL_ADD, w->pidfd, &ev) < 0)
+      if (epoll_ctl (self->epfd, EPOLL_CTL_ADD, w->launched.exit_fd, &ev) < 0)
         {
-          int saved = errno;
+          int saved = errno, status;
 
           /* without a way to notice its exit, the worker must not run */
           g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot watch worker %d: %s"),
                        w->pid, g_strerror (saved));
-          kill (w->pid, SIGKILL);
-          waitpid (w->pid, NULL, 0);
+          ps_launched_kill (&w->launched, SIGKILL);
+          ps_launched_reap (&w->launched, &status);
           g_ptr_array_remove_index (self->workers, self->workers->len - 1);
           self->n_live--;
           return FALSE;
@@ -1565,7 +1472,7 @@ ps_pool_start (PsPool  *self,
     }
 
   self->started = TRUE;
-  self->engine_pid = getpid ();
+  self->launcher = ps_launcher_new (self->spec->start, self->worker_command);
   self->t0 = mono_ns ();
   self->epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (self->epfd < 0)
