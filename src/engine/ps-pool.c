@@ -790,7 +790,7 @@ handle_frame (PsPool        *self,
       {
         PsEvent e = { 0 };
         guint32 pid = ps_reader_u32 (&r);
-        gint64 t = ps_reader_i64 (&r);
+        gint64 t = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
 
         if (!ps_reader_finish (&r, "ready", NULL) || w->ready)
           return protocol_error (w, "bad ready frame");
@@ -811,7 +811,7 @@ handle_frame (PsPool        *self,
         PsEvent e = { 0 };
         guint64 task = ps_reader_u64 (&r), head;
         guint32 attempt = ps_reader_u32 (&r), head_attempt;
-        gint64 t = ps_reader_i64 (&r);
+        gint64 t = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
 
         if (!ps_reader_finish (&r, "task-start", NULL) ||
             !head_task (w, &head, &head_attempt) || head != task || w->head_started)
@@ -835,8 +835,8 @@ handle_frame (PsPool        *self,
       {
         guint64 task = ps_reader_u64 (&r), head;
         guint32 attempt = ps_reader_u32 (&r), head_attempt;
-        gint64 start = ps_reader_i64 (&r);
-        gint64 end = ps_reader_i64 (&r);
+        gint64 start = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
+        gint64 end = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
         gint64 cpu = ps_reader_i64 (&r);
         guint8 status = ps_reader_u8 (&r);
         guint8 kind = ps_reader_u8 (&r);
@@ -866,7 +866,7 @@ handle_frame (PsPool        *self,
         guint64 first = ps_reader_u64 (&r), head;
         guint32 count = ps_reader_u32 (&r);
         guint32 attempt = ps_reader_u32 (&r), head_attempt;
-        gint64 t = ps_reader_i64 (&r);
+        gint64 t = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
         double share = ps_reader_f64 (&r);
 
         if (r.failed || (gsize) count * 12 != r.len - r.pos || !(share >= 0 && share <= 1))
