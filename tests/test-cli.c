@@ -1376,28 +1376,27 @@ typedef struct
 } IpcRun;
 
 static void
-on_ipc_event (PsEngineClient *client,
-              const PsEvent  *e,
-              IpcRun         *run)
+on_ipc_event (const PsEvent *e,
+              gpointer       data)
 {
+  IpcRun *run = data;
+
   if (e->type == PS_EVENT_TASK_END)
     run->task_ends++;
+  else if (e->type == PS_EVENT_TASKS)
+    run->task_ends += e->n_entries;
 }
 
 static void
-on_ipc_failed (PsEngineClient *client,
-               const char     *message,
-               IpcRun         *run)
+ipc_run_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      data)
 {
-  g_free (run->failure);
-  run->failure = g_strdup (message);
-  run->done = TRUE;
-}
+  IpcRun *run = data;
+  g_autoptr(GError) error = NULL;
 
-static void
-on_ipc_finished (PsEngineClient *client,
-                 IpcRun         *run)
-{
+  if (!ps_engine_client_run_finish (PS_ENGINE_CLIENT (object), result, &error))
+    run->failure = g_strdup (error->message);
   run->done = TRUE;
 }
 
@@ -1406,15 +1405,13 @@ ipc_run (PsEngineClient     *client,
          IpcRun             *run,
          const char * const *args)
 {
-  g_autoptr(GError) error = NULL;
   gboolean late = FALSE;
   guint timer = g_timeout_add_seconds (20, set_flag, &late);
 
   run->done = FALSE;
   run->task_ends = 0;
   g_clear_pointer (&run->failure, g_free);
-  g_assert_true (ps_engine_client_run (client, args, &error));
-  g_assert_no_error (error);
+  ps_engine_client_run_async (client, args, on_ipc_event, run, NULL, ipc_run_done, run);
   while (!run->done && !late)
     g_main_context_iteration (NULL, TRUE);
   if (!run->done)
@@ -1434,10 +1431,6 @@ test_ipc_items_from_stdin (void)
   const char *square[] = { "--preset", "square", "--workers", "2", NULL };
   IpcRun run = { 0 };
 
-  g_signal_connect (client, "event", G_CALLBACK (on_ipc_event), &run);
-  g_signal_connect (client, "failed", G_CALLBACK (on_ipc_failed), &run);
-  g_signal_connect (client, "finished", G_CALLBACK (on_ipc_finished), &run);
-
   ipc_run (client, &run, from_stdin);
   g_assert_nonnull (run.failure);
   g_assert_nonnull (strstr (run.failure, "--items: standard input carries the protocol"));
@@ -1445,7 +1438,7 @@ test_ipc_items_from_stdin (void)
   ipc_run (client, &run, square);
   g_assert_null (run.failure);
   g_assert_cmpuint (run.task_ends, ==, 9);
-  g_signal_handlers_disconnect_by_data (client, &run);
+  g_free (run.failure);
 }
 
 static void

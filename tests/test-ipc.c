@@ -23,13 +23,20 @@ typedef struct
   gboolean   finished;
   char      *failure;
   GString   *results;
+  gboolean   cancelled;
 } Seen;
 
 static void
-on_event (PsEngineClient *client,
-          const PsEvent  *e,
-          Seen           *seen)
+on_event (const PsEvent *e,
+          gpointer       data)
 {
+  Seen *seen = data;
+
+  if (e->type == PS_EVENT_TASKS)
+    {
+      ps_event_foreach_task (e, on_event, data);
+      return;
+    }
   if (e->type == PS_EVENT_TASK_END)
     {
       seen->task_ends++;
@@ -43,19 +50,19 @@ on_event (PsEngineClient *client,
 }
 
 static void
-on_failed (PsEngineClient *client,
-           const char     *message,
-           Seen           *seen)
+run_done (GObject      *object,
+          GAsyncResult *result,
+          gpointer      data)
 {
-  g_free (seen->failure);
-  seen->failure = g_strdup (message);
-  g_main_loop_quit (seen->loop);
-}
+  Seen *seen = data;
+  g_autoptr(GError) error = NULL;
 
-static void
-on_finished (PsEngineClient *client,
-             Seen           *seen)
-{
+  if (!ps_engine_client_run_finish (PS_ENGINE_CLIENT (object), result, &error))
+    {
+      g_free (seen->failure);
+      seen->failure = g_strdup (error->message);
+      seen->cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
   seen->finished = TRUE;
   g_main_loop_quit (seen->loop);
 }
@@ -68,30 +75,33 @@ too_long (gpointer data)
 }
 
 static void
+run_with (PsEngineClient     *client,
+          Seen               *seen,
+          const char * const *args,
+          GCancellable       *cancellable)
+{
+  guint id = g_timeout_add_seconds (30, too_long, NULL);
+
+  ps_engine_client_run_async (client, args, on_event, seen, cancellable, run_done, seen);
+  g_main_loop_run (seen->loop);
+  g_source_remove (id);
+}
+
+static void
 run (PsEngineClient     *client,
      Seen               *seen,
      const char * const *args)
 {
-  g_autoptr(GError) error = NULL;
-  guint id = g_timeout_add_seconds (30, too_long, NULL);
-
-  g_assert_true (ps_engine_client_run (client, args, &error));
-  g_assert_no_error (error);
-  g_main_loop_run (seen->loop);
-  g_source_remove (id);
+  run_with (client, seen, args, NULL);
 }
 
 static void
 test_run_through_ipc (void)
 {
   g_autoptr(PsEngineClient) client = ps_engine_client_new (POOLSCOPE_RUN);
-  Seen seen = { g_main_loop_new (NULL, FALSE), 0, 0, FALSE, FALSE, NULL, g_string_new (NULL) };
+  Seen seen = { g_main_loop_new (NULL, FALSE), 0, 0, FALSE, FALSE, NULL, g_string_new (NULL), FALSE };
   const char *square[] = { "--preset", "square", "--workers", "3", NULL };
   const char *bad[] = { "--items", "9..1", NULL };
-
-  g_signal_connect (client, "event", G_CALLBACK (on_event), &seen);
-  g_signal_connect (client, "failed", G_CALLBACK (on_failed), &seen);
-  g_signal_connect (client, "finished", G_CALLBACK (on_finished), &seen);
 
   run (client, &seen, square);
   g_assert_null (seen.failure);
@@ -118,16 +128,67 @@ test_run_through_ipc (void)
   g_main_loop_unref (seen.loop);
 }
 
+static gboolean
+cancel_soon (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A GCancellable stops a run: CANCEL goes to the engine, the workers
+ * end, run-end still comes to the sink, and the run completes as
+ * cancelled; the engine then serves the next run. */
+static void
+test_cancel_through_ipc (void)
+{
+  g_autoptr(PsEngineClient) client = ps_engine_client_new (POOLSCOPE_RUN);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Seen seen = { g_main_loop_new (NULL, FALSE), 0, 0, FALSE, FALSE, NULL, g_string_new (NULL), FALSE };
+  const char *slow[] = { "--items", "1..100", "--workload", "sleep:200", "--workers", "2", NULL };
+  const char *square[] = { "--preset", "square", NULL };
+  gint64 t0 = g_get_monotonic_time ();
+
+  g_timeout_add (400, cancel_soon, cancellable);
+  run_with (client, &seen, slow, cancellable);
+  g_assert_true (seen.cancelled);
+  g_assert_true (seen.run_end);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 5 * G_USEC_PER_SEC);
+
+  /* cancelled before it was asked: completes at once, nothing runs */
+  g_clear_pointer (&seen.failure, g_free);
+  seen.run_end = seen.cancelled = FALSE;
+  {
+    g_autoptr(PsEngineClient) fresh = ps_engine_client_new (POOLSCOPE_RUN);
+    g_autoptr(GCancellable) at_once = g_cancellable_new ();
+
+    g_cancellable_cancel (at_once);
+    run_with (fresh, &seen, square, at_once);
+    g_assert_true (seen.cancelled);
+    g_assert_false (seen.run_end);
+  }
+
+  g_clear_pointer (&seen.failure, g_free);
+  seen.task_ends = 0;
+  run (client, &seen, square);
+  g_assert_null (seen.failure);
+  g_assert_cmpuint (seen.task_ends, ==, 9);
+  g_string_free (seen.results, TRUE);
+  g_main_loop_unref (seen.loop);
+}
+
 static void
 test_missing_engine (void)
 {
   g_autoptr(PsEngineClient) client = ps_engine_client_new ("/nonexistent/poolscope-run");
-  g_autoptr(GError) error = NULL;
+  Seen seen = { g_main_loop_new (NULL, FALSE), 0, 0, FALSE, FALSE, NULL, g_string_new (NULL), FALSE };
   const char *args[] = { "--preset", "square", NULL };
 
-  g_assert_false (ps_engine_client_run (client, args, &error));
-  g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, "Cannot start the engine"));
+  run (client, &seen, args);
+  g_assert_nonnull (seen.failure);
+  g_assert_nonnull (strstr (seen.failure, "Cannot start the engine"));
+  g_free (seen.failure);
+  g_string_free (seen.results, TRUE);
+  g_main_loop_unref (seen.loop);
 }
 
 static void
@@ -222,6 +283,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/ps/ipc/run", test_run_through_ipc);
+  g_test_add_func ("/ps/ipc/cancel", test_cancel_through_ipc);
   g_test_add_func ("/ps/ipc/missing-engine", test_missing_engine);
   g_test_add_func ("/ps/ipc/reader-late", test_reader_late);
   return g_test_run ();

@@ -567,7 +567,24 @@ test_task_batch (void)
       g_assert_cmpint (frame.type, ==, PS_FRAME_EVENT_TASKS);
       g_assert_true (ps_task_batch_check (&frame, &batch, NULL));
       g_assert_true (ps_task_batch_decode (&frame, feed_event, one, NULL));
-      ps_run_model_add_task_batch (whole, &batch);
+      {
+        /* as the engine client hands it on: one tasks event */
+        g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
+        PsTaskBatchIter iter;
+        const PsTaskBatchEntry *t;
+        PsEvent tasks = { 0 };
+
+        ps_task_batch_iter_init (&iter, &batch);
+        while ((t = ps_task_batch_next (&iter)))
+          g_array_append_vals (entries, t, 1);
+        tasks.type = PS_EVENT_TASKS;
+        tasks.worker = batch.worker;
+        tasks.pid = batch.pid;
+        tasks.tasks = (const PsTaskBatchEntry *) (gpointer) entries->data;
+        tasks.n_entries = entries->len;
+        tasks.t = tasks.tasks[tasks.n_entries - 1].end;
+        ps_run_model_add_event (whole, &tasks);
+      }
       frames++;
     }
   g_test_message ("%u frames for %" G_GUINT64_FORMAT " tasks", frames, n);

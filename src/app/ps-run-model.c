@@ -616,34 +616,31 @@ sample (PsRunModel    *self,
   ring_push (&self->total, &rec);
 }
 
-/**
- * ps_run_model_add_task_batch:
- *
- * The task-ends of an EVENT_TASKS frame, as ps_run_model_add_event()
- * would take them one by one, without a call per task between.
- */
-void
-ps_run_model_add_task_batch (PsRunModel        *self,
-                             const PsTaskBatch *batch)
+/* The tasks of a tasks event, as task_end() would take them one by one,
+ * without a call per task between. */
+static void
+add_tasks (PsRunModel    *self,
+           const PsEvent *tasks)
 {
-  PsTaskBatchIter iter;
-  const PsTaskBatchEntry *t;
+  const PsTaskBatchEntry *t, *end = tasks->tasks + tasks->n_entries;
   PsEvent e;
   PsWorkerInfo *w;
   guint wi;
   guint32 *lane;
   guint n_lane;
 
-  g_return_if_fail (PS_IS_RUN_MODEL (self));
-
-  self->serial++;
-  ps_task_batch_event_init (batch, &e);
-  ps_task_batch_iter_init (&iter, batch);
+  memset (&e, 0, sizeof e);
+  e.type = PS_EVENT_TASK_END;
+  e.status = PS_TASK_OK;
+  e.result_kind = PS_RESULT_INT;
+  e.worker = tasks->worker;
+  e.pid = tasks->pid;
+  e.name = tasks->name;
   wi = find_worker (self, &e);
   if (wi == G_MAXUINT || self->tasks == NULL)
     {
       /* the general way: no records kept, or a worker never announced */
-      while ((t = ps_task_batch_next (&iter)))
+      for (t = tasks->tasks; t < end; t++)
         {
           ps_task_batch_event_fill (t, &e);
           self->now = MAX (self->now, e.t);
@@ -658,9 +655,9 @@ ps_run_model_add_task_batch (PsRunModel        *self,
    * that both build the same model. */
   w = g_ptr_array_index (self->workers, wi);
   n_lane = w->lane->len;
-  g_array_set_size (w->lane, n_lane + batch->count);
+  g_array_set_size (w->lane, n_lane + tasks->n_entries);
   lane = (guint32 *) (gpointer) w->lane->data;
-  while ((t = ps_task_batch_next (&iter)))
+  for (t = tasks->tasks; t < end; t++)
     {
       PsTaskRec *rec;
 
@@ -709,6 +706,11 @@ ps_run_model_add_event (PsRunModel    *self,
   self->now = MAX (self->now, e->t);
   switch (e->type)
     {
+    case PS_EVENT_TASKS:
+      /* a live run is mostly these: ordinary tasks of one worker */
+      add_tasks (self, e);
+      break;
+
     case PS_EVENT_RUN_START:
       {
       PsRunArrays *a = g_steal_pointer (&self->prepared);

@@ -112,8 +112,6 @@ PsRunModel         *ps_run_model_new             (void);
 void                ps_run_model_reset           (PsRunModel    *self);
 void                ps_run_model_add_event       (PsRunModel    *self,
                                                   const PsEvent *event);
-void                ps_run_model_add_task_batch  (PsRunModel    *self,
-                                                  const PsTaskBatch *batch);
 void                ps_run_model_prepare_async   (PsRunModel    *self,
                                                   guint64        n_tasks,
                                                   GCancellable  *cancellable,

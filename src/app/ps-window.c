@@ -607,14 +607,6 @@ on_event (const PsEvent *e,
     }
 }
 
-static void
-on_task_batch (const PsTaskBatch *batch,
-               gpointer           data)
-{
-  PsWindow *self = data;
-
-  ps_run_model_add_task_batch (self->model, batch);
-}
 
 static void
 set_running (PsWindow *self,
@@ -627,17 +619,15 @@ set_running (PsWindow *self,
 }
 
 static void
-on_failed (PsEngineClient *client,
-           const char     *message,
-           PsWindow       *self)
+on_failed (PsWindow   *self,
+           const char *message)
 {
   ps_run_model_set_error (self->model, message);
   render (self);
 }
 
 static void
-on_finished (PsEngineClient *client,
-             PsWindow       *self)
+on_finished (PsWindow *self)
 {
   set_running (self, FALSE);
   render (self);
@@ -705,10 +695,6 @@ get_client (PsWindow *self)
                            : BINDIR "/poolscope-run";
 
       self->client = ps_engine_client_new (engine);
-      ps_engine_client_set_event_func (self->client, on_event, self, NULL);
-      ps_engine_client_set_batch_func (self->client, on_task_batch, self, NULL);
-      g_signal_connect_object (self->client, "failed", G_CALLBACK (on_failed), self, 0);
-      g_signal_connect_object (self->client, "finished", G_CALLBACK (on_finished), self, 0);
     }
   return self->client;
 }
@@ -732,17 +718,31 @@ is_running (PsWindow *self)
 }
 
 static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(PsWindow) self = data;
+  g_autoptr(GError) error = NULL;
+
+  gboolean ok = ps_engine_client_run_finish (PS_ENGINE_CLIENT (object), result, &error);
+
+  /* a window that has gone (dispose drops its client) shows nothing */
+  if (self->client == NULL)
+    return;
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    on_failed (self, error->message);
+  on_finished (self);
+}
+
+static void
 start_engine (PsWindow *self)
 {
   g_autoptr(GPtrArray) args = g_steal_pointer (&self->pending_args);
-  g_autoptr(GError) error = NULL;
 
-  if (!ps_engine_client_run (get_client (self), (const char * const *) args->pdata, &error))
-    {
-      set_running (self, FALSE);
-      on_failed (self->client, error->message, self);
-      return;
-    }
+  /* every event of the run goes to on_event(), tasks events whole */
+  ps_engine_client_run_async (get_client (self), (const char * const *) args->pdata, on_event, self,
+                              NULL, run_done_cb, g_object_ref (self));
   save_batch (self);
 }
 
@@ -1064,11 +1064,11 @@ ps_window_dispose (GObject *object)
   if (self->client)
     {
       /* a read in flight holds the client: it must not call back here */
-      ps_engine_client_set_event_func (self->client, NULL, NULL, NULL);
-      ps_engine_client_set_batch_func (self->client, NULL, NULL, NULL);
-      g_signal_handlers_disconnect_by_data (self->client, self);
+      PsEngineClient *client = g_steal_pointer (&self->client);
+
+      ps_engine_client_detach (client);
+      g_object_unref (client);
     }
-  g_clear_object (&self->client);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->preparing);

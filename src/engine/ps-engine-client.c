@@ -6,12 +6,16 @@
  * and CANCEL in, EVENT and ERROR frames out. Reading is asynchronous on
  * the thread-default main context; nothing here blocks.
  *
- * Events go, as they are decoded, to the function given to
- * ps_engine_client_set_event_func() (a plain call: a million tasks are a
- * million events) and to ::event handlers if there are any (a PsEvent,
- * valid during the emission). ::failed says a message (the engine refused
- * the batch, could not start, or died), and ::finished comes once a run
- * has ended (after run-end, or after ::failed).
+ * A run is an async operation: ps_engine_client_run_async() takes the
+ * options of `poolscope-run run`, one event sink and a GCancellable.
+ * Every event of the run goes to the sink as it is decoded (a plain
+ * call: a million tasks are a million task-ends), an EVENT_TASKS frame
+ * as one PS_EVENT_TASKS event; the run completes after run-end
+ * (ps_engine_client_run_finish(): TRUE, or G_IO_ERROR_CANCELLED when the
+ * cancellable stopped it — run-end has still come), or with the reason
+ * when the engine refused the batch, could not start, or died (what came
+ * before stays with the sink). Cancelling sends CANCEL; the workers are
+ * stopped and run-end follows.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -44,17 +48,14 @@ struct _PsEngineClient
   GBytes       *pending_run;  /* RUN sent once the engine has said HELLO */
   GQueue        writes;       /* GBytes: frames waiting for the one being written */
   GBytes       *writing;
-  PsEventFunc   event_func;
-  gpointer      event_data;
-  GDestroyNotify event_destroy;
-  PsTaskBatchFunc batch_func;
-  gpointer      batch_data;
-  GDestroyNotify batch_destroy;
-  gboolean      event_handlers; /* ::event has handlers: looked up once a read */
+  GTask        *task;         /* the run going, or NULL */
+  PsEventFunc   sink;
+  gpointer      sink_data;
+  GCancellable *run_cancellable;
+  gulong        cancel_id;
+  GArray       *entries;      /* PsTaskBatchEntry: an EVENT_TASKS frame, decoded */
+  gboolean      unasked;      /* cancelled before the RUN was sent */
 };
-
-enum { SIGNAL_EVENT, SIGNAL_FAILED, SIGNAL_FINISHED, N_SIGNALS };
-static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PsEngineClient, ps_engine_client, G_TYPE_OBJECT)
 
@@ -70,8 +71,7 @@ ps_engine_client_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending_run, g_bytes_unref);
   g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
-  ps_engine_client_set_event_func (self, NULL, NULL, NULL);
-  ps_engine_client_set_batch_func (self, NULL, NULL, NULL);
+  ps_engine_client_detach (self);
   G_OBJECT_CLASS (ps_engine_client_parent_class)->dispose (object);
 }
 
@@ -81,6 +81,7 @@ ps_engine_client_finalize (GObject *object)
   PsEngineClient *self = PS_ENGINE_CLIENT (object);
 
   ps_buffer_clear (&self->in);
+  g_array_unref (self->entries);
   g_free (self->engine_path);
   G_OBJECT_CLASS (ps_engine_client_parent_class)->finalize (object);
 }
@@ -92,13 +93,6 @@ ps_engine_client_class_init (PsEngineClientClass *klass)
 
   object_class->dispose = ps_engine_client_dispose;
   object_class->finalize = ps_engine_client_finalize;
-
-  signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
-  signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -106,73 +100,66 @@ ps_engine_client_init (PsEngineClient *self)
 {
   ps_buffer_init (&self->in);
   g_queue_init (&self->writes);
+  self->entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
 }
 
-/* Hands a decoded event on; its strings point into the read buffer, valid
- * for this call only. No copy is kept: a batch of thousands of task-ends
- * is one PsEvent on the stack, refilled for each. */
-static void
-emit_signal (const PsEvent *e,
-             gpointer       data)
-{
-  g_signal_emit (data, signals[SIGNAL_EVENT], 0, e);
-}
-
+/* Hands a decoded event to the run's sink; its strings point into the
+ * read buffer, valid for this call only. No copy is kept. */
 static void
 emit_event (const PsEvent *e,
             gpointer       data)
 {
   PsEngineClient *self = data;
 
-  if (self->event_func)
-    self->event_func (e, self->event_data);
-  if (self->event_handlers)
-    g_signal_emit (self, signals[SIGNAL_EVENT], 0, e);
+  if (self->sink)
+    self->sink (e, self->sink_data);
+}
+
+/* Ends the run going: with @error, or (NULL) done after run-end. */
+static void
+complete_run (PsEngineClient *self,
+              GError         *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(GCancellable) cancellable = g_steal_pointer (&self->run_cancellable);
+
+  self->running = FALSE;
+  self->sink = NULL;
+  self->sink_data = NULL;
+  if (cancellable)
+    g_cancellable_disconnect (cancellable, self->cancel_id);
+  self->cancel_id = 0;
+  if (task == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else if (cancellable && g_cancellable_is_cancelled (cancellable))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was stopped"));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /**
- * ps_engine_client_set_batch_func:
- * @func: (nullable): called with each batch of ordinary task-ends
+ * ps_engine_client_detach:
  *
- * Where batches of task-ends (an EVENT_TASKS frame, checked) go instead
- * of the event function, which then sees the other events only: a
- * consumer that takes a batch whole saves a call per task.
+ * Drops the sink of the run going: none of its events reach it any more
+ * (for a sink that is going away), and the run completes as cancelled.
  */
 void
-ps_engine_client_set_batch_func (PsEngineClient  *self,
-                                 PsTaskBatchFunc  func,
-                                 gpointer         data,
-                                 GDestroyNotify   destroy)
+ps_engine_client_detach (PsEngineClient *self)
 {
   g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
 
-  if (self->batch_destroy)
-    self->batch_destroy (self->batch_data);
-  self->batch_func = func;
-  self->batch_data = data;
-  self->batch_destroy = destroy;
-}
-
-/**
- * ps_engine_client_set_event_func:
- * @func: (nullable): called with each event, in order, as it is decoded
- *
- * Where the events of a run go. The event and its strings are valid
- * during the call only.
- */
-void
-ps_engine_client_set_event_func (PsEngineClient *self,
-                                 PsEventFunc     func,
-                                 gpointer        data,
-                                 GDestroyNotify  destroy)
-{
-  g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
-
-  if (self->event_destroy)
-    self->event_destroy (self->event_data);
-  self->event_func = func;
-  self->event_data = data;
-  self->event_destroy = destroy;
+  self->sink = NULL;
+  self->sink_data = NULL;
+  if (self->task != NULL)
+    {
+      ps_engine_client_cancel (self);
+      complete_run (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was stopped")));
+    }
 }
 
 /**
@@ -192,12 +179,7 @@ static void
 fail (PsEngineClient *self,
       const char     *message)
 {
-  gboolean was_running = self->running;
-
-  self->running = FALSE;
-  g_signal_emit (self, signals[SIGNAL_FAILED], 0, message);
-  if (was_running)
-    g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+  complete_run (self, g_error_new_literal (PS_ERROR, PS_ERROR_FAILED, message));
 }
 
 static void write_next (PsEngineClient *self);
@@ -329,10 +311,7 @@ handle_frame (PsEngineClient *self,
         }
       emit_event (&e, self);
       if (e.type == PS_EVENT_RUN_END && self->running)
-        {
-          self->running = FALSE;
-          g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
-        }
+        complete_run (self, NULL);
       return TRUE;
     }
   if (frame->type == PS_FRAME_EVENT_TASKS)
@@ -347,13 +326,25 @@ handle_frame (PsEngineClient *self,
           fail (self, msg);
           return FALSE;
         }
-      if (self->batch_func == NULL)
-        ps_task_batch_foreach (&batch, emit_event, self);
-      else
+      /* one tasks event for the frame, as the pool made it */
+      if (self->sink)
         {
-          self->batch_func (&batch, self->batch_data);
-          if (self->event_handlers)
-            ps_task_batch_foreach (&batch, emit_signal, self);
+          PsTaskBatchIter iter;
+          const PsTaskBatchEntry *t;
+          PsEvent e = { 0 };
+
+          g_array_set_size (self->entries, 0);
+          ps_task_batch_iter_init (&iter, &batch);
+          while ((t = ps_task_batch_next (&iter)))
+            g_array_append_vals (self->entries, t, 1);
+          e.type = PS_EVENT_TASKS;
+          e.worker = batch.worker;
+          e.pid = batch.pid;
+          e.tasks = (const PsTaskBatchEntry *) (gpointer) self->entries->data;
+          e.n_entries = self->entries->len;
+          e.t = e.n_entries > 0 ? e.tasks[e.n_entries - 1].end : 0;
+          if (e.n_entries > 0)
+            emit_event (&e, self);
         }
       return TRUE;
     }
@@ -404,7 +395,6 @@ read_cb (GObject      *object,
     return; /* end of stream: the exit status says the rest (wait_cb) */
 
   self->in.len += n;
-  self->event_handlers = g_signal_has_handler_pending (self, signals[SIGNAL_EVENT], 0, FALSE);
   for (;;)
     {
       PsFrame frame;
@@ -483,32 +473,64 @@ ensure_engine (PsEngineClient  *self,
   return TRUE;
 }
 
-/**
- * ps_engine_client_run:
- * @args: (array zero-terminated=1): the options of `poolscope-run run`
- *
- * Starts a run. Its events arrive through ::event; a refusal through
- * ::failed.
- */
-gboolean
-ps_engine_client_run (PsEngineClient      *self,
-                      const char * const  *args,
-                      GError             **error)
+static gboolean
+complete_unasked (gpointer data)
 {
+  PsEngineClient *self = data;
+
+  if (self->running && self->unasked)
+    complete_run (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_cancelled (GCancellable *cancellable,
+               gpointer      data)
+{
+  ps_engine_client_cancel (data);
+}
+
+/**
+ * ps_engine_client_run_async:
+ * @args: (array zero-terminated=1): the options of `poolscope-run run`
+ * @sink: called with each event of the run, in order (valid during the
+ *   call only)
+ * @cancellable: (nullable): stops the run (its workers end, run-end follows)
+ *
+ * Starts a run on the engine (started with the first run). One run at a
+ * time.
+ */
+void
+ps_engine_client_run_async (PsEngineClient      *self,
+                            const char * const  *args,
+                            PsEventFunc          sink,
+                            gpointer             sink_data,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  guint argc = g_strv_length ((char **) args);
   PsBuffer b;
   gsize f;
-  guint argc = g_strv_length ((char **) args);
-  g_autoptr(GBytes) bytes = NULL;
 
-  g_return_val_if_fail (PS_IS_ENGINE_CLIENT (self), FALSE);
+  g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
+  g_return_if_fail (args != NULL && sink != NULL);
 
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_engine_client_run_async);
   if (self->running)
     {
-      g_set_error_literal (error, PS_ERROR, PS_ERROR_FAILED, _("A run is already going"));
-      return FALSE;
+      g_task_return_new_error (task, PS_ERROR, PS_ERROR_FAILED, _("A run is already going"));
+      return;
     }
-  if (!ensure_engine (self, error))
-    return FALSE;
+  if (!ensure_engine (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
   ps_buffer_init (&b);
   f = ps_frame_begin (&b, PS_FRAME_RUN);
@@ -519,6 +541,10 @@ ps_engine_client_run (PsEngineClient      *self,
   bytes = frame_bytes (&b);
 
   self->running = TRUE;
+  self->unasked = FALSE;
+  self->task = g_steal_pointer (&task);
+  self->sink = sink;
+  self->sink_data = sink_data;
   if (self->greeted)
     send_bytes (self, bytes);
   else
@@ -526,7 +552,30 @@ ps_engine_client_run (PsEngineClient      *self,
       g_clear_pointer (&self->pending_run, g_bytes_unref);
       self->pending_run = g_steal_pointer (&bytes);
     }
-  return TRUE;
+  if (cancellable)
+    {
+      self->run_cancellable = g_object_ref (cancellable);
+      /* runs at once when it is cancelled already */
+      self->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (run_cancelled), self, NULL);
+    }
+}
+
+/**
+ * ps_engine_client_run_finish:
+ *
+ * Returns: %TRUE once run-end has come; %FALSE with G_IO_ERROR_CANCELLED
+ *   when the run was stopped (run-end has come too), or with the reason
+ *   the run could not be carried out (refused, the engine could not
+ *   start or died)
+ */
+gboolean
+ps_engine_client_run_finish (PsEngineClient  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, ps_engine_client_run_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
@@ -542,8 +591,21 @@ ps_engine_client_cancel (PsEngineClient *self)
   g_autoptr(GBytes) bytes = NULL;
 
   g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
-  if (!self->running || self->subprocess == NULL || !self->greeted)
+  if (!self->running || self->subprocess == NULL)
     return;
+  if (!self->greeted)
+    {
+      /* Not asked yet: the run need not start at all. It completes from
+       * an idle: this may run inside the cancellable's own handler, where
+       * the handler cannot be disconnected. */
+      if (self->pending_run != NULL)
+        {
+          g_clear_pointer (&self->pending_run, g_bytes_unref);
+          self->unasked = TRUE;
+          g_idle_add_full (G_PRIORITY_DEFAULT, complete_unasked, g_object_ref (self), g_object_unref);
+        }
+      return;
+    }
   ps_buffer_init (&b);
   f = ps_frame_begin (&b, PS_FRAME_CANCEL);
   ps_frame_end (&b, f);

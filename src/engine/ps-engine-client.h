@@ -7,7 +7,6 @@
 #include <gio/gio.h>
 
 #include "ps-event.h"
-#include "ps-task-batch.h"
 
 G_BEGIN_DECLS
 
@@ -15,21 +14,21 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PsEngineClient, ps_engine_client, PS, ENGINE_CLIENT, GObject)
 
-PsEngineClient *ps_engine_client_new       (const char      *engine_path);
-gboolean        ps_engine_client_run       (PsEngineClient  *self,
-                                            const char * const *args,
-                                            GError         **error);
-void            ps_engine_client_cancel    (PsEngineClient  *self);
-gboolean        ps_engine_client_is_running (PsEngineClient *self);
-GPid            ps_engine_client_get_pid   (PsEngineClient  *self);
-guint           ps_engine_client_get_cores (PsEngineClient  *self);
-void            ps_engine_client_set_event_func (PsEngineClient *self,
-                                                 PsEventFunc     func,
-                                                 gpointer        data,
-                                                 GDestroyNotify  destroy);
-void            ps_engine_client_set_batch_func (PsEngineClient *self,
-                                                 PsTaskBatchFunc func,
-                                                 gpointer        data,
-                                                 GDestroyNotify  destroy);
+PsEngineClient *ps_engine_client_new         (const char          *engine_path);
+void            ps_engine_client_run_async  (PsEngineClient      *self,
+                                             const char * const  *args,
+                                             PsEventFunc          sink,
+                                             gpointer             sink_data,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean        ps_engine_client_run_finish (PsEngineClient      *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void            ps_engine_client_cancel     (PsEngineClient      *self);
+void            ps_engine_client_detach     (PsEngineClient      *self);
+gboolean        ps_engine_client_is_running (PsEngineClient      *self);
+GPid            ps_engine_client_get_pid    (PsEngineClient      *self);
+guint           ps_engine_client_get_cores  (PsEngineClient      *self);
 
 G_END_DECLS

@@ -69,10 +69,6 @@ typedef struct
   PsTaskBatchEntry   entry;
 } PsTaskBatchIter;
 
-/* Takes a checked batch; it points into a buffer valid during the call. */
-typedef void (*PsTaskBatchFunc) (const PsTaskBatch *batch,
-                                 gpointer           data);
-
 gboolean ps_task_batch_check    (const PsFrame   *frame,
                                  PsTaskBatch     *out,
                                  GError         **error);
