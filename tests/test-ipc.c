@@ -12,6 +12,7 @@
 
 #include "ps-engine-client.h"
 #include "ps-frame.h"
+#include "ps-ipc-proto.h"
 #include "ps-task-batch.h"
 
 typedef struct
@@ -211,7 +212,7 @@ test_reader_late (void)
   int in_fd, out_fd;
   GPid pid;
   PsBuffer b, got;
-  gsize f, pos = 0;
+  gsize pos = 0;
   guint64 ends = 0;
   gint64 run_end_t = -1;
   int status;
@@ -219,15 +220,8 @@ test_reader_late (void)
   g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
                                            &pid, &in_fd, &out_fd, NULL, NULL));
   ps_buffer_init (&b);
-  f = ps_frame_begin (&b, PS_FRAME_HELLO);
-  ps_buffer_put_u32 (&b, PS_PROTOCOL_VERSION);
-  ps_buffer_put_str (&b, "test", 4);
-  ps_frame_end (&b, f);
-  f = ps_frame_begin (&b, PS_FRAME_RUN);
-  ps_buffer_put_u32 (&b, G_N_ELEMENTS (args));
-  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
-    ps_buffer_put_str (&b, args[i], strlen (args[i]));
-  ps_frame_end (&b, f);
+  ps_proto_put_hello (&b, "test", FALSE, 0);
+  ps_proto_put_run (&b, args, G_N_ELEMENTS (args));
   g_assert_cmpint (write (in_fd, b.data, b.len), ==, (gssize) b.len);
   ps_buffer_clear (&b);
 

@@ -31,6 +31,7 @@
 #include "ps-engine-client.h"
 #include "ps-error.h"
 #include "ps-frame.h"
+#include "ps-ipc-proto.h"
 #include "ps-task-batch.h"
 
 #define READ_SIZE (256 * 1024)
@@ -248,38 +249,29 @@ static gboolean
 handle_frame (PsEngineClient *self,
               const PsFrame  *frame)
 {
-  PsReader r;
-
-  ps_reader_init (&r, frame);
   if (!self->greeted)
     {
-      guint32 version;
+      PsProtoHello hello;
       PsBuffer b;
-      gsize f;
 
       if (frame->type != PS_FRAME_HELLO)
         {
           fail (self, _("The engine did not greet: it is not poolscope-run --ipc"));
           return FALSE;
         }
-      version = ps_reader_u32 (&r);
-      ps_reader_str (&r, NULL);
-      self->cores = ps_reader_u32 (&r);
-      if (!ps_reader_finish (&r, "hello", NULL) || version != PS_PROTOCOL_VERSION)
+      if (!ps_proto_read_hello (frame, TRUE, &hello, NULL) || hello.version != PS_PROTOCOL_VERSION)
         {
           fail (self, _("The engine speaks another protocol version"));
           return FALSE;
         }
+      self->cores = hello.cores;
       self->greeted = TRUE;
 
       ps_buffer_init (&b);
-      f = ps_frame_begin (&b, PS_FRAME_HELLO);
-      ps_buffer_put_u32 (&b, PS_PROTOCOL_VERSION);
-      ps_buffer_put_str (&b, PACKAGE_NAME, strlen (PACKAGE_NAME));
-      ps_frame_end (&b, f);
+      ps_proto_put_hello (&b, PACKAGE_NAME, FALSE, 0);
       {
-        g_autoptr(GBytes) hello = frame_bytes (&b);
-        send_bytes (self, hello);
+        g_autoptr(GBytes) answer = frame_bytes (&b);
+        send_bytes (self, answer);
       }
       if (self->pending_run)
         {
@@ -291,11 +283,11 @@ handle_frame (PsEngineClient *self,
 
   if (frame->type == PS_FRAME_ERROR)
     {
-      guint32 code = ps_reader_u32 (&r);
-      const char *message = ps_reader_str (&r, NULL);
+      PsProtoError refusal;
 
-      (void) code;
-      fail (self, r.failed ? _("The engine refused the batch") : message);
+      if (!ps_proto_read_error (frame, &refusal, NULL))
+        refusal.message = _("The engine refused the batch");
+      fail (self, refusal.message);
       return TRUE;
     }
   if (frame->type == PS_FRAME_EVENT)
@@ -514,7 +506,6 @@ ps_engine_client_run_async (PsEngineClient      *self,
   g_autoptr(GBytes) bytes = NULL;
   guint argc = g_strv_length ((char **) args);
   PsBuffer b;
-  gsize f;
 
   g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
   g_return_if_fail (args != NULL && sink != NULL);
@@ -533,11 +524,7 @@ ps_engine_client_run_async (PsEngineClient      *self,
     }
 
   ps_buffer_init (&b);
-  f = ps_frame_begin (&b, PS_FRAME_RUN);
-  ps_buffer_put_u32 (&b, argc);
-  for (guint i = 0; i < argc; i++)
-    ps_buffer_put_str (&b, args[i], strlen (args[i]));
-  ps_frame_end (&b, f);
+  ps_proto_put_run (&b, args, argc);
   bytes = frame_bytes (&b);
 
   self->running = TRUE;
@@ -587,7 +574,6 @@ void
 ps_engine_client_cancel (PsEngineClient *self)
 {
   PsBuffer b;
-  gsize f;
   g_autoptr(GBytes) bytes = NULL;
 
   g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
@@ -607,8 +593,7 @@ ps_engine_client_cancel (PsEngineClient *self)
       return;
     }
   ps_buffer_init (&b);
-  f = ps_frame_begin (&b, PS_FRAME_CANCEL);
-  ps_frame_end (&b, f);
+  ps_proto_put_cancel (&b);
   bytes = frame_bytes (&b);
   send_bytes (self, bytes);
 }

@@ -28,6 +28,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 
+#include "ps-ipc-proto.h"
 #include "ps-ipc-server.h"
 #include "ps-error.h"
 #include "ps-frame.h"
@@ -140,15 +141,9 @@ send_error (Server     *s,
             guint32     code,
             const char *message)
 {
-  gsize f;
-
   ps_task_batcher_flush (&s->batcher, &s->out);
   ps_task_batcher_reset (&s->batcher);
-  f = ps_frame_begin (&s->out, PS_FRAME_ERROR);
-
-  ps_buffer_put_u32 (&s->out, code);
-  ps_buffer_put_str (&s->out, message, strlen (message));
-  ps_frame_end (&s->out, f);
+  ps_proto_put_error (&s->out, code, message);
   flush_out (s);
 }
 
@@ -244,17 +239,11 @@ static void
 start_run (Server        *s,
            const PsFrame *frame)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) args = NULL;
   g_autoptr(PsSpec) spec = ps_spec_new ();
   g_autoptr(GError) error = NULL;
-  PsReader r;
-  guint32 argc;
 
-  ps_reader_init (&r, frame);
-  argc = ps_reader_u32 (&r);
-  for (guint32 i = 0; i < argc && !r.failed; i++)
-    g_ptr_array_add (args, (char *) ps_reader_str (&r, NULL));
-  if (!ps_reader_finish (&r, "run", &error))
+  if (!(args = ps_proto_read_run (frame, &error)))
     {
       send_error (s, 2, error->message);
       return;
@@ -304,24 +293,19 @@ static gboolean
 handle_frame (Server        *s,
               const PsFrame *frame)
 {
-  PsReader r;
-
-  ps_reader_init (&r, frame);
   if (!s->greeted)
     {
-      guint32 version;
+      PsProtoHello hello = { 0 };
 
       if (frame->type != PS_FRAME_HELLO)
         {
           send_error (s, 2, _("the client must say HELLO first"));
           return FALSE;
         }
-      version = ps_reader_u32 (&r);
-      ps_reader_str (&r, NULL);
-      if (!ps_reader_finish (&r, "hello", NULL) || version != PS_PROTOCOL_VERSION)
+      if (!ps_proto_read_hello (frame, FALSE, &hello, NULL) || hello.version != PS_PROTOCOL_VERSION)
         {
           g_autofree char *msg = g_strdup_printf (_("protocol version %u is not supported (this engine speaks %u)"),
-                                                  version, PS_PROTOCOL_VERSION);
+                                                  hello.version, PS_PROTOCOL_VERSION);
           send_error (s, 2, msg);
           return FALSE;
         }
@@ -432,7 +416,6 @@ ps_ipc_server_run (const char *self_exe)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Server s = { 0 };
-  gsize f;
   g_autofree char *name = g_strdup_printf ("poolscope-run %s", PACKAGE_VERSION);
   guint ids[3];
 
@@ -458,11 +441,7 @@ ps_ipc_server_run (const char *self_exe)
   fcntl (s.out_fd, F_SETPIPE_SZ, PIPE_SIZE);
 #endif
 
-  f = ps_frame_begin (&s.out, PS_FRAME_HELLO);
-  ps_buffer_put_u32 (&s.out, PS_PROTOCOL_VERSION);
-  ps_buffer_put_str (&s.out, name, strlen (name));
-  ps_buffer_put_u32 (&s.out, (guint32) sysconf (_SC_NPROCESSORS_ONLN));
-  ps_frame_end (&s.out, f);
+  ps_proto_put_hello (&s.out, name, TRUE, (guint32) sysconf (_SC_NPROCESSORS_ONLN));
   flush_out (&s);
 
   s.stdin_id = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, &s);

@@ -51,6 +51,7 @@
 #include "ps-launcher.h"
 #include "ps-pool.h"
 #include "ps-sampler.h"
+#include "ps-worker-proto.h"
 
 #define TARGET_IN_FLIGHT_NS  (2 * G_GINT64_CONSTANT (1000000))
 #define MAX_IN_FLIGHT        65536
@@ -473,18 +474,12 @@ give_chunk (PsPool *self,
   if (ps_items_is_range (items))
     {
       gint64 v0, v1 = 0;
-      gsize f = ps_frame_begin (&w->out, PS_FRAME_CHUNK);
 
-      ps_buffer_put_u64 (&w->out, c.first);
-      ps_buffer_put_u32 (&w->out, c.count);
-      ps_buffer_put_u32 (&w->out, c.attempt);
       ps_items_get_int (items, c.first, &v0);
       if (c.count > 1)
         ps_items_get_int (items, c.first + 1, &v1);
-      ps_buffer_put_u8 (&w->out, 1);
-      ps_buffer_put_i64 (&w->out, v0);
-      ps_buffer_put_i64 (&w->out, c.count > 1 ? (gint64) ((guint64) v1 - (guint64) v0) : 1);
-      ps_frame_end (&w->out, f);
+      ps_proto_put_chunk_range (&w->out, c.first, c.count, c.attempt, v0,
+                                c.count > 1 ? (gint64) ((guint64) v1 - (guint64) v0) : 1);
     }
   else
     {
@@ -494,15 +489,10 @@ give_chunk (PsPool *self,
 
       while (sent < c.count)
         {
-          gsize f = ps_frame_begin (&w->out, PS_FRAME_CHUNK);
           gsize count_at, bytes = 0;
-          guint32 n = 0, le;
+          gsize f = ps_proto_begin_chunk_text (&w->out, c.first + sent, c.attempt, &count_at);
+          guint32 n = 0;
 
-          ps_buffer_put_u64 (&w->out, c.first + sent);
-          count_at = w->out.len;
-          ps_buffer_put_u32 (&w->out, 0);
-          ps_buffer_put_u32 (&w->out, c.attempt);
-          ps_buffer_put_u8 (&w->out, 0);
           while (sent + n < c.count && (n == 0 || bytes < CHUNK_FRAME_BYTES))
             {
               gsize len;
@@ -512,9 +502,7 @@ give_chunk (PsPool *self,
               bytes += len + 4;
               n++;
             }
-          le = GUINT32_TO_LE (n);
-          memcpy (w->out.data + count_at, &le, 4);
-          ps_frame_end (&w->out, f);
+          ps_proto_end_chunk_text (&w->out, f, count_at, n);
           sent += n;
         }
     }
@@ -780,27 +768,26 @@ handle_frame (PsPool        *self,
               Worker        *w,
               const PsFrame *frame)
 {
-  PsReader r;
-
-  ps_reader_init (&r, frame);
+  gint64 offset = w->launched.clock_offset_ns;
+  guint64 head;
+  guint32 head_attempt;
 
   switch (frame->type)
     {
     case PS_FRAME_READY:
       {
         PsEvent e = { 0 };
-        guint32 pid = ps_reader_u32 (&r);
-        gint64 t = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
+        PsProtoReady ready;
 
-        if (!ps_reader_finish (&r, "ready", NULL) || w->ready)
+        if (!ps_proto_read_ready (frame, &ready, NULL) || w->ready)
           return protocol_error (w, "bad ready frame");
         w->ready = TRUE;
         if (w->pid <= 0)
-          w->pid = pid;
+          w->pid = ready.pid;
         fill_worker (&e, w);
         e.type = PS_EVENT_WORKER_START;
-        e.t = t - self->t0;
-        e.start_cost_ns = t - w->launched_at;
+        e.t = ready.t + offset - self->t0;
+        e.start_cost_ns = ready.t + offset - w->launched_at;
         emit (self, &e);
         w->sampled = ps_sampled_new (w->pid, self->lean_proc, w->launched_at);
         return TRUE;
@@ -809,13 +796,13 @@ handle_frame (PsPool        *self,
     case PS_FRAME_TASK_START:
       {
         PsEvent e = { 0 };
-        guint64 task = ps_reader_u64 (&r), head;
-        guint32 attempt = ps_reader_u32 (&r), head_attempt;
-        gint64 t = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
+        PsProtoTaskStart ts;
+        gint64 t;
 
-        if (!ps_reader_finish (&r, "task-start", NULL) ||
-            !head_task (w, &head, &head_attempt) || head != task || w->head_started)
+        if (!ps_proto_read_task_start (frame, &ts, NULL) ||
+            !head_task (w, &head, &head_attempt) || head != ts.task || w->head_started)
           return protocol_error (w, "task-start out of order");
+        t = ts.t + offset;
         w->head_started = TRUE;
         w->head_since = t;
         if (self->spec->timeout_s > 0)
@@ -823,9 +810,9 @@ handle_frame (PsPool        *self,
         fill_worker (&e, w);
         e.type = PS_EVENT_TASK_START;
         e.t = t - self->t0;
-        e.task = task;
-        e.attempt = attempt;
-        fill_item (self, &e, task);
+        e.task = ts.task;
+        e.attempt = ts.attempt;
+        fill_item (self, &e, ts.task);
         e.start = e.t;
         emit (self, &e);
         return TRUE;
@@ -833,54 +820,40 @@ handle_frame (PsPool        *self,
 
     case PS_FRAME_TASK_END:
       {
-        guint64 task = ps_reader_u64 (&r), head;
-        guint32 attempt = ps_reader_u32 (&r), head_attempt;
-        gint64 start = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
-        gint64 end = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
-        gint64 cpu = ps_reader_i64 (&r);
-        guint8 status = ps_reader_u8 (&r);
-        guint8 kind = ps_reader_u8 (&r);
-        gint64 rint = 0;
-        const char *rtext = NULL, *message;
+        PsProtoTaskEnd te;
         gboolean started;
 
-        if (kind == PS_RESULT_INT)
-          rint = ps_reader_i64 (&r);
-        else if (kind == PS_RESULT_TEXT)
-          rtext = ps_reader_str (&r, NULL);
-        message = ps_reader_str (&r, NULL);
-        if (!ps_reader_finish (&r, "task-end", NULL) || kind > PS_RESULT_TEXT ||
-            (status != PS_TASK_OK && status != PS_TASK_ERROR) ||
-            !head_task (w, &head, &head_attempt) || head != task || attempt != head_attempt)
+        if (!ps_proto_read_task_end (frame, &te, NULL) ||
+            !head_task (w, &head, &head_attempt) || head != te.task || te.attempt != head_attempt)
           return protocol_error (w, "task-end out of order");
         started = w->head_started;
         pop_head (w);
-        w->head_since = end;
-        finish_task (self, w, task, attempt, start - self->t0, end - self->t0, cpu, status,
-                     kind, rint, rtext, *message ? message : NULL, started);
+        w->head_since = te.end + offset;
+        finish_task (self, w, te.task, te.attempt, te.start + offset - self->t0, te.end + offset - self->t0,
+                     te.cpu_ns, te.status, te.result_kind, te.result_int, te.result_text,
+                     *te.message ? te.message : NULL, started);
         return TRUE;
       }
 
     case PS_FRAME_TASK_RUN:
       {
-        guint64 first = ps_reader_u64 (&r), head;
-        guint32 count = ps_reader_u32 (&r);
-        guint32 attempt = ps_reader_u32 (&r), head_attempt;
-        gint64 t = ps_reader_i64 (&r) + w->launched.clock_offset_ns;
-        double share = ps_reader_f64 (&r);
+        PsProtoTaskRun run;
+        gint64 t;
 
-        if (r.failed || (gsize) count * 12 != r.len - r.pos || !(share >= 0 && share <= 1))
+        if (!ps_proto_read_task_run (frame, &run, NULL))
           return protocol_error (w, "bad task-run frame");
-        for (guint32 k = 0; k < count; k++)
+        t = run.t + offset;
+        for (guint32 k = 0; k < run.count; k++)
           {
-            gint64 dur = ps_reader_u32 (&r);
-            gint64 result = ps_reader_i64 (&r);
+            guint32 dur;
+            gint64 result;
 
-            if (!head_task (w, &head, &head_attempt) || head != first + k || attempt != head_attempt)
+            ps_proto_task_run_next (&run, &dur, &result);
+            if (!head_task (w, &head, &head_attempt) || head != run.first + k || run.attempt != head_attempt)
               return protocol_error (w, "task-run out of order");
             pop_head (w);
-            finish_task (self, w, head, attempt, t - self->t0, t + dur - self->t0,
-                         (gint64) (dur * share), PS_TASK_OK, PS_RESULT_INT, result, NULL, NULL, FALSE);
+            finish_task (self, w, head, run.attempt, t - self->t0, t + dur - self->t0,
+                         (gint64) (dur * run.share), PS_TASK_OK, PS_RESULT_INT, result, NULL, NULL, FALSE);
             t += dur;
           }
         w->head_since = t;
@@ -890,18 +863,16 @@ handle_frame (PsPool        *self,
     case PS_FRAME_OUTPUT:
       {
         PsEvent e = { 0 };
-        guint64 task = ps_reader_u64 (&r);
-        guint8 stream = ps_reader_u8 (&r);
-        const char *text = ps_reader_str (&r, NULL);
+        PsProtoOutput out;
 
-        if (!ps_reader_finish (&r, "output", NULL))
+        if (!ps_proto_read_output (frame, &out, NULL))
           return protocol_error (w, "bad output frame");
         fill_worker (&e, w);
         e.type = PS_EVENT_OUTPUT;
         e.t = mono_ns () - self->t0;
-        e.task = task;
-        e.stream = stream == PS_STREAM_STDERR ? PS_STREAM_STDERR : PS_STREAM_STDOUT;
-        e.text = text;
+        e.task = out.task;
+        e.stream = out.stream == PS_STREAM_STDERR ? PS_STREAM_STDERR : PS_STREAM_STDOUT;
+        e.text = out.text;
         emit (self, &e);
         return TRUE;
       }
@@ -1183,7 +1154,7 @@ start_worker (PsPool  *self,
 {
   Worker *w = g_new0 (Worker, 1);
   g_autofree char *spec = ps_workload_to_string (&self->spec->workload);
-  gsize f;
+  PsProtoSetup setup;
 
   w->pool = self;
   w->id = ++self->next_worker_id;
@@ -1229,12 +1200,8 @@ start_worker (PsPool  *self,
         }
     }
 
-  f = ps_frame_begin (&w->out, PS_FRAME_SETUP);
-  ps_buffer_put_u32 (&w->out, w->id);
-  ps_buffer_put_str (&w->out, w->name, strlen (w->name));
-  ps_buffer_put_str (&w->out, spec, strlen (spec));
-  ps_buffer_put_u64 (&w->out, self->spec->seed);
-  ps_frame_end (&w->out, f);
+  setup = (PsProtoSetup) { w->id, w->name, spec, self->spec->seed };
+  ps_proto_put_setup (&w->out, &setup);
   update_io_watch (w);
   return TRUE;
 }

@@ -33,6 +33,7 @@
 #include "ps-frame.h"
 #include "ps-items.h"
 #include "ps-worker.h"
+#include "ps-worker-proto.h"
 #include "ps-workload.h"
 
 #define FLUSH_BYTES  (64 * 1024)
@@ -135,6 +136,7 @@ encode_pending (Worker *w)
       const char *item;
       gsize item_len;
       gsize start;
+      PsProtoTaskEnd end;
 
       /* Back-to-back square tasks of one chunk go as one TASK_RUN frame:
        * 12 bytes a task instead of a whole task-end frame. */
@@ -148,18 +150,12 @@ encode_pending (Worker *w)
           run++;
       if (run >= 2)
         {
-          gsize f = ps_frame_begin (&w->out, PS_FRAME_TASK_RUN);
+          gsize f = ps_proto_begin_task_run (&w->out, p->task, (guint32) run, p->attempt, p->start, share);
 
-          ps_buffer_put_u64 (&w->out, p->task);
-          ps_buffer_put_u32 (&w->out, (guint32) run);
-          ps_buffer_put_u32 (&w->out, p->attempt);
-          ps_buffer_put_i64 (&w->out, p->start);
-          ps_buffer_put_f64 (&w->out, share);
           for (gsize k = 0; k < run; k++)
-            {
-              ps_buffer_put_u32 (&w->out, (guint32) (w->pending[i + k].end - w->pending[i + k].start));
-              ps_buffer_put_i64 (&w->out, w->pending[i + k].result);
-            }
+            ps_proto_put_task_run_entry (&w->out,
+                                         (guint32) (w->pending[i + k].end - w->pending[i + k].start),
+                                         w->pending[i + k].result);
           ps_frame_end (&w->out, f);
           i += run - 1;
           continue;
@@ -179,61 +175,41 @@ encode_pending (Worker *w)
           char line[128];
           int n;
 
-          start = ps_frame_begin (&w->out, PS_FRAME_OUTPUT);
-          ps_buffer_put_u64 (&w->out, p->task);
-          ps_buffer_put_u8 (&w->out, PS_STREAM_STDOUT);
           /* the item may be long: write the text in pieces */
           if (w->workload.kind == PS_WORKLOAD_PRINT)
             n = snprintf (line, sizeof line, "Process %s: ", w->name);
           else
             n = snprintf (line, sizeof line, "Hello, ");
-          ps_buffer_put_u32 (&w->out, (guint32) (n + item_len + (w->workload.kind == PS_WORKLOAD_HELLO)));
+          start = ps_proto_begin_output (&w->out, p->task, PS_STREAM_STDOUT,
+                                         n + item_len + (w->workload.kind == PS_WORKLOAD_HELLO));
           ps_buffer_put (&w->out, line, n);
           ps_buffer_put (&w->out, item, item_len);
           if (w->workload.kind == PS_WORKLOAD_HELLO)
             ps_buffer_put_u8 (&w->out, '!');
-          ps_buffer_put_u8 (&w->out, 0);
-          ps_frame_end (&w->out, start);
+          ps_proto_end_output (&w->out, start);
         }
 
-      start = ps_frame_begin (&w->out, PS_FRAME_TASK_END);
-      ps_buffer_put_u64 (&w->out, p->task);
-      ps_buffer_put_u32 (&w->out, p->attempt);
-      ps_buffer_put_i64 (&w->out, p->start);
-      ps_buffer_put_i64 (&w->out, p->end);
-      ps_buffer_put_i64 (&w->out, task_cpu);
-      ps_buffer_put_u8 (&w->out, p->status);
+      end = (PsProtoTaskEnd) { p->task, p->attempt, p->start, p->end, task_cpu, p->status,
+                               PS_RESULT_NONE, 0, NULL, 0, NULL };
       if (p->status != PS_TASK_OK)
-        {
-          ps_buffer_put_u8 (&w->out, PS_RESULT_NONE);
-          ps_buffer_put_str (&w->out, "integer overflow", 16);
-        }
+        end.message = "integer overflow";
       else if (w->workload.kind == PS_WORKLOAD_SQUARE)
         {
-          ps_buffer_put_u8 (&w->out, PS_RESULT_INT);
-          ps_buffer_put_i64 (&w->out, p->result);
-          ps_buffer_put_str (&w->out, NULL, 0);
+          end.result_kind = PS_RESULT_INT;
+          end.result_int = p->result;
+        }
+      else if (w->workload.kind == PS_WORKLOAD_PRINT && p->item_is_int)
+        {
+          end.result_kind = PS_RESULT_INT;
+          end.result_int = p->item_int;
         }
       else if (w->workload.kind == PS_WORKLOAD_PRINT)
         {
-          if (p->item_is_int)
-            {
-              ps_buffer_put_u8 (&w->out, PS_RESULT_INT);
-              ps_buffer_put_i64 (&w->out, p->item_int);
-            }
-          else
-            {
-              ps_buffer_put_u8 (&w->out, PS_RESULT_TEXT);
-              ps_buffer_put_str (&w->out, item, item_len);
-            }
-          ps_buffer_put_str (&w->out, NULL, 0);
+          end.result_kind = PS_RESULT_TEXT;
+          end.result_text = item;
+          end.result_len = item_len;
         }
-      else
-        {
-          ps_buffer_put_u8 (&w->out, PS_RESULT_NONE);
-          ps_buffer_put_str (&w->out, NULL, 0);
-        }
-      ps_frame_end (&w->out, start);
+      ps_proto_put_task_end (&w->out, &end);
     }
   w->n_pending = 0;
 }
@@ -300,16 +276,12 @@ run_slow_task (Worker     *w,
                gint64      item_int)
 {
   gint64 start, end, cpu0;
-  gsize f;
+  PsProtoTaskEnd e;
   double ms;
 
   start = now_ns (CLOCK_MONOTONIC);
   cpu0 = now_ns (CLOCK_THREAD_CPUTIME_ID);
-  f = ps_frame_begin (&w->out, PS_FRAME_TASK_START);
-  ps_buffer_put_u64 (&w->out, task);
-  ps_buffer_put_u32 (&w->out, attempt);
-  ps_buffer_put_i64 (&w->out, start);
-  ps_frame_end (&w->out, f);
+  ps_proto_put_task_start (&w->out, task, attempt, start);
   flush (w);
 
   switch (w->workload.kind)
@@ -341,26 +313,10 @@ run_slow_task (Worker     *w,
     }
 
   end = now_ns (CLOCK_MONOTONIC);
-  f = ps_frame_begin (&w->out, PS_FRAME_TASK_END);
-  ps_buffer_put_u64 (&w->out, task);
-  ps_buffer_put_u32 (&w->out, attempt);
-  ps_buffer_put_i64 (&w->out, start);
-  ps_buffer_put_i64 (&w->out, end);
-  ps_buffer_put_i64 (&w->out, now_ns (CLOCK_THREAD_CPUTIME_ID) - cpu0);
-  ps_buffer_put_u8 (&w->out, PS_TASK_OK);
   /* the result is the item, as it came: a number stays a number */
-  if (item_is_int)
-    {
-      ps_buffer_put_u8 (&w->out, PS_RESULT_INT);
-      ps_buffer_put_i64 (&w->out, item_int);
-    }
-  else
-    {
-      ps_buffer_put_u8 (&w->out, PS_RESULT_TEXT);
-      ps_buffer_put_str (&w->out, item, item_len);
-    }
-  ps_buffer_put_str (&w->out, NULL, 0);
-  ps_frame_end (&w->out, f);
+  e = (PsProtoTaskEnd) { task, attempt, start, end, now_ns (CLOCK_THREAD_CPUTIME_ID) - cpu0, PS_TASK_OK,
+                         item_is_int ? PS_RESULT_INT : PS_RESULT_TEXT, item_int, item, item_len, NULL };
+  ps_proto_put_task_end (&w->out, &e);
 }
 
 /* Parses a decimal integer; FALSE on anything else or on overflow. */
@@ -449,80 +405,57 @@ static void
 handle_chunk (Worker        *w,
               const PsFrame *frame)
 {
-  PsReader r;
-  guint64 first;
-  guint32 count, attempt;
-  guint8 kind;
+  PsProtoChunk c;
 
-  ps_reader_init (&r, frame);
-  first = ps_reader_u64 (&r);
-  count = ps_reader_u32 (&r);
-  attempt = ps_reader_u32 (&r);
-  kind = ps_reader_u8 (&r);
-
-  if (kind == 1)
+  if (!ps_proto_read_chunk (frame, &c, NULL))
+    die ("corrupt chunk frame");
+  if (c.range)
     {
-      gint64 value = ps_reader_i64 (&r);
-      gint64 step = ps_reader_i64 (&r);
-
-      if (!ps_reader_finish (&r, "chunk", NULL))
-        die ("corrupt chunk frame");
-      for (guint32 i = 0; i < count; i++)
+      for (guint32 i = 0; i < c.count; i++)
         {
-          gint64 v = (gint64) ((guint64) value + (guint64) i * (guint64) step);
+          gint64 v = (gint64) ((guint64) c.value + (guint64) i * (guint64) c.step);
 
           if (w->trivial)
-            run_trivial_task (w, first + i, attempt, NULL, 0, TRUE, v);
+            run_trivial_task (w, c.first + i, c.attempt, NULL, 0, TRUE, v);
           else
             {
               char buf[24];
               gsize n = ps_format_int (v, buf);
-              run_slow_task (w, first + i, attempt, buf, n, TRUE, v);
+              run_slow_task (w, c.first + i, c.attempt, buf, n, TRUE, v);
             }
         }
       return;
     }
 
-  for (guint32 i = 0; i < count; i++)
+  /* the decoder has checked that count items are there */
+  for (guint32 i = 0; i < c.count; i++)
     {
       gsize len;
-      const char *item = ps_reader_str (&r, &len);
+      const char *item = ps_reader_str (&c.items, &len);
 
-      if (r.failed)
-        die ("corrupt chunk frame");
       if (w->trivial)
-        run_trivial_task (w, first + i, attempt, item, len, FALSE, 0);
+        run_trivial_task (w, c.first + i, c.attempt, item, len, FALSE, 0);
       else
-        run_slow_task (w, first + i, attempt, item, len, FALSE, 0);
+        run_slow_task (w, c.first + i, c.attempt, item, len, FALSE, 0);
     }
-  if (!ps_reader_finish (&r, "chunk", NULL))
-    die ("corrupt chunk frame");
 }
 
 static void
 handle_setup (Worker        *w,
               const PsFrame *frame)
 {
-  PsReader r;
-  const char *name, *spec;
-  gsize f;
+  PsProtoSetup setup;
 
-  ps_reader_init (&r, frame);
-  w->id = ps_reader_u32 (&r);
-  name = ps_reader_str (&r, NULL);
-  spec = ps_reader_str (&r, NULL);
-  w->seed = ps_reader_u64 (&r);
-  if (!ps_reader_finish (&r, "setup", NULL))
+  if (!ps_proto_read_setup (frame, &setup, NULL))
     die ("corrupt setup frame");
-  g_strlcpy (w->name, name, sizeof w->name);
-  if (!ps_workload_parse (spec, &w->workload, NULL))
+  w->id = setup.id;
+  w->seed = setup.seed;
+  g_strlcpy (w->name, setup.name, sizeof w->name);
+  if (!ps_workload_parse (setup.workload, &w->workload, NULL))
     die ("unknown workload in setup frame");
   w->trivial = ps_workload_is_trivial (&w->workload);
 
-  f = ps_frame_begin (&w->out, PS_FRAME_READY);
-  ps_buffer_put_u32 (&w->out, (guint32) getpid ());
-  ps_buffer_put_i64 (&w->out, now_ns (CLOCK_MONOTONIC));
-  ps_frame_end (&w->out, f);
+  ps_proto_put_ready (&w->out, (guint32) getpid (), now_ns (CLOCK_MONOTONIC));
   flush (w);
 }
 

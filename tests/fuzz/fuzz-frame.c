@@ -15,7 +15,9 @@
 #include "fuzz-common.h"
 #include "ps-event.h"
 #include "ps-frame.h"
+#include "ps-ipc-proto.h"
 #include "ps-task-batch.h"
+#include "ps-worker-proto.h"
 
 /* The decoded event, encoded and decoded again, is the same event. */
 static void
@@ -109,6 +111,170 @@ walk_payload (const PsFrame *frame)
   (void) ps_reader_finish (&r, "fuzz", NULL);
 }
 
+/* Decodes @b's one frame (it must be whole). */
+static void
+frame_of (PsBuffer *b,
+          PsFrame  *frame)
+{
+  gsize used = 0;
+
+  g_assert_cmpint (ps_frame_decode (b->data, b->len, frame, &used, NULL), ==, PS_DECODE_OK);
+  g_assert_cmpuint (used, ==, b->len);
+}
+
+/* The worker and IPC protocols (ps-worker-proto, ps-ipc-proto): what a
+ * decoder accepts encodes again to what decodes the same. */
+static void
+check_proto (const PsFrame *frame)
+{
+  PsBuffer b;
+  PsFrame again;
+
+  ps_buffer_init (&b);
+  switch (frame->type)
+    {
+    case PS_FRAME_SETUP:
+      {
+        PsProtoSetup x, y;
+
+        if (!ps_proto_read_setup (frame, &x, NULL))
+          break;
+        ps_proto_put_setup (&b, &x);
+        frame_of (&b, &again);
+        g_assert_true (ps_proto_read_setup (&again, &y, NULL));
+        g_assert_cmpuint (x.id, ==, y.id);
+        g_assert_cmpuint (x.seed, ==, y.seed);
+        /* a NUL inside a string ends it: the copy may be shorter */
+        g_assert_true (g_str_has_prefix (x.name, y.name));
+        break;
+      }
+    case PS_FRAME_CHUNK:
+      {
+        PsProtoChunk x, y;
+        gsize count_at, f;
+
+        if (!ps_proto_read_chunk (frame, &x, NULL))
+          break;
+        g_assert_cmpuint (x.count, >, 0);
+        if (x.range)
+          ps_proto_put_chunk_range (&b, x.first, x.count, x.attempt, x.value, x.step);
+        else
+          {
+            f = ps_proto_begin_chunk_text (&b, x.first, x.attempt, &count_at);
+            for (guint32 i = 0; i < x.count; i++)
+              {
+                gsize len;
+                const char *item = ps_reader_str (&x.items, &len);
+
+                g_assert_false (x.items.failed);
+                ps_buffer_put_str (&b, item, len);
+              }
+            ps_proto_end_chunk_text (&b, f, count_at, x.count);
+          }
+        frame_of (&b, &again);
+        g_assert_true (ps_proto_read_chunk (&again, &y, NULL));
+        g_assert_cmpuint (x.first, ==, y.first);
+        g_assert_cmpuint (x.count, ==, y.count);
+        g_assert_cmpint (x.range, ==, y.range);
+        break;
+      }
+    case PS_FRAME_READY:
+      {
+        PsProtoReady x;
+        (void) ps_proto_read_ready (frame, &x, NULL);
+        break;
+      }
+    case PS_FRAME_TASK_START:
+      {
+        PsProtoTaskStart x, y;
+
+        if (!ps_proto_read_task_start (frame, &x, NULL))
+          break;
+        ps_proto_put_task_start (&b, x.task, x.attempt, x.t);
+        frame_of (&b, &again);
+        g_assert_true (ps_proto_read_task_start (&again, &y, NULL));
+        g_assert_cmpuint (x.task, ==, y.task);
+        g_assert_cmpint (x.t, ==, y.t);
+        break;
+      }
+    case PS_FRAME_TASK_END:
+      {
+        PsProtoTaskEnd x, y;
+
+        if (!ps_proto_read_task_end (frame, &x, NULL))
+          break;
+        g_assert_true (x.status == PS_TASK_OK || x.status == PS_TASK_ERROR);
+        g_assert_cmpuint (x.result_kind, <=, PS_RESULT_TEXT);
+        ps_proto_put_task_end (&b, &x);
+        frame_of (&b, &again);
+        g_assert_true (ps_proto_read_task_end (&again, &y, NULL));
+        g_assert_cmpuint (x.task, ==, y.task);
+        g_assert_cmpint (x.end, ==, y.end);
+        g_assert_cmpint (x.result_int, ==, y.result_int);
+        break;
+      }
+    case PS_FRAME_TASK_RUN:
+      {
+        PsProtoTaskRun x;
+
+        if (!ps_proto_read_task_run (frame, &x, NULL))
+          break;
+        g_assert_true (x.share >= 0 && x.share <= 1);
+        for (guint32 k = 0; k < x.count; k++)
+          {
+            guint32 dur;
+            gint64 result;
+
+            ps_proto_task_run_next (&x, &dur, &result);
+            g_assert_false (x.entries.failed);
+          }
+        g_assert_cmpuint (x.entries.pos, ==, x.entries.len);
+        break;
+      }
+    case PS_FRAME_OUTPUT:
+      {
+        PsProtoOutput x;
+
+        if (ps_proto_read_output (frame, &x, NULL))
+          g_assert_nonnull (x.text);
+        break;
+      }
+    case PS_FRAME_HELLO:
+      {
+        PsProtoHello x;
+
+        (void) ps_proto_read_hello (frame, TRUE, &x, NULL);
+        (void) ps_proto_read_hello (frame, FALSE, &x, NULL);
+        break;
+      }
+    case PS_FRAME_RUN:
+      {
+        g_autoptr(GPtrArray) args = ps_proto_read_run (frame, NULL);
+        g_autoptr(GPtrArray) args2 = NULL;
+
+        if (args == NULL)
+          break;
+        ps_proto_put_run (&b, (const char * const *) args->pdata, args->len);
+        frame_of (&b, &again);
+        args2 = ps_proto_read_run (&again, NULL);
+        g_assert_nonnull (args2);
+        g_assert_cmpuint (args->len, ==, args2->len);
+        break;
+      }
+    case PS_FRAME_ERROR:
+      {
+        PsProtoError x;
+
+        if (ps_proto_read_error (frame, &x, NULL))
+          g_assert_nonnull (x.message);
+        break;
+      }
+    default:
+      break;
+    }
+  ps_buffer_clear (&b);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -171,7 +337,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
             g_assert_cmpuint (n, >, 0);
         }
       else
-        walk_payload (&frame);
+        {
+          check_proto (&frame);
+          walk_payload (&frame);
+        }
 
       pos += used;
     }

@@ -16,7 +16,9 @@
 
 #include "ps-event.h"
 #include "ps-frame.h"
+#include "ps-ipc-proto.h"
 #include "ps-task-batch.h"
+#include "ps-worker-proto.h"
 
 static const char *dir;
 
@@ -237,6 +239,54 @@ main (int    argc,
   ps_event_encode (&events[4], &b);
   b.data[b.len - 2 - strlen (events[4].text)] = 0x7f;
   save_buffer ("bad-string-length", &b);
+
+  /* the worker protocol, each frame from its encoder */
+  {
+    PsProtoSetup setup = { 3, "ForkPoolWorker-3", "random:sleep:10:25", 5 };
+    PsProtoTaskEnd end = { 7, 1, 1000, 2000, 900, 0, 2, 0, "it's", 4, "" };
+    gsize count_at, f;
+
+    ps_proto_put_setup (&b, &setup);
+    save_buffer ("worker-setup", &b);
+    ps_proto_put_chunk_range (&b, 0, 4, 0, 1, 1);
+    save_buffer ("worker-chunk-range", &b);
+    f = ps_proto_begin_chunk_text (&b, 4, 0, &count_at);
+    ps_buffer_put_str (&b, "a", 1);
+    ps_buffer_put_str (&b, "b c", 3);
+    ps_proto_end_chunk_text (&b, f, count_at, 2);
+    save_buffer ("worker-chunk-text", &b);
+    ps_proto_put_ready (&b, 4242, 123456789);
+    save_buffer ("worker-ready", &b);
+    ps_proto_put_task_start (&b, 7, 1, 1000);
+    save_buffer ("worker-task-start", &b);
+    ps_proto_put_task_end (&b, &end);
+    save_buffer ("worker-task-end", &b);
+    f = ps_proto_begin_task_run (&b, 10, 3, 0, 5000, 0.75);
+    for (guint i = 0; i < 3; i++)
+      ps_proto_put_task_run_entry (&b, 100 + i, (gint64) i * i);
+    ps_frame_end (&b, f);
+    save_buffer ("worker-task-run", &b);
+    f = ps_proto_begin_output (&b, 7, PS_STREAM_STDOUT, 5);
+    ps_buffer_put (&b, "hello", 5);
+    ps_proto_end_output (&b, f);
+    save_buffer ("worker-output", &b);
+  }
+
+  /* the IPC protocol */
+  {
+    const char *args[] = { "--items", "1..9", "--workload", "square", "-j2" };
+
+    ps_proto_put_hello (&b, "poolscope-run 0.1.0", TRUE, 2);
+    save_buffer ("ipc-hello-engine", &b);
+    ps_proto_put_hello (&b, "poolscope", FALSE, 0);
+    save_buffer ("ipc-hello-client", &b);
+    ps_proto_put_run (&b, args, G_N_ELEMENTS (args));
+    save_buffer ("ipc-run", &b);
+    ps_proto_put_cancel (&b);
+    save_buffer ("ipc-cancel", &b);
+    ps_proto_put_error (&b, 2, "--items: “9..1” is not a range");
+    save_buffer ("ipc-error", &b);
+  }
 
   return 0;
 }

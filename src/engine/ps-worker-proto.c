@@ -1,0 +1,352 @@
+/* ps-worker-proto.c: the protocol between the engine and a pool worker
+ *
+ * Frames (ps-frame.h) on the worker's channel, each encoded and decoded
+ * here and nowhere else. The decoders are pure, trust nothing (a worker
+ * is a process that may be anything by the time it writes) and are
+ * fuzzed (tests/fuzz/fuzz-frame.c).
+ *
+ *   SETUP       u32 id, str name, str workload, u64 seed
+ *   CHUNK       u64 first, u32 count, u32 attempt, u8 range,
+ *               range: i64 value, i64 step; else count × str item
+ *   READY       u32 pid, i64 t
+ *   TASK_START  u64 task, u32 attempt, i64 t
+ *   TASK_END    u64 task, u32 attempt, i64 start, i64 end, i64 cpu_ns,
+ *               u8 status (ok | error), u8 kind, [i64 | str] result,
+ *               str message
+ *   TASK_RUN    u64 first, u32 count, u32 attempt, i64 t, f64 share,
+ *               count × (u32 duration, i64 result)
+ *   OUTPUT      u64 task, u8 stream, str text
+ *
+ * Strings are a u32 length, the bytes and a NUL. Times are the worker's
+ * CLOCK_MONOTONIC in nanoseconds (its launcher knows the offset).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ps-worker-proto"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ps-error.h"
+#include "ps-event.h"
+#include "ps-worker-proto.h"
+
+static gboolean
+bad (GError    **error,
+     const char *what)
+{
+  g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("corrupt %s frame"), what);
+  return FALSE;
+}
+
+static gboolean
+expect (const PsFrame *frame,
+        PsFrameType    type,
+        PsReader      *r,
+        const char    *what,
+        GError       **error)
+{
+  if (frame->type != type)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("a %s frame was expected"), what);
+      return FALSE;
+    }
+  ps_reader_init (r, frame);
+  return TRUE;
+}
+
+void
+ps_proto_put_setup (PsBuffer           *b,
+                    const PsProtoSetup *setup)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_SETUP);
+
+  ps_buffer_put_u32 (b, setup->id);
+  ps_buffer_put_str (b, setup->name, strlen (setup->name));
+  ps_buffer_put_str (b, setup->workload, strlen (setup->workload));
+  ps_buffer_put_u64 (b, setup->seed);
+  ps_frame_end (b, f);
+}
+
+gboolean
+ps_proto_read_setup (const PsFrame *frame,
+                     PsProtoSetup  *out,
+                     GError       **error)
+{
+  PsReader r;
+
+  if (!expect (frame, PS_FRAME_SETUP, &r, "setup", error))
+    return FALSE;
+  out->id = ps_reader_u32 (&r);
+  out->name = ps_reader_str (&r, NULL);
+  out->workload = ps_reader_str (&r, NULL);
+  out->seed = ps_reader_u64 (&r);
+  return ps_reader_finish (&r, "setup", error);
+}
+
+void
+ps_proto_put_chunk_range (PsBuffer *b,
+                          guint64   first,
+                          guint32   count,
+                          guint32   attempt,
+                          gint64    value,
+                          gint64    step)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_CHUNK);
+
+  ps_buffer_put_u64 (b, first);
+  ps_buffer_put_u32 (b, count);
+  ps_buffer_put_u32 (b, attempt);
+  ps_buffer_put_u8 (b, 1);
+  ps_buffer_put_i64 (b, value);
+  ps_buffer_put_i64 (b, step);
+  ps_frame_end (b, f);
+}
+
+/* A CHUNK of text items: the items follow (ps_buffer_put_str), then
+ * ps_proto_end_chunk_text() writes how many there were. */
+gsize
+ps_proto_begin_chunk_text (PsBuffer *b,
+                           guint64   first,
+                           guint32   attempt,
+                           gsize    *count_at)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_CHUNK);
+
+  ps_buffer_put_u64 (b, first);
+  *count_at = b->len;
+  ps_buffer_put_u32 (b, 0);
+  ps_buffer_put_u32 (b, attempt);
+  ps_buffer_put_u8 (b, 0);
+  return f;
+}
+
+void
+ps_proto_end_chunk_text (PsBuffer *b,
+                         gsize     frame,
+                         gsize     count_at,
+                         guint32   count)
+{
+  guint32 le = GUINT32_TO_LE (count);
+
+  memcpy (b->data + count_at, &le, 4);
+  ps_frame_end (b, frame);
+}
+
+gboolean
+ps_proto_read_chunk (const PsFrame *frame,
+                     PsProtoChunk  *out,
+                     GError       **error)
+{
+  PsReader r, check;
+  guint8 range;
+
+  if (!expect (frame, PS_FRAME_CHUNK, &r, "chunk", error))
+    return FALSE;
+  out->first = ps_reader_u64 (&r);
+  out->count = ps_reader_u32 (&r);
+  out->attempt = ps_reader_u32 (&r);
+  range = ps_reader_u8 (&r);
+  if (r.failed || range > 1 || out->count == 0)
+    return bad (error, "chunk");
+  out->range = range == 1;
+  if (out->range)
+    {
+      out->value = ps_reader_i64 (&r);
+      out->step = ps_reader_i64 (&r);
+      return ps_reader_finish (&r, "chunk", error);
+    }
+  /* every item is there, and nothing after them */
+  out->items = r;
+  check = r;
+  for (guint32 i = 0; i < out->count && !check.failed; i++)
+    ps_reader_str (&check, NULL);
+  return ps_reader_finish (&check, "chunk", error);
+}
+
+void
+ps_proto_put_ready (PsBuffer *b,
+                    guint32   pid,
+                    gint64    t)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_READY);
+
+  ps_buffer_put_u32 (b, pid);
+  ps_buffer_put_i64 (b, t);
+  ps_frame_end (b, f);
+}
+
+gboolean
+ps_proto_read_ready (const PsFrame *frame,
+                     PsProtoReady  *out,
+                     GError       **error)
+{
+  PsReader r;
+
+  if (!expect (frame, PS_FRAME_READY, &r, "ready", error))
+    return FALSE;
+  out->pid = ps_reader_u32 (&r);
+  out->t = ps_reader_i64 (&r);
+  return ps_reader_finish (&r, "ready", error);
+}
+
+void
+ps_proto_put_task_start (PsBuffer *b,
+                         guint64   task,
+                         guint32   attempt,
+                         gint64    t)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_TASK_START);
+
+  ps_buffer_put_u64 (b, task);
+  ps_buffer_put_u32 (b, attempt);
+  ps_buffer_put_i64 (b, t);
+  ps_frame_end (b, f);
+}
+
+gboolean
+ps_proto_read_task_start (const PsFrame    *frame,
+                          PsProtoTaskStart *out,
+                          GError          **error)
+{
+  PsReader r;
+
+  if (!expect (frame, PS_FRAME_TASK_START, &r, "task-start", error))
+    return FALSE;
+  out->task = ps_reader_u64 (&r);
+  out->attempt = ps_reader_u32 (&r);
+  out->t = ps_reader_i64 (&r);
+  return ps_reader_finish (&r, "task-start", error);
+}
+
+void
+ps_proto_put_task_end (PsBuffer             *b,
+                       const PsProtoTaskEnd *e)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_TASK_END);
+
+  ps_buffer_put_u64 (b, e->task);
+  ps_buffer_put_u32 (b, e->attempt);
+  ps_buffer_put_i64 (b, e->start);
+  ps_buffer_put_i64 (b, e->end);
+  ps_buffer_put_i64 (b, e->cpu_ns);
+  ps_buffer_put_u8 (b, e->status);
+  ps_buffer_put_u8 (b, e->result_kind);
+  if (e->result_kind == PS_RESULT_INT)
+    ps_buffer_put_i64 (b, e->result_int);
+  else if (e->result_kind == PS_RESULT_TEXT)
+    ps_buffer_put_str (b, e->result_text, e->result_len);
+  ps_buffer_put_str (b, e->message, e->message ? strlen (e->message) : 0);
+  ps_frame_end (b, f);
+}
+
+gboolean
+ps_proto_read_task_end (const PsFrame  *frame,
+                        PsProtoTaskEnd *out,
+                        GError        **error)
+{
+  PsReader r;
+
+  if (!expect (frame, PS_FRAME_TASK_END, &r, "task-end", error))
+    return FALSE;
+  out->task = ps_reader_u64 (&r);
+  out->attempt = ps_reader_u32 (&r);
+  out->start = ps_reader_i64 (&r);
+  out->end = ps_reader_i64 (&r);
+  out->cpu_ns = ps_reader_i64 (&r);
+  out->status = ps_reader_u8 (&r);
+  out->result_kind = ps_reader_u8 (&r);
+  out->result_int = 0;
+  out->result_text = NULL;
+  out->result_len = 0;
+  if (out->result_kind == PS_RESULT_INT)
+    out->result_int = ps_reader_i64 (&r);
+  else if (out->result_kind == PS_RESULT_TEXT)
+    out->result_text = ps_reader_str (&r, &out->result_len);
+  out->message = ps_reader_str (&r, NULL);
+  if (!ps_reader_finish (&r, "task-end", error))
+    return FALSE;
+  if (out->result_kind > PS_RESULT_TEXT || (out->status != PS_TASK_OK && out->status != PS_TASK_ERROR))
+    return bad (error, "task-end");
+  return TRUE;
+}
+
+/* A TASK_RUN: count entries follow (ps_proto_put_task_run_entry), then
+ * ps_frame_end(). */
+gsize
+ps_proto_begin_task_run (PsBuffer *b,
+                         guint64   first,
+                         guint32   count,
+                         guint32   attempt,
+                         gint64    t,
+                         double    share)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_TASK_RUN);
+
+  ps_buffer_put_u64 (b, first);
+  ps_buffer_put_u32 (b, count);
+  ps_buffer_put_u32 (b, attempt);
+  ps_buffer_put_i64 (b, t);
+  ps_buffer_put_f64 (b, share);
+  return f;
+}
+
+gboolean
+ps_proto_read_task_run (const PsFrame  *frame,
+                        PsProtoTaskRun *out,
+                        GError        **error)
+{
+  PsReader r;
+
+  if (!expect (frame, PS_FRAME_TASK_RUN, &r, "task-run", error))
+    return FALSE;
+  out->first = ps_reader_u64 (&r);
+  out->count = ps_reader_u32 (&r);
+  out->attempt = ps_reader_u32 (&r);
+  out->t = ps_reader_i64 (&r);
+  out->share = ps_reader_f64 (&r);
+  if (r.failed || (gsize) out->count * 12 != r.len - r.pos || !(out->share >= 0 && out->share <= 1))
+    return bad (error, "task-run");
+  out->entries = r;
+  return TRUE;
+}
+
+/* An OUTPUT of @text_len bytes: they follow (ps_buffer_put), then
+ * ps_proto_end_output(). */
+gsize
+ps_proto_begin_output (PsBuffer *b,
+                       guint64   task,
+                       guint8    stream,
+                       gsize     text_len)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_OUTPUT);
+
+  ps_buffer_put_u64 (b, task);
+  ps_buffer_put_u8 (b, stream);
+  ps_buffer_put_u32 (b, (guint32) text_len);
+  return f;
+}
+
+void
+ps_proto_end_output (PsBuffer *b,
+                     gsize     frame)
+{
+  ps_buffer_put_u8 (b, 0);
+  ps_frame_end (b, frame);
+}
+
+gboolean
+ps_proto_read_output (const PsFrame *frame,
+                      PsProtoOutput *out,
+                      GError       **error)
+{
+  PsReader r;
+
+  if (!expect (frame, PS_FRAME_OUTPUT, &r, "output", error))
+    return FALSE;
+  out->task = ps_reader_u64 (&r);
+  out->stream = ps_reader_u8 (&r);
+  out->text = ps_reader_str (&r, NULL);
+  return ps_reader_finish (&r, "output", error);
+}
