@@ -203,3 +203,25 @@ def built(path):
     """The file's modification time: which build was measured."""
     return time.strftime("%Y-%m-%d %H:%M:%S",
                          time.localtime(os.stat(path).st_mtime))
+
+
+def task_ends(events):
+    """(task, worker, start, end) of each final task-end of a run log's
+    events (parsed JSON lines), "tasks" lines included (docs/log-format.md:
+    six numbers a task, each start the previous end plus a gap)."""
+    out = []
+    for e in events:
+        if e["event"] == "task-end" and not e.get("retry"):
+            out.append((e["task"], e["worker"], e["start"], e["end"]))
+        elif e["event"] == "tasks":
+            prev = e["start"]
+            for task, _item, gap, dur, _cpu, _result in e["tasks"]:
+                out.append((task, e["worker"], prev + gap, prev + gap + dur))
+                prev += gap + dur
+    return out
+
+
+def read_log(path):
+    """A run log's events, one parsed JSON object a line."""
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]

@@ -21,7 +21,6 @@ a task, lanes together.
 """
 
 import argparse
-import json
 import os
 import tempfile
 
@@ -32,17 +31,8 @@ def lanes_spread(path):
     """Largest gap, at 1/4, 1/2 and 3/4 of the run, between a worker's share
     of its own tasks done and the share of all tasks done."""
     ends = {}
-    with open(path) as f:
-        for line in f:
-            e = json.loads(line)
-            if e["event"] == "tasks":
-                prev = e["start"]
-                lst = ends.setdefault(e["worker"], [])
-                for _t, _i, gap, dur, _c, _r in e["tasks"]:
-                    prev += gap + dur
-                    lst.append(prev)
-            elif e["event"] == "task-end" and not e.get("retry"):
-                ends.setdefault(e["worker"], []).append(e["end"])
+    for _task, worker, _start, end in bl.task_ends(bl.read_log(path)):
+        ends.setdefault(worker, []).append(end)
     every = sorted(x for lst in ends.values() for x in lst)
     if not every:
         return float("nan")

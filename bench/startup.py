@@ -3,7 +3,7 @@
 
 Poolscope: poolscope-run run --items 1..2 --workers 2 --workload square
            --start fork|spawn --log FILE
-  in-run:        the first task-end event's "end" (ns since run start)
+  in-run:        the first task's "end" in the log (ns since run start)
   whole process: from Popen to the first line on its stdout (a pipe)
 Anchor:    multiprocessing.get_context(fork|spawn); Pool(2); imap(square, [1, 2])
   in-run:        perf_counter before creating the Pool to the first result
@@ -13,7 +13,6 @@ Goal (from the issue): Poolscope <= 1/5 of Python's time, for each method.
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -88,9 +87,8 @@ def main():
             proc, line, rest = to_first_line(ps_argv(m))
             if line.strip() != b"1" or rest.split() != [b"4"]:
                 problems.append("poolscope %s: output %r" % (m, line + rest))
-            with open(log) as f:
-                ev = [json.loads(x) for x in f if x.strip()]
-            ends = [e["end"] for e in ev if e["event"] == "task-end"]
+            ev = bl.read_log(log)
+            ends = [end for _t, _w, _s, end in bl.task_ends(ev)]
             costs = [e["start_cost_ns"] for e in ev
                      if e["event"] == "worker-start"]
             if len(ends) != 2:

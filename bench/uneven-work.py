@@ -22,27 +22,10 @@ and the goal for auto is 1.05x that.
 import heapq
 
 import argparse
-import json
 import os
 import tempfile
 
 import benchlib as bl
-
-
-def log_tasks(path):
-    """(task, worker, start, end) of every task-end in a log, tasks lines included."""
-    out = []
-    with open(path) as f:
-        for line in f:
-            e = json.loads(line)
-            if e["event"] == "task-end" and not e.get("retry"):
-                out.append((e["task"], e["worker"], e["start"], e["end"]))
-            elif e["event"] == "tasks":
-                prev = e["start"]
-                for t, _item, gap, dur, _cpu, _res in e["tasks"]:
-                    out.append((t, e["worker"], prev + gap, prev + gap + dur))
-                    prev = prev + gap + dur
-    return out
 
 
 def main():
@@ -75,7 +58,7 @@ def main():
             ps_walls.append(s["wall_s"])
             busy = [w["busy_s"] for w in s["per_worker"]]
             spreads.append(max(busy) - min(busy))
-            tasks = log_tasks(log)
+            tasks = bl.task_ends(bl.read_log(log))
             if bound is None:
                 durs = {t: (e - b) / 1e9 for t, _w, b, e in tasks}
                 total = sum(durs.values())
