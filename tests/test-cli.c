@@ -1752,6 +1752,39 @@ test_timeout_exact (void)
                   g_array_index (late, gint64, 6) / 1e6, g_array_index (late, gint64, 11) / 1e6);
   g_assert_cmpint (g_array_index (late, gint64, 6), <, 5000000);
   result_clear (&r);
+
+  /* a timeout applies to a task whose start was reported: tiny tasks,
+   * reported in batches every 20 ms, are never taken for hung ones */
+  {
+    const char *tiny[] = { "run", "--items", "1..300000", "--chunksize", "1", "--timeout", "0.005",
+                           "--workers", "2", "--format", "none", "--json", NULL };
+
+    run_argv (tiny, NULL, &r);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "\"ok\":300000"));
+    result_clear (&r);
+  }
+}
+
+/* --log - writes the log to stdout, and nothing else goes there: the
+ * workers' output goes to stderr. */
+static void
+test_log_to_stdout (void)
+{
+  const char *args[] = { "run", "--items", "1..20", "--workload", "print", "--workers", "2",
+                         "--log", "-", "--format", "none", NULL };
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  Result r = { 0 };
+
+  run_argv (args, NULL, &r);
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (r.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >, 20);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+  g_assert_cmpuint (count_substrings (r.err, "Process ForkPoolWorker-"), ==, 20);
+  result_clear (&r);
 }
 
 /* Under a descriptor limit: a soft limit below the hard one is raised and
@@ -1917,6 +1950,7 @@ main (int    argc,
   g_test_add_func ("/ps/cli/timeout-exact", test_timeout_exact);
   g_test_add_func ("/ps/cli/descriptor-limit", test_descriptor_limit);
   g_test_add_func ("/ps/cli/log-onto-items", test_log_onto_items);
+  g_test_add_func ("/ps/cli/log-to-stdout", test_log_to_stdout);
   g_test_add_func ("/ps/cli/stdout-errors", test_stdout_errors);
   g_test_add_func ("/ps/cli/idle-engine-wakeups", test_idle_engine_wakeups);
   status = g_test_run ();

@@ -73,6 +73,7 @@ typedef struct
   guint         stdout_watch;
   char         *failure;
   gboolean      log_reported;
+  gboolean      log_on_stdout;  /* --log -: the workers' output goes to stderr */
 } CliRun;
 
 static void stdout_failed (CliRun *run, int err);
@@ -381,7 +382,8 @@ on_event (const PsEvent *e,
       break;
 
     case PS_EVENT_OUTPUT:
-      if (e->stream == PS_STREAM_STDERR)
+      /* with --log -, stdout carries the log alone */
+      if (e->stream == PS_STREAM_STDERR || run->log_on_stdout)
         {
           fputs (e->text, stderr);
           fputc ('\n', stderr);
@@ -529,6 +531,7 @@ ps_cli_run (int         argc,
   run.spec = spec;
   run.loop = loop;
   run.log = log;
+  run.log_on_stdout = g_strcmp0 (spec->log_path, "-") == 0;
   run.summary = summary;
   run.n_tasks = ps_spec_get_n_tasks (spec);
   run.first_in_list = TRUE;

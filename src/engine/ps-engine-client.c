@@ -456,6 +456,8 @@ ensure_engine (PsEngineClient  *self,
       g_prefix_error (error, _("Cannot start the engine (%s): "), self->engine_path);
       return FALSE;
     }
+  /* what is still in flight for an engine that has gone stays with it */
+  g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->greeted = FALSE;
@@ -470,8 +472,9 @@ complete_unasked (gpointer data)
 {
   PsEngineClient *self = data;
 
+  /* stopped before it was asked: cancelled, whoever stopped it */
   if (self->running && self->unasked)
-    complete_run (self, NULL);
+    complete_run (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was stopped")));
   return G_SOURCE_REMOVE;
 }
 

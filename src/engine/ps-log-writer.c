@@ -62,6 +62,7 @@ struct _PsLogWriter
   gboolean   busy;       /* the thread is writing a list */
   gboolean   stop;
   off_t      written;    /* the thread's: bytes of whole lines on disk */
+  gboolean   own_file;   /* opened here (not stdout): it may be cut back */
   GString   *out;        /* the thread's: the lines of one list */
   char      *error;      /* set once, by the thread, when the log has stopped */
 };
@@ -98,7 +99,8 @@ write_lines (PsLogWriter *self)
            * made it (a file that hit its size limit took part of them). */
           if (last_nl != NULL)
             self->written += last_nl + 1 - self->out->str;
-          if (ftruncate (self->fd, self->written) < 0)
+          /* only a file of our own: stdout may be a file we append to */
+          if (self->own_file && ftruncate (self->fd, self->written) < 0)
             { /* nothing better to do: the message below still stands */ }
           why = g_strdup_printf (_("the log “%s” stopped: %s; the run goes on without it"),
                                  self->path, g_strerror (saved));
@@ -227,6 +229,7 @@ ps_log_writer_new (const char  *path,
   self = g_new0 (PsLogWriter, 1);
   self->path = g_strdup (path);
   self->fd = fd;
+  self->own_file = !g_str_equal (path, "-");
   self->gathering = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
   self->text = g_string_sized_new (4096);
   self->out = g_string_sized_new (FLUSH_BYTES * 2);

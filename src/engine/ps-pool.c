@@ -104,6 +104,8 @@ typedef struct _Worker
   PsSampled    *sampled;      /* CPU and memory, once it is ready */
   gint64        kill_at;      /* when SIGKILL follows SIGTERM; 0: not being killed */
   PsTaskStatus  kill_status;  /* what the running task becomes when it dies */
+  guint64       kill_task;    /* --timeout: the task it was killed for */
+  guint32       kill_attempt;
 } Worker;
 
 struct _PsPool
@@ -121,7 +123,6 @@ struct _PsPool
   guint64       next_task;
   GQueue        requeue;       /* Chunk*, run before fresh tasks */
   guint8       *task_final;    /* 1 once a task has its final task-end */
-  guint8       *attempts;
 
   guint64       n_final;
   guint64       n_ok;
@@ -242,7 +243,6 @@ ps_pool_finalize (GObject *object)
   g_clear_pointer (&self->batch, g_array_unref);
   g_queue_clear_full (&self->requeue, g_free);
   g_free (self->task_final);
-  g_free (self->attempts);
   g_free (self->worker_command);
   g_free (self->failure);
   if (self->epfd >= 0)
@@ -288,7 +288,6 @@ ps_pool_new (PsSpec *spec)
   self->n_tasks = ps_spec_get_n_tasks (spec);
   self->chunksize = ps_spec_get_chunksize (spec);
   self->task_final = g_malloc0 (self->n_tasks);
-  self->attempts = g_malloc0 (self->n_tasks);
   return self;
 }
 
@@ -511,8 +510,6 @@ give_chunk (PsPool *self,
     {
       w->head_since = mono_ns ();
       w->head_started = FALSE;
-      if (self->spec->timeout_s > 0)
-        arm_deadline (self, w->head_since + (gint64) (self->spec->timeout_s * 1e9));
     }
   g_array_append_val (w->chunks, c);
   w->in_flight += c.count;
@@ -717,8 +714,10 @@ told:
 
   if (retry)
     {
-      self->attempts[task] = attempt + 1;
-      push_front (self, task, 1, attempt + 1);
+      /* a handler of the events above may have cancelled the run: then
+       * the task is one that did not run to an end */
+      if (!self->cancelled)
+        push_front (self, task, 1, attempt + 1);
       return;
     }
 
@@ -1055,6 +1054,10 @@ worker_on_exit (Worker *w,
   guint64 task;
   guint32 attempt;
 
+  /* Reaped already: nothing may signal its pid from here on (a handler
+   * of the events read below may cancel the pool). */
+  w->exited = TRUE;
+
   /* Whatever it wrote before it died is still in the socket. */
   if (w->fd >= 0)
     {
@@ -1070,7 +1073,6 @@ worker_on_exit (Worker *w,
       close (w->fd);
       w->fd = -1;
     }
-  w->exited = TRUE;
   self->n_live--;
   g_clear_pointer (&w->sampled, ps_sampled_free);
 
@@ -1085,13 +1087,15 @@ worker_on_exit (Worker *w,
       const char *message = st == PS_TASK_TIMEOUT ? _("timed out") : why;
       gboolean started = w->head_started;
       gint64 since = w->head_since - self->t0;
+      /* killed for a timeout whose task still ended in time (its task-end
+       * was on the way): the task now at the head never had its turn */
+      gboolean victim = !(st == PS_TASK_TIMEOUT && (task != w->kill_task || attempt != w->kill_attempt));
 
-      pop_head (w);
-      if (st != PS_TASK_CANCELLED || started)
-        finish_task (self, w, task, attempt, MAX (since, 0), now, 0, st, PS_RESULT_NONE, 0, NULL,
-                     st == PS_TASK_CANCELLED ? _("cancelled") : message, started);
+      if (victim)
+        pop_head (w);
 
-      /* the rest, last first, so that the front of the queue keeps their order */
+      /* the rest, last first, so that the front of the queue keeps their
+       * order; a retry of the dead one goes in front of them */
       for (guint i = w->chunks->len; i > w->chunk_head; i--)
         {
           Chunk *c = &g_array_index (w->chunks, Chunk, i - 1);
@@ -1103,6 +1107,10 @@ worker_on_exit (Worker *w,
       g_array_set_size (w->chunks, 0);
       w->chunk_head = w->head_done = 0;
       w->in_flight = 0;
+
+      if (victim && (st != PS_TASK_CANCELLED || started))
+        finish_task (self, w, task, attempt, MAX (since, 0), now, 0, st, PS_RESULT_NONE, 0, NULL,
+                     st == PS_TASK_CANCELLED ? _("cancelled") : message, started);
     }
 
   fill_worker (&e, w);
@@ -1255,7 +1263,8 @@ deadline_cb (gpointer data)
           kill (w->pid, SIGKILL);
           w->kill_at = G_MAXINT64;
         }
-      else if (w->kill_at == 0 && limit > 0 && w->in_flight > 0 && now >= w->head_since + limit)
+      else if (w->kill_at == 0 && limit > 0 && w->head_started && now >= w->head_since + limit &&
+               head_task (w, &w->kill_task, &w->kill_attempt))
         {
           w->kill_status = PS_TASK_TIMEOUT;
           w->kill_at = now + KILL_GRACE_NS;
@@ -1264,7 +1273,7 @@ deadline_cb (gpointer data)
 
       if (w->kill_at != 0 && w->kill_at != G_MAXINT64)
         next = MIN (next, w->kill_at);
-      else if (w->kill_at == 0 && limit > 0 && w->in_flight > 0)
+      else if (w->kill_at == 0 && limit > 0 && w->head_started)
         next = MIN (next, w->head_since + limit);
     }
   if (next != G_MAXINT64)
@@ -1472,9 +1481,20 @@ ps_pool_start (PsPool  *self,
 
       if (!start_worker (self, &local_error) && self->n_live == 0)
         {
+          PsEvent end = { 0 };
+
           g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                       _("The pool could not start: "));
+          /* the log has a run-start: it gets its run-end */
           self->finished = TRUE;
+          end.type = PS_EVENT_RUN_END;
+          end.t = mono_ns () - self->t0;
+          end.n_tasks = self->n_tasks;
+          end.workers = self->spec->workers;
+          end.n_cancelled = self->n_tasks;
+          end.cancelled = TRUE;
+          end.message = error && *error ? (*error)->message : NULL;
+          emit (self, &end);
           return FALSE;
         }
       if (local_error != NULL)

@@ -269,6 +269,10 @@ ps_proto_read_task_end (const PsFrame  *frame,
     return FALSE;
   if (out->result_kind > PS_RESULT_TEXT || (out->status != PS_TASK_OK && out->status != PS_TASK_ERROR))
     return bad (error, "task-end");
+  /* texts end up in labels, logs and Python's repr(): valid UTF-8 only */
+  if ((out->result_text && !g_utf8_validate (out->result_text, out->result_len, NULL)) ||
+      !g_utf8_validate (out->message, -1, NULL))
+    return bad (error, "task-end");
   return TRUE;
 }
 
