@@ -629,13 +629,7 @@ add_tasks (PsRunModel    *self,
   guint32 *lane;
   guint n_lane;
 
-  memset (&e, 0, sizeof e);
-  e.type = PS_EVENT_TASK_END;
-  e.status = PS_TASK_OK;
-  e.result_kind = PS_RESULT_INT;
-  e.worker = tasks->worker;
-  e.pid = tasks->pid;
-  e.name = tasks->name;
+  ps_event_init_task_end (tasks, &e);
   wi = find_worker (self, &e);
   if (wi == G_MAXUINT || self->tasks == NULL)
     {

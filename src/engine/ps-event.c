@@ -638,6 +638,25 @@ ps_event_tasks_to_json (const PsEvent *e,
 }
 
 /**
+ * ps_event_init_task_end:
+ * @tasks: a %PS_EVENT_TASKS event
+ * @e: (out): a task-end with what the tasks share (worker, status ok, an
+ *   integer result); ps_task_batch_event_fill() adds a task's own
+ */
+void
+ps_event_init_task_end (const PsEvent *tasks,
+                        PsEvent       *e)
+{
+  memset (e, 0, sizeof *e);
+  e->type = PS_EVENT_TASK_END;
+  e->status = PS_TASK_OK;
+  e->result_kind = PS_RESULT_INT;
+  e->worker = tasks->worker;
+  e->pid = tasks->pid;
+  e->name = tasks->name;
+}
+
+/**
  * ps_event_foreach_task:
  * @tasks: a %PS_EVENT_TASKS event
  *
@@ -651,13 +670,7 @@ ps_event_foreach_task (const PsEvent *tasks,
   PsEvent e;
 
   g_return_if_fail (tasks->type == PS_EVENT_TASKS);
-  memset (&e, 0, sizeof e);
-  e.type = PS_EVENT_TASK_END;
-  e.status = PS_TASK_OK;
-  e.result_kind = PS_RESULT_INT;
-  e.worker = tasks->worker;
-  e.pid = tasks->pid;
-  e.name = tasks->name;
+  ps_event_init_task_end (tasks, &e);
   for (guint32 i = 0; i < tasks->n_entries; i++)
     {
       ps_task_batch_event_fill (&tasks->tasks[i], &e);

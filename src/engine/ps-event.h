@@ -160,6 +160,8 @@ gboolean      ps_event_parse_json_line (const char    *line,
                                         GArray        *entries,
                                         GStringChunk  *strings,
                                         GError       **error);
+void          ps_event_init_task_end   (const PsEvent *tasks,
+                                        PsEvent       *e);
 void          ps_event_foreach_task    (const PsEvent *tasks,
                                         PsEventFunc    func,
                                         gpointer       data);
