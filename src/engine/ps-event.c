@@ -525,55 +525,17 @@ ps_event_to_json (const PsEvent *e,
   g_string_append (out, "}\n");
 }
 
-static const char digit_pairs[] =
-  "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-  "8081828384858687888990919293949596979899";
-
-/* Writes @value in decimal at @p, which has room for 20 characters, and
- * returns the end: most of a run's log is these numbers, so no printf,
- * no temporary, two digits a division. */
+/* Writes @value in decimal at @p, which has room for 21 characters (the
+ * number and a NUL that the next write covers), and returns the end. */
 static inline char *
 put_decimal (char   *p,
              gint64  value)
 {
-  guint64 v = value < 0 ? 0 - (guint64) value : (guint64) value;
-  guint64 t = 10;
-  guint n = 1;
-  char *end;
-
-  if (value < 0)
-    *p++ = '-';
-  while (n < 20 && v >= t)
-    {
-      n++;
-      if (n == 20)
-        break;
-      t *= 10;
-    }
-  end = p + n;
-  p = end;
-  while (v >= 100)
-    {
-      guint d = (guint) (v % 100) * 2;
-
-      v /= 100;
-      *--p = digit_pairs[d + 1];
-      *--p = digit_pairs[d];
-    }
-  if (v >= 10)
-    {
-      *--p = digit_pairs[v * 2 + 1];
-      *--p = digit_pairs[v * 2];
-    }
-  else
-    *--p = (char) ('0' + v);
-  return end;
+  return p + ps_format_int (value, p);
 }
 
-/* ~20 KB lines: a log cut by a full disk loses less than one */
 #define TASKS_PER_LINE 512
-/* "[" five numbers and commas "]," : at most 6 × 21 + 8 */
+/* "[" six numbers, five commas, "],": at most 6 × 21 (with the NUL) + 8 */
 #define TASK_JSON_MAX  136
 
 /**

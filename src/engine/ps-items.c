@@ -519,31 +519,39 @@ ps_format_int (gint64 value,
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
-  char tmp[24];
   guint64 v = value < 0 ? 0 - (guint64) value : (guint64) value;
-  gsize n = sizeof tmp, len = 0;
+  guint64 t = 10;
+  gsize n = 1, sign = value < 0;
+  char *p;
 
-  /* two digits at a time, from the right */
+  /* how many digits, then two at a time from the right, in place: this
+   * is most of what printing a million results costs */
+  while (n < 20 && v >= t)
+    {
+      n++;
+      if (n == 20)
+        break;
+      t *= 10;
+    }
+  buf[0] = '-';
+  p = buf + sign + n;
+  *p = '\0';
   while (v >= 100)
     {
       guint d = (guint) (v % 100) * 2;
+
       v /= 100;
-      tmp[--n] = pairs[d + 1];
-      tmp[--n] = pairs[d];
+      *--p = pairs[d + 1];
+      *--p = pairs[d];
     }
   if (v >= 10)
     {
-      tmp[--n] = pairs[v * 2 + 1];
-      tmp[--n] = pairs[v * 2];
+      *--p = pairs[v * 2 + 1];
+      *--p = pairs[v * 2];
     }
   else
-    tmp[--n] = '0' + (char) v;
-  if (value < 0)
-    buf[len++] = '-';
-  memcpy (buf + len, tmp + n, sizeof tmp - n);
-  len += sizeof tmp - n;
-  buf[len] = '\0';
-  return len;
+    *--p = (char) ('0' + v);
+  return sign + n;
 }
 
 /**
