@@ -519,24 +519,33 @@ ps_format_int (gint64 value,
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
+  static const guint64 powers[20] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
+    1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+    1000000000000000000ULL, 10000000000000000000ULL,
+  };
   guint64 v = value < 0 ? 0 - (guint64) value : (guint64) value;
-  guint64 t = 10;
-  gsize n = 1, sign = value < 0;
+  gsize sign = value < 0, n;
+  guint32 small;
   char *p;
 
-  /* how many digits, then two at a time from the right, in place: this
-   * is most of what printing a million results costs */
-  while (n < 20 && v >= t)
+  /* how many digits (from the highest bit, then one comparison), then two
+   * at a time from the right, in place, in 32 bits once it fits: this is
+   * most of what printing a million results, or logging them, costs */
+  if (v == 0)
+    n = 1;
+  else
     {
-      n++;
-      if (n == 20)
-        break;
-      t *= 10;
+      /* floor(log10(2) × bits) + 1 is the count, or one too many */
+      n = (((64 - (guint) __builtin_clzll (v)) * 1233) >> 12) + 1;
+      if (v < powers[n - 1])
+        n--;
     }
   buf[0] = '-';
   p = buf + sign + n;
   *p = '\0';
-  while (v >= 100)
+  while (v > G_MAXUINT32)
     {
       guint d = (guint) (v % 100) * 2;
 
@@ -544,13 +553,22 @@ ps_format_int (gint64 value,
       *--p = pairs[d + 1];
       *--p = pairs[d];
     }
-  if (v >= 10)
+  small = (guint32) v;
+  while (small >= 100)
     {
-      *--p = pairs[v * 2 + 1];
-      *--p = pairs[v * 2];
+      guint d = (small % 100) * 2;
+
+      small /= 100;
+      *--p = pairs[d + 1];
+      *--p = pairs[d];
+    }
+  if (small >= 10)
+    {
+      *--p = pairs[small * 2 + 1];
+      *--p = pairs[small * 2];
     }
   else
-    *--p = (char) ('0' + v);
+    *--p = (char) ('0' + small);
   return sign + n;
 }
 

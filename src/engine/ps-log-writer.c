@@ -34,23 +34,33 @@
 #define FLUSH_BYTES       (1024 * 1024)
 #define TASK_BYTES        ((gsize) 40)  /* about what a task takes on disk: for the 1 MiB mark */
 
-/* What the engine's thread hands over: text already formatted, or the
- * tasks of a tasks event, to be formatted by the writer thread. */
+/* A piece of what the engine's thread hands over: text already
+ * formatted, or the tasks of a tasks event (in the batch's numbers), to
+ * be formatted by the writer thread. */
 typedef struct
 {
   GString          *text;       /* or NULL */
-  PsTaskBatchEntry *tasks;
+  gsize             tasks_at;   /* in Batch.numbers */
   guint32           n_tasks;
   guint32           worker;
   gint32            pid;
   char             *name;
 } Block;
 
+/* What is handed over at once. Batches go back and forth: the thread
+ * returns each one emptied, so that the numbers' buffer, once grown, is
+ * not allocated (and faulted in) again for every batch. */
+typedef struct
+{
+  GPtrArray  *blocks;           /* Block* */
+  GByteArray *numbers;          /* PsTaskBatchEntry after PsTaskBatchEntry */
+} Batch;
+
 struct _PsLogWriter
 {
   char      *path;
   int        fd;
-  GPtrArray *gathering;  /* Block*, not handed over yet */
+  Batch     *gathering;  /* not handed over yet */
   gsize      gathered;   /* about how many bytes they make */
   GString   *text;       /* the text block being filled */
   guint      timer;
@@ -58,7 +68,8 @@ struct _PsLogWriter
   GThread   *thread;
   GMutex     lock;
   GCond      cond;
-  GQueue     queue;      /* GPtrArray* of Block*, for the thread */
+  GQueue     queue;      /* Batch*, for the thread */
+  GQueue     spare;      /* Batch*, emptied by the thread */
   gboolean   busy;       /* the thread is writing a list */
   gboolean   stop;
   off_t      written;    /* the thread's: bytes of whole lines on disk */
@@ -72,9 +83,26 @@ block_free (Block *b)
 {
   if (b->text)
     g_string_free (b->text, TRUE);
-  g_free (b->tasks);
   g_free (b->name);
   g_free (b);
+}
+
+static Batch *
+batch_new (void)
+{
+  Batch *batch = g_new (Batch, 1);
+
+  batch->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
+  batch->numbers = g_byte_array_new ();
+  return batch;
+}
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->blocks);
+  g_byte_array_unref (batch->numbers);
+  g_free (batch);
 }
 
 /* The thread: writes @out, or stops the log without leaving half a line. */
@@ -120,7 +148,7 @@ writer_thread (gpointer data)
   g_mutex_lock (&self->lock);
   for (;;)
     {
-      GPtrArray *list;
+      Batch *list;
 
       while (self->queue.length == 0 && !self->stop)
         g_cond_wait (&self->cond, &self->lock);
@@ -133,9 +161,9 @@ writer_thread (gpointer data)
       if (g_atomic_pointer_get (&self->error) == NULL)
         {
           g_string_truncate (self->out, 0);
-          for (guint i = 0; i < list->len; i++)
+          for (guint i = 0; i < list->blocks->len; i++)
             {
-              Block *b = g_ptr_array_index (list, i);
+              Block *b = g_ptr_array_index (list->blocks, i);
 
               if (b->text)
                 g_string_append_len (self->out, b->text->str, b->text->len);
@@ -147,16 +175,18 @@ writer_thread (gpointer data)
                   e.worker = b->worker;
                   e.pid = b->pid;
                   e.name = b->name;
-                  e.tasks = b->tasks;
+                  e.tasks = (const PsTaskBatchEntry *) (gpointer) (list->numbers->data + b->tasks_at);
                   e.n_entries = b->n_tasks;
                   ps_event_tasks_to_json (&e, self->out);
                 }
             }
           write_lines (self);
         }
-      g_ptr_array_unref (list);
+      g_ptr_array_set_size (list->blocks, 0);
+      g_byte_array_set_size (list->numbers, 0);
 
       g_mutex_lock (&self->lock);
+      g_queue_push_tail (&self->spare, list);
       self->busy = FALSE;
       g_cond_broadcast (&self->cond);
     }
@@ -174,15 +204,17 @@ hand_over (PsLogWriter *self)
 
       b->text = self->text;
       self->text = g_string_sized_new (4096);
-      g_ptr_array_add (self->gathering, b);
+      g_ptr_array_add (self->gathering->blocks, b);
     }
-  if (self->gathering->len == 0)
+  if (self->gathering->blocks->len == 0)
     return;
   g_mutex_lock (&self->lock);
   g_queue_push_tail (&self->queue, self->gathering);
   g_cond_broadcast (&self->cond);
+  self->gathering = g_queue_pop_head (&self->spare);
   g_mutex_unlock (&self->lock);
-  self->gathering = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
+  if (self->gathering == NULL)
+    self->gathering = batch_new ();
   self->gathered = 0;
 }
 
@@ -230,12 +262,13 @@ ps_log_writer_new (const char  *path,
   self->path = g_strdup (path);
   self->fd = fd;
   self->own_file = !g_str_equal (path, "-");
-  self->gathering = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
+  self->gathering = batch_new ();
   self->text = g_string_sized_new (4096);
   self->out = g_string_sized_new (FLUSH_BYTES * 2);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   g_queue_init (&self->queue);
+  g_queue_init (&self->spare);
   self->thread = g_thread_new ("poolscope-log", writer_thread, self);
   return self;
 }
@@ -257,14 +290,16 @@ ps_log_writer_add (PsLogWriter   *self,
 
           t->text = self->text;
           self->text = g_string_sized_new (4096);
-          g_ptr_array_add (self->gathering, t);
+          g_ptr_array_add (self->gathering->blocks, t);
         }
-      b->tasks = g_memdup2 (event->tasks, (gsize) event->n_entries * sizeof (PsTaskBatchEntry));
+      b->tasks_at = self->gathering->numbers->len;
+      g_byte_array_append (self->gathering->numbers, (const guint8 *) event->tasks,
+                           (guint) (event->n_entries * sizeof (PsTaskBatchEntry)));
       b->n_tasks = event->n_entries;
       b->worker = event->worker;
       b->pid = event->pid;
       b->name = g_strdup (event->name);
-      g_ptr_array_add (self->gathering, b);
+      g_ptr_array_add (self->gathering->blocks, b);
       self->gathered += event->n_entries * TASK_BYTES;
     }
   else
@@ -331,7 +366,8 @@ ps_log_writer_free (PsLogWriter *self)
   g_cond_clear (&self->cond);
   if (self->fd >= 0)
     close (self->fd);
-  g_ptr_array_unref (self->gathering);
+  batch_free (self->gathering);
+  g_queue_clear_full (&self->spare, (GDestroyNotify) batch_free);
   g_string_free (self->text, TRUE);
   g_string_free (self->out, TRUE);
   g_free (self->path);
