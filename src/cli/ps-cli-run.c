@@ -569,7 +569,9 @@ ps_cli_run (int         argc,
       status = 3;
       goto out;
     }
-  g_main_loop_run (loop);
+  /* run-end may have come already (a pool that ended as it started) */
+  if (!ps_pool_is_finished (pool))
+    g_main_loop_run (loop);
 
   if (run.out_errno == 0)
     {

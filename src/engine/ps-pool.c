@@ -1474,6 +1474,12 @@ ps_pool_start (PsPool  *self,
   e.order = ps_order_to_string (self->spec->order);
   e.seed = self->spec->seed;
   emit (self, &e);
+  /* a handler may have cancelled already (its reader gone): no workers */
+  if (self->cancelled)
+    {
+      check_finished (self);
+      return TRUE;
+    }
 
   for (guint i = 0; i < self->spec->workers; i++)
     {
