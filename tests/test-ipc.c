@@ -177,6 +177,47 @@ test_cancel_through_ipc (void)
   g_main_loop_unref (seen.loop);
 }
 
+/* A detached run's events reach nobody, and not the next run either: the
+ * client stays busy until its run-end, then serves a new run cleanly. */
+static void
+test_detach (void)
+{
+  g_autoptr(PsEngineClient) client = ps_engine_client_new (POOLSCOPE_RUN);
+  Seen seen = { g_main_loop_new (NULL, FALSE), 0, 0, FALSE, FALSE, NULL, g_string_new (NULL), FALSE };
+  Seen other = { g_main_loop_new (NULL, FALSE), 0, 0, FALSE, FALSE, NULL, g_string_new (NULL), FALSE };
+  const char *slow[] = { "--items", "1..50", "--workload", "sleep:100", "--workers", "2", NULL };
+  const char *square[] = { "--preset", "square", NULL };
+  gint64 until;
+
+  ps_engine_client_run_async (client, slow, on_event, &seen, NULL, run_done, &seen);
+  until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (seen.worker_starts < 2 && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (seen.worker_starts, ==, 2);
+  ps_engine_client_detach (client);
+  while (!seen.finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (seen.cancelled);
+
+  /* busy with the old run's tail: a new run is refused until it ends */
+  g_assert_true (ps_engine_client_is_running (client));
+  until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (ps_engine_client_is_running (client) && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (ps_engine_client_is_running (client));
+  g_assert_false (seen.run_end);
+
+  run (client, &other, square);
+  g_assert_null (other.failure);
+  g_assert_cmpuint (other.task_ends, ==, 9);
+  g_assert_cmpuint (other.worker_starts, ==, 6); /* the preset's Pool(6) */
+  g_free (seen.failure);
+  g_string_free (seen.results, TRUE);
+  g_string_free (other.results, TRUE);
+  g_main_loop_unref (seen.loop);
+  g_main_loop_unref (other.loop);
+}
+
 static void
 test_missing_engine (void)
 {
@@ -278,6 +319,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/ps/ipc/run", test_run_through_ipc);
   g_test_add_func ("/ps/ipc/cancel", test_cancel_through_ipc);
+  g_test_add_func ("/ps/ipc/detach", test_detach);
   g_test_add_func ("/ps/ipc/missing-engine", test_missing_engine);
   g_test_add_func ("/ps/ipc/reader-late", test_reader_late);
   return g_test_run ();

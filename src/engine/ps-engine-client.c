@@ -158,8 +158,15 @@ ps_engine_client_detach (PsEngineClient *self)
   self->sink_data = NULL;
   if (self->task != NULL)
     {
+      gboolean asked = self->greeted && self->pending_run == NULL && !self->unasked;
+
       ps_engine_client_cancel (self);
       complete_run (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was stopped")));
+      /* The engine's run goes on to its run-end, its events dropped: the
+       * client stays busy until then, so that they cannot reach a next
+       * run's sink. */
+      if (asked && self->subprocess != NULL)
+        self->running = TRUE;
     }
 }
 
