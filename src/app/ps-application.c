@@ -28,7 +28,7 @@ struct _PsApplication
 
 G_DEFINE_FINAL_TYPE (PsApplication, ps_application, ADW_TYPE_APPLICATION)
 
-#define PS_APP_MAX_WORKERS 256
+#define PS_APP_MAX_WORKERS PS_WORKERS_MAX  /* as poolscope-run */
 
 PsApplication *
 ps_application_new (void)
@@ -269,13 +269,13 @@ ps_application_init (PsApplication *self)
 {
   static const GOptionEntry entries[] = {
     { "preset", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Fill in a preset: hello, square or print-numbers"), N_("NAME") },
-    { "workers", 'j', 0, G_OPTION_ARG_STRING, NULL, N_("Worker processes, 1–256"), N_("N") },
+    { "workers", 'j', 0, G_OPTION_ARG_STRING, NULL, N_("Worker processes, 1–1024"), N_("N") },
     { "items", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Items: 1..9, 1..100:3, a,b,c or @FILE"), N_("SPEC") },
     { "workload", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Workload, such as square, cpu:10 or sleep:50"), N_("SPEC") },
     { "chunksize", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Tasks handed to a worker at once, or auto"), N_("N") },
     { "run", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start the batch at once"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, N_("[LOG]") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, NULL },
     { NULL }
   };
 

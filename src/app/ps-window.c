@@ -1047,7 +1047,7 @@ ps_window_constructed (GObject *object)
   if (workers <= 0 || (*preset && ps_preset_lookup (preset)))
     workers = (*preset && ps_preset_lookup (preset)) ? (int) ps_preset_lookup (preset)->workers
                                                       : (int) ps_spec_default_workers ();
-  gtk_spin_button_set_value (self->workers_spin, MIN (workers, 256));
+  gtk_spin_button_set_value (self->workers_spin, MIN (workers, PS_WORKERS_MAX));
   restore_pool (self, !(*preset && ps_preset_lookup (preset)));
   validate_form (self);
   set_running (self, FALSE);

@@ -63,9 +63,30 @@ def wait_for(fn, timeout=15):
     return None
 
 
+def command_line(env):
+    """The app's command line matches the README: bad usage exits 2 with a
+    message, the worker range is poolscope-run's, one LOG in --help."""
+    def run(*args):
+        return subprocess.run([env["POOLSCOPE"]] + list(args), env=env, capture_output=True,
+                              text=True, timeout=30)
+
+    r = run("--bogus")
+    tap(r.returncode == 2 and "unknown option “--bogus”" in r.stderr,
+        "an unknown option exits 2 and names it", "%d %r" % (r.returncode, r.stderr))
+    r = run("--workers", "2000")
+    tap(r.returncode == 2 and "from 1 to 1024" in r.stderr,
+        "--workers takes 1 to 1024, as poolscope-run", "%d %r" % (r.returncode, r.stderr))
+    r = run("-j0")
+    tap(r.returncode == 2 and "--workers" in r.stderr, "-jN is -j N", "%d %r" % (r.returncode, r.stderr))
+    r = run("--help")
+    usage = r.stdout.splitlines()[1] if len(r.stdout.splitlines()) > 1 else ""
+    tap(r.returncode == 0 and usage.count("[LOG]") == 1, "--help names one LOG", usage)
+
+
 def main():
-    print("1..6")
+    print("1..10")
     env = dict(os.environ)
+    command_line(env)
     env.pop("GTK_A11Y", None)
     env.pop("NO_AT_BRIDGE", None)
     proc = subprocess.Popen([env["POOLSCOPE"], "--preset", "square"], env=env)
