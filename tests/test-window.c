@@ -66,6 +66,23 @@ find_by_name (GtkWidget  *root,
   return NULL;
 }
 
+/* A label whose text starts with @prefix, anywhere under @root. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *prefix)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (c) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (c)), prefix))
+        return c;
+      if ((found = find_label (c, prefix)))
+        return found;
+    }
+  return NULL;
+}
+
 static PsApplication *app;
 
 static void
@@ -352,20 +369,30 @@ test_open_log (void)
       gtk_window_destroy (GTK_WINDOW (window));
     }
 
-  /* not a log at all: a toast, and the window stays as it was */
-  {
-    g_autoptr(GFile) file = g_file_new_for_path (junk);
-    gint64 end;
+  /* not a log at all, or JSON whose error names "<data>" (markup once
+   * read as such, an empty toast): a toast in words, and the window stays
+   * as it was */
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (k == 0 ? junk : cut);
+      GtkWidget *toast;
+      gint64 end;
 
-    window = ps_window_new (app);
-    gtk_window_present (GTK_WINDOW (window));
-    ps_window_open_log (window, file);
-    end = g_get_monotonic_time () + G_USEC_PER_SEC;
-    while (g_get_monotonic_time () < end)
-      g_main_context_iteration (NULL, FALSE);
-    g_assert_true (status_starts_with (window, "Ready"));
-    gtk_window_destroy (GTK_WINDOW (window));
-  }
+      if (k == 1)
+        g_assert_true (g_file_set_contents (cut, "{\"event\": <nope> & more}\n", -1, NULL));
+      window = ps_window_new (app);
+      gtk_window_present (GTK_WINDOW (window));
+      ps_window_open_log (window, file);
+      end = g_get_monotonic_time () + G_USEC_PER_SEC;
+      while (g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+      g_assert_true (status_starts_with (window, "Ready"));
+      toast = find_label (GTK_WIDGET (window), "Could not open");
+      g_assert_nonnull (toast);
+      g_test_message ("toast: %s", gtk_label_get_text (GTK_LABEL (toast)));
+      g_assert_cmpuint (strlen (gtk_label_get_text (GTK_LABEL (toast))), >, 20);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
   g_unlink (log);
   g_unlink (cut);
   g_unlink (junk);

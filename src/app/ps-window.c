@@ -562,6 +562,22 @@ death_toast_dismissed (PsWindow *self)
   self->deaths = 0;
 }
 
+/* A toast of plain text: libadwaita 1.2 reads a toast's title as markup,
+ * and a message that holds a "<" (json-glib's "<data>") or a "&" would
+ * show as an empty toast with a warning. */
+static AdwToast *
+add_text_toast (PsWindow   *self,
+                const char *text,
+                guint       timeout)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  AdwToast *toast = adw_toast_new (escaped);
+
+  adw_toast_set_timeout (toast, timeout);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  return toast;
+}
+
 /* One toast for deaths close together: a kill storm is one piece of news. */
 static void
 announce_death (PsWindow      *self,
@@ -576,14 +592,15 @@ announce_death (PsWindow      *self,
   else
     title = g_strdup_printf (_("%u workers died; the pool replaced each of them"), self->deaths);
   if (self->death_toast)
-    adw_toast_set_title (self->death_toast, title);
+    {
+      g_autofree char *escaped = g_markup_escape_text (title, -1);
+      adw_toast_set_title (self->death_toast, escaped);
+    }
   else
     {
-      self->death_toast = adw_toast_new (title);
-      adw_toast_set_timeout (self->death_toast, 6);
+      self->death_toast = add_text_toast (self, title, 6);
       g_signal_connect_object (self->death_toast, "dismissed", G_CALLBACK (death_toast_dismissed),
                                self, G_CONNECT_SWAPPED);
-      adw_toast_overlay_add_toast (self->toast_overlay, self->death_toast);
     }
 }
 
@@ -598,12 +615,7 @@ on_event (const PsEvent *e,
     announce_death (self, e);
   else if (e->type == PS_EVENT_NOTICE && e->message != NULL)
     {
-      /* the engine's words are text, not markup (toasts take markup in 1.2) */
-      g_autofree char *escaped = g_markup_escape_text (e->message, -1);
-      AdwToast *toast = adw_toast_new (escaped);
-
-      adw_toast_set_timeout (toast, 10);
-      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      add_text_toast (self, e->message, 10);
     }
 }
 
@@ -919,7 +931,7 @@ load_log_done (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       msg = g_strdup_printf (_("Could not open %s: %s"), name, error->message);
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
+      add_text_toast (self, msg, 0);
       return;
     }
   if (is_running (self))
@@ -938,10 +950,8 @@ load_log_done (GObject      *source,
   if (r->problem)
     {
       g_autofree char *msg = g_strdup_printf (_("The log stops early: %s"), r->problem);
-      AdwToast *toast = adw_toast_new (msg);
 
-      adw_toast_set_timeout (toast, 0);
-      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      add_text_toast (self, msg, 0);
     }
   adw_view_stack_set_visible_child_name (self->view_stack, "live");
   render (self);
