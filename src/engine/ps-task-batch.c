@@ -278,9 +278,11 @@ ps_task_batch_foreach (const PsTaskBatch *batch,
 {
   PsTaskBatchIter iter;
   const PsTaskBatchEntry *t;
-  PsEvent e;
+  PsEvent shared = { 0 }, e;
 
-  ps_task_batch_event_init (batch, &e);
+  shared.worker = batch->worker;
+  shared.pid = batch->pid;
+  ps_event_init_task_end (&shared, &e);
   ps_task_batch_iter_init (&iter, batch);
   while ((t = ps_task_batch_next (&iter)))
     {

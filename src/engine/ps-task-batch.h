@@ -110,20 +110,8 @@ ps_task_batch_next (PsTaskBatchIter *iter)
   return &iter->entry;
 }
 
-/* A task-end event for the tasks of @batch: what they share. */
-static inline void
-ps_task_batch_event_init (const PsTaskBatch *batch,
-                          PsEvent           *e)
-{
-  memset (e, 0, sizeof *e);
-  e->type = PS_EVENT_TASK_END;
-  e->status = PS_TASK_OK;
-  e->result_kind = PS_RESULT_INT;
-  e->worker = batch->worker;
-  e->pid = batch->pid;
-}
-
-/* ... and what is the task's own. */
+/* What is each task's own in a task-end (ps_event_init_task_end() fills
+ * what the tasks share). */
 static inline void
 ps_task_batch_event_fill (const PsTaskBatchEntry *t,
                           PsEvent                *e)
