@@ -570,13 +570,9 @@ test_task_batch (void)
       {
         /* as the engine client hands it on: one tasks event */
         g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
-        PsTaskBatchIter iter;
-        const PsTaskBatchEntry *t;
         PsEvent tasks = { 0 };
 
-        ps_task_batch_iter_init (&iter, &batch);
-        while ((t = ps_task_batch_next (&iter)))
-          g_array_append_vals (entries, t, 1);
+        ps_task_batch_entries (&batch, entries);
         tasks.type = PS_EVENT_TASKS;
         tasks.worker = batch.worker;
         tasks.pid = batch.pid;

@@ -328,14 +328,9 @@ handle_frame (PsEngineClient *self,
       /* one tasks event for the frame, as the pool made it */
       if (self->sink)
         {
-          PsTaskBatchIter iter;
-          const PsTaskBatchEntry *t;
           PsEvent e = { 0 };
 
-          g_array_set_size (self->entries, 0);
-          ps_task_batch_iter_init (&iter, &batch);
-          while ((t = ps_task_batch_next (&iter)))
-            g_array_append_vals (self->entries, t, 1);
+          ps_task_batch_entries (&batch, self->entries);
           e.type = PS_EVENT_TASKS;
           e.worker = batch.worker;
           e.pid = batch.pid;

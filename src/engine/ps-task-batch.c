@@ -266,6 +266,26 @@ ps_task_batch_check (const PsFrame  *frame,
 }
 
 /**
+ * ps_task_batch_entries:
+ * @entries: (element-type PsTaskBatchEntry): emptied, then given the
+ *   tasks of @batch, in order
+ *
+ * What a tasks event carries (PsEvent.tasks) made of a checked batch.
+ */
+void
+ps_task_batch_entries (const PsTaskBatch *batch,
+                       GArray            *entries)
+{
+  PsTaskBatchIter iter;
+  const PsTaskBatchEntry *t;
+
+  g_array_set_size (entries, 0);
+  ps_task_batch_iter_init (&iter, batch);
+  while ((t = ps_task_batch_next (&iter)))
+    g_array_append_vals (entries, t, 1);
+}
+
+/**
  * ps_task_batch_foreach:
  * @func: called with each task-end event of a checked batch, in order
  *

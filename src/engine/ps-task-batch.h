@@ -126,6 +126,8 @@ ps_task_batch_event_fill (const PsTaskBatchEntry *t,
   e->result_int = t->result;
 }
 
+void     ps_task_batch_entries  (const PsTaskBatch *batch,
+                                 GArray          *entries);
 void     ps_task_batch_foreach  (const PsTaskBatch *batch,
                                  PsEventFunc      func,
                                  gpointer         data);
