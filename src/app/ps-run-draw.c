@@ -16,7 +16,7 @@
 #include <pango/pangocairo.h>
 #include <glib/gi18n.h>
 
-#include "ps-run-view.h"
+#include "ps-run-draw.h"
 
 #define LANE_LABEL_W   168.0
 #define AXIS_H         22.0

@@ -6,37 +6,9 @@
 
 #include <gtk/gtk.h>
 
-#include "ps-run-model.h"
+#include "ps-run-draw.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  PS_RUN_VIEW_TIMELINE,
-  PS_RUN_VIEW_CPU,
-  PS_RUN_VIEW_MEMORY,
-  PS_RUN_VIEW_PROGRESS,
-  PS_RUN_VIEW_ORDERING,
-} PsRunViewKind;
-
-/* Laid-out texts a view drew in its last frame, to draw again unshaped. */
-typedef struct _PsTextCache PsTextCache;
-
-PsTextCache   *ps_text_cache_new         (void);
-void           ps_text_cache_free        (PsTextCache  *cache);
-void           ps_text_cache_begin_frame (PsTextCache  *cache,
-                                          PangoContext *context);
-guint          ps_text_cache_get_size    (PsTextCache  *cache);
-
-/* Colours and font of a drawing: from the widget's style, or fixed in tests. */
-typedef struct
-{
-  GdkRGBA                     fg;
-  gboolean                    dark;
-  const PangoFontDescription *font;   /* NULL: the cairo default */
-  PangoContext               *pango;  /* the widget's, shared by every layout; NULL: one per layout */
-  PsTextCache                *texts;  /* NULL: every text is laid out anew */
-} PsDrawStyle;
 
 #define PS_TYPE_RUN_VIEW (ps_run_view_get_type ())
 
@@ -49,30 +21,5 @@ PsRunModel    *ps_run_view_get_model    (PsRunView     *self);
 void           ps_run_view_set_model    (PsRunView     *self,
                                          PsRunModel    *model);
 gboolean       ps_run_view_update       (PsRunView     *self);
-
-/* Pure drawing, for the widget and for tests without a display. */
-void           ps_run_draw              (PsRunViewKind      kind,
-                                         PsRunModel        *model,
-                                         cairo_t           *cr,
-                                         int                width,
-                                         int                height,
-                                         const PsDrawStyle *style);
-void           ps_run_describe          (PsRunViewKind      kind,
-                                         PsRunModel        *model,
-                                         GString           *out);
-char          *ps_run_timeline_tooltip  (PsRunModel        *model,
-                                         int                width,
-                                         int                height,
-                                         double             x,
-                                         double             y);
-gboolean       ps_run_timeline_task_rect (PsRunModel      *model,
-                                         int              width,
-                                         int              height,
-                                         guint64          task,
-                                         graphene_rect_t *out);
-int            ps_run_progress_height   (PsRunModel        *model);
-void           ps_status_color          (guint              status,
-                                         gboolean           dark,
-                                         GdkRGBA           *out);
 
 G_END_DECLS
