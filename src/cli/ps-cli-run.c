@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 
 #include "ps-cli-run.h"
 #include "ps-error.h"
+#include "ps-format.h"
 #include "ps-log-writer.h"
 #include "ps-pool.h"
 #include "ps-run-summary.h"
@@ -314,13 +316,36 @@ draw_progress (CliRun  *run,
   double rate = secs > 0 ? run->done / secs : 0;
   int width = 30;
   int filled = run->n_tasks ? (int) (width * run->done / run->n_tasks) : width;
+  char done[PS_FORMAT_BUF_SIZE];
+  char total[PS_FORMAT_BUF_SIZE];
+  g_autofree char *rate_text = NULL;
   g_autofree char *eta = NULL;
 
+  ps_format_count_buf (run->done, done, sizeof done);
+  ps_format_count_buf (run->n_tasks, total, sizeof total);
+  /* a batch of slow tasks runs at 0.5/s, which "%.0f" showed as 0/s */
+  if (rate < 9.95)
+    rate_text = ps_format_number (round (rate * 10) / 10);
+  else
+    rate_text = ps_format_count ((guint64) round (rate));
   if (rate > 0 && run->done < run->n_tasks)
-    eta = g_strdup_printf (_("ETA %.0f s"), (run->n_tasks - run->done) / rate);
-  fprintf (stderr, "\r\033[K[%.*s%*s] %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " %s  %.0f/s  %s",
+    {
+      /* An estimate in whole seconds: three figures would flicker at
+       * every redraw and promise a precision the estimate does not have. */
+      double left_s = round ((run->n_tasks - run->done) / rate);
+      gint64 left_ns = G_MAXINT64;
+      g_autofree char *left = NULL;
+
+      if (left_s < G_MAXINT64 / 1e9)
+        left_ns = (gint64) left_s * G_GINT64_CONSTANT (1000000000);
+      left = ps_format_duration (left_ns);
+
+      /* Translators: the estimated time left, such as “ETA 2 min 05 s” */
+      eta = g_strdup_printf (_("ETA %s"), left);
+    }
+  fprintf (stderr, "\r\033[K[%.*s%*s] %s/%s %s  %s/s  %s",
            filled, "##############################", width - filled, "",
-           run->done, run->n_tasks, _("tasks"), rate, eta ? eta : "");
+           done, total, _("tasks"), rate_text, eta ? eta : "");
   if (last)
     fputc ('\n', stderr);
 }
@@ -606,9 +631,17 @@ ps_cli_run (int         argc,
     status = (summary->failed > 0 || summary->ok < summary->tasks) ? 1 : 0;
 
   if (run.signal && !run.spec->quiet && run.out_errno == 0)
-    fprintf (stderr, _("poolscope-run: interrupted: %" PRIu64 " of %" PRIu64
-                       " tasks done, %" PRIu64 " cancelled\n"),
-             summary->ok + summary->failed, summary->tasks, summary->cancelled);
+    {
+      char done[PS_FORMAT_BUF_SIZE];
+      char total[PS_FORMAT_BUF_SIZE];
+      char cancelled[PS_FORMAT_BUF_SIZE];
+
+      ps_format_count_buf (summary->ok + summary->failed, done, sizeof done);
+      ps_format_count_buf (summary->tasks, total, sizeof total);
+      ps_format_count_buf (summary->cancelled, cancelled, sizeof cancelled);
+      fprintf (stderr, _("poolscope-run: interrupted: %s of %s tasks done, %s cancelled\n"),
+               done, total, cancelled);
+    }
 
 out:
   fflush (stdout);

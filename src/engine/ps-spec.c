@@ -18,6 +18,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ps-error.h"
+#include "ps-format.h"
 #include "ps-spec.h"
 
 static const PsPreset presets[] = {
@@ -150,7 +151,11 @@ parse_double_or_off (const char  *option,
                      double      *out,
                      GError     **error)
 {
-  g_autofree char *expected = g_strdup_printf (_("0 (off) or a number from %g to %g"), least, max);
+  /* %g would write a limit of a million or more as "1e+06" */
+  g_autofree char *least_text = ps_format_number (least);
+  g_autofree char *max_text = ps_format_number (max);
+  g_autofree char *expected = g_strdup_printf (_("0 (off) or a number from %s to %s"), least_text,
+                                               max_text);
   char *end = NULL;
   double v = g_ascii_strtod (text, &end);
 

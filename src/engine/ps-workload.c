@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ps-error.h"
+#include "ps-format.h"
 #include "ps-workload.h"
 
 static const char *const names[] = {
@@ -55,8 +56,12 @@ parse_number (const char  *text,
     }
   if (v < min || v > max)
     {
+      /* %g wrote one day in ms as "8.64e+07" */
+      g_autofree char *least = ps_format_number (min);
+      g_autofree char *most = ps_format_number (max);
+
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                   _("%s in the workload “%s” must be between %g and %g"), what, spec, min, max);
+                   _("%s in the workload “%s” must be between %s and %s"), what, spec, least, most);
       return FALSE;
     }
   *out = v;
