@@ -154,6 +154,83 @@ canned_run (void)
   return m;
 }
 
+/* A pool of @n workers, ForkPoolWorker-1..n with pids 4001..: two tasks
+ * each and five samples, the last with a CPU figure and a size that
+ * differ from worker to worker, so that which is busiest is known. */
+static double
+pool_cpu (guint k)
+{
+  return 2 + (k * 7) % 15;
+}
+
+static PsRunModel *
+pool_run (guint n)
+{
+  PsRunModel *m = ps_run_model_new ();
+  PsEvent end = { 0 };
+
+  run_start (m, 2 * n, n, 1, "cpu:100");
+  for (guint k = 1; k <= n; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("ForkPoolWorker-%u", k);
+      PsEvent e = { 0 };
+
+      e.type = PS_EVENT_WORKER_START;
+      e.t = 1 * MS;
+      e.worker = k;
+      e.pid = 4000 + k;
+      e.name = name;
+      ps_run_model_add_event (m, &e);
+    }
+  for (guint k = 1; k <= n; k++)
+    for (guint j = 0; j < 2; j++)
+      {
+        PsEvent e = { 0 };
+
+        e.type = PS_EVENT_TASK_END;
+        e.worker = k;
+        e.pid = 4000 + k;
+        e.task = 2 * (k - 1) + j;
+        e.item_int = e.task;
+        e.start = (2 + 100 * j + k % 7) * MS;
+        e.end = e.t = e.start + (60 + k % 30) * MS;
+        e.cpu_ns = (e.end - e.start) / 2;
+        e.status = k % 11 == 5 && j == 1 ? PS_TASK_ERROR : PS_TASK_OK;
+        e.result_kind = PS_RESULT_INT;
+        e.result_int = 1;
+        ps_run_model_add_event (m, &e);
+      }
+  for (guint tick = 0; tick <= 4; tick++)
+    for (guint k = 1; k <= n; k++)
+      {
+        PsEvent e = { 0 };
+
+        e.type = PS_EVENT_SAMPLE;
+        e.t = (10 + tick * 45) * MS;
+        e.worker = k;
+        e.pid = 4000 + k;
+        e.cpu_percent = pool_cpu (k) * (0.6 + 0.1 * tick);
+        e.rss = (gint64) (10 + (k * 13) % 40) * 1024 * 1024;
+        e.pss = e.uss = -1;
+        ps_run_model_add_event (m, &e);
+      }
+  for (guint k = 1; k <= n; k++)
+    {
+      PsEvent e = { 0 };
+
+      e.type = PS_EVENT_WORKER_EXIT;
+      e.t = 205 * MS;
+      e.worker = k;
+      e.pid = 4000 + k;
+      ps_run_model_add_event (m, &e);
+    }
+  end.type = PS_EVENT_RUN_END;
+  end.t = 210 * MS;
+  end.n_tasks = 2 * n;
+  ps_run_model_add_event (m, &end);
+  return m;
+}
+
 /* Stop in the middle: what never ran is counted apart and drawn nowhere. */
 static void
 test_model_cancel (void)
@@ -223,16 +300,20 @@ test_model_items (void)
 
 static const char *kind_names[] = { "timeline", "cpu", "memory", "progress", "ordering" };
 
+/* Draws @kind at @width × @height and saves it as view-@kind@suffix.png. */
 static cairo_surface_t *
-draw_with (PsRunModel    *m,
-           PsRunViewKind  kind,
-           gboolean       dark,
-           PsTextCache   *texts)
+draw_sized (PsRunModel    *m,
+            PsRunViewKind  kind,
+            gboolean       dark,
+            PsTextCache   *texts,
+            int            width,
+            int            height,
+            const char    *suffix)
 {
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
   cairo_t *cr = cairo_create (surface);
   PsDrawStyle style = { { 0 } };
-  g_autofree char *name = g_strdup_printf ("view-%s%s.png", kind_names[kind], dark ? "-dark" : "");
+  g_autofree char *name = g_strdup_printf ("view-%s%s%s.png", kind_names[kind], suffix, dark ? "-dark" : "");
   g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
 
   /* the window's background and text colours of each style */
@@ -244,12 +325,21 @@ draw_with (PsRunModel    *m,
   else
     cairo_set_source_rgb (cr, 0xfa / 255.0, 0xfa / 255.0, 0xfa / 255.0);
   cairo_paint (cr);
-  ps_run_draw (kind, m, cr, W, H, &style);
+  ps_run_draw (kind, m, cr, width, height, &style);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
   g_test_message ("saved %s", path);
   return surface;
+}
+
+static cairo_surface_t *
+draw_with (PsRunModel    *m,
+           PsRunViewKind  kind,
+           gboolean       dark,
+           PsTextCache   *texts)
+{
+  return draw_sized (m, kind, dark, texts, W, H, "");
 }
 
 static cairo_surface_t *
@@ -392,10 +482,10 @@ test_descriptions (void)
 {
   g_autoptr(PsRunModel) m = canned_run ();
   struct { PsRunViewKind kind; const char *want[3]; } cases[] = {
-    { PS_RUN_VIEW_PROGRESS, { "12 of 12 tasks done", "1 timeout", "ForkPoolWorker-3, pid 103: 1 tasks done" } },
-    { PS_RUN_VIEW_TIMELINE, { "4 worker lanes", "ForkPoolWorker-4 (pid 104, 3 tasks)", NULL } },
-    { PS_RUN_VIEW_CPU, { "ForkPoolWorker-1 95%", "ForkPoolWorker-4 40%", NULL } },
-    { PS_RUN_VIEW_MEMORY, { "ForkPoolWorker-1 8.0 MiB", NULL, NULL } },
+    { PS_RUN_VIEW_PROGRESS, { "12 of 12 tasks done", "1 timeout", "ForkPoolWorker-3, pid 103: 1 task done" } },
+    { PS_RUN_VIEW_TIMELINE, { "4 worker lanes over 510 ms", "ForkPoolWorker-4 (pid 104, 3 tasks)", NULL } },
+    { PS_RUN_VIEW_CPU, { "total 230% on 2 cores", "ForkPoolWorker-1 95%", "ForkPoolWorker-4 40%" } },
+    { PS_RUN_VIEW_MEMORY, { "total 28 MiB", "ForkPoolWorker-1 8.0 MiB", "ForkPoolWorker-4 11 MiB" } },
     { PS_RUN_VIEW_ORDERING, { "of 12 finished tasks were overtaken by a task submitted after them", NULL, NULL } },
   };
 
@@ -408,7 +498,278 @@ test_descriptions (void)
       for (guint j = 0; j < 3 && cases[i].want[j]; j++)
         if (strstr (text->str, cases[i].want[j]) == NULL)
           g_error ("“%s” not in the %s description: %s", cases[i].want[j], kind_names[cases[i].kind], text->str);
+      g_assert_null (strstr (text->str, " 1 tasks"));
     }
+}
+
+/* One task, one worker, a few milliseconds: singular words, and the
+ * duration in a unit that says it, not "0.00 s". */
+static void
+test_descriptions_short_run (void)
+{
+  struct { gint64 wall; const char *want; } walls[] = {
+    { 3 * MS, "over 3 ms" },
+    { 3 * MS + 250000, "over 3.25 ms" },
+    { 1234 * MS, "over 1.23 s" },
+    { 999960000, "over 1 s" },
+    { 59990 * MS, "over 1 min 00 s" },
+    { 125000 * MS, "over 2 min 05 s" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (walls); i++)
+    {
+      g_autoptr(PsRunModel) m = ps_run_model_new ();
+      g_autoptr(GString) timeline = g_string_new (NULL);
+      g_autoptr(GString) progress = g_string_new (NULL);
+      PsEvent end = { 0 };
+
+      run_start (m, 1, 1, 1, "sleep:3");
+      worker_event (m, PS_EVENT_WORKER_START, 1, 0, 0);
+      task_event (m, 1, 0, 0, walls[i].wall, PS_TASK_OK, FALSE);
+      worker_event (m, PS_EVENT_WORKER_EXIT, 1, walls[i].wall, 0);
+      end.type = PS_EVENT_RUN_END;
+      end.t = walls[i].wall;
+      end.n_tasks = 1;
+      end.n_ok = 1;
+      ps_run_model_add_event (m, &end);
+
+      ps_run_describe (PS_RUN_VIEW_TIMELINE, m, timeline);
+      ps_run_describe (PS_RUN_VIEW_PROGRESS, m, progress);
+      g_test_message ("%s | %s", timeline->str, progress->str);
+      g_assert_nonnull (strstr (timeline->str, walls[i].want));
+      g_assert_null (strstr (timeline->str, "0.00 s"));
+      g_assert_true (g_str_has_prefix (timeline->str, "1 worker lane over"));
+      g_assert_nonnull (strstr (timeline->str, "ForkPoolWorker-1 (pid 101, 1 task)"));
+      g_assert_true (g_str_has_prefix (progress->str, "1 of 1 task done"));
+      g_assert_nonnull (strstr (progress->str, "ForkPoolWorker-1, pid 101: 1 task done"));
+    }
+}
+
+/* Whether @label has @number in it as a number of its own: "…10" has 10,
+ * "4010" has not. */
+static gboolean
+has_number (const char *label,
+            guint       number)
+{
+  for (const char *p = label; *p; p++)
+    if (g_ascii_isdigit (*p) && (p == label || !g_ascii_isdigit (p[-1])) &&
+        g_ascii_strtoull (p, NULL, 10) == number)
+      return TRUE;
+  return FALSE;
+}
+
+/* Twelve workers whose names differ only at the end: at any width, the
+ * labels as drawn are all different and each keeps its worker's number;
+ * on a label, the tooltip names the worker in full. */
+static void
+test_lane_labels (void)
+{
+  g_autoptr(PsRunModel) m = pool_run (12);
+  int widths[] = { 900, 640, 420, 300, 220 };
+
+  cairo_surface_destroy (draw_sized (m, PS_RUN_VIEW_TIMELINE, FALSE, NULL, W, H, "-12"));
+  cairo_surface_destroy (draw_sized (m, PS_RUN_VIEW_TIMELINE, FALSE, NULL, 420, H, "-12-narrow"));
+  /* too narrow for any label whole: cut at the start, drawn all the same */
+  cairo_surface_destroy (draw_sized (m, PS_RUN_VIEW_TIMELINE, FALSE, NULL, 120, H, "-12-tiny"));
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      PsDrawStyle style = { { 0 } };
+
+      for (guint row = 0; row < 12; row++)
+        {
+          graphene_rect_t r;
+          char *label = ps_run_timeline_lane_label (m, &style, widths[i], H, row, &r);
+
+          g_assert_nonnull (label);
+          g_test_message ("%d px, lane %u: %s", widths[i], row, label);
+          if (!has_number (label, row + 1))
+            g_error ("lane %u at %d px: “%s” does not say %u", row, widths[i], label, row + 1);
+          if (!g_hash_table_add (seen, label))
+            g_error ("two lanes read “%s” at %d px", label, widths[i]);
+          /* in the label column, and that is not most of the width */
+          g_assert_cmpfloat (r.origin.x + r.size.width, <=, widths[i] * 0.35 + 1);
+        }
+    }
+
+  /* the tooltip on lane 10's label: the full name and the pid */
+  {
+    graphene_rect_t r;
+    g_autofree char *label = ps_run_timeline_lane_label (m, NULL, W, H, 9, &r);
+    g_autofree char *tip = ps_run_timeline_tooltip (m, W, H, r.origin.x + 2, r.origin.y + r.size.height / 2);
+
+    g_assert_nonnull (tip);
+    g_assert_nonnull (strstr (tip, "ForkPoolWorker-10<"));
+    g_assert_nonnull (strstr (tip, "pid 4010"));
+  }
+}
+
+/* Drawn in a larger font, the label column is wider: the tooltip and the
+ * task rectangles, which have no style, find the lanes where they were drawn. */
+static void
+test_lane_labels_font (void)
+{
+  g_autoptr(PsRunModel) m = canned_run ();
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
+  cairo_t *cr = cairo_create (s);
+  PangoFontDescription *font = pango_font_description_from_string ("Sans 14");
+  PsDrawStyle style = { { 0 } }, plain = { { 0 } };
+  graphene_rect_t big, small, task;
+  g_autofree char *label = NULL;
+  g_autofree char *label_plain = NULL;
+  GdkRGBA got, want, bg;
+
+  gdk_rgba_parse (&style.fg, "rgba(0,0,0,0.8)");
+  style.font = font;
+  cairo_set_source_rgb (cr, 0xfa / 255.0, 0xfa / 255.0, 0xfa / 255.0);
+  cairo_paint (cr);
+  ps_run_draw (PS_RUN_VIEW_TIMELINE, m, cr, W, H, &style);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+
+  label = ps_run_timeline_lane_label (m, NULL, W, H, 0, &big);
+  label_plain = ps_run_timeline_lane_label (m, &plain, W, H, 0, &small);
+  g_assert_cmpstr (label, ==, label_plain);
+  g_assert_cmpfloat (big.size.height, >, small.size.height);
+  g_assert_cmpfloat (big.size.width, >, small.size.width);
+
+  /* task 0's bar starts where the rectangle says, not a label's width off */
+  g_assert_true (ps_run_timeline_task_rect (m, W, H, 0, &task));
+  pixel_at (s, task.origin.x + 3, task.origin.y + task.size.height / 2, &got);
+  ps_status_color (PS_TASK_OK, FALSE, &want);
+  assert_close_color (&got, &want);
+  pixel_at (s, task.origin.x - 3, task.origin.y + task.size.height / 2, &got);
+  gdk_rgba_parse (&bg, "#fafafa");
+  assert_close_color (&got, &bg);
+  cairo_surface_destroy (s);
+  pango_font_description_free (font);
+}
+
+/* 256 workers: at the natural height every lane has its label; squeezed
+ * into 320 px, one label every so many lanes, none over another. */
+static void
+test_lane_labels_many (void)
+{
+  g_autoptr(PsRunModel) m = pool_run (256);
+  g_autoptr(PsRunModel) m64 = pool_run (64);
+  int natural = ps_run_timeline_natural_height (m);
+  graphene_rect_t last = GRAPHENE_RECT_INIT (0, -1000, 0, 0);
+  guint labelled = 0;
+  gint64 last_row = -1;
+
+  cairo_surface_destroy (draw_sized (m64, PS_RUN_VIEW_TIMELINE, FALSE, NULL, W, H, "-64"));
+  cairo_surface_destroy (draw_sized (m64, PS_RUN_VIEW_TIMELINE, TRUE, NULL, W,
+                                     ps_run_timeline_natural_height (m64), "-64-natural"));
+
+  g_assert_cmpint (natural, >=, 256 * 14);
+  g_assert_cmpint (ps_run_timeline_natural_height (m64), <, natural);
+  cairo_surface_destroy (draw_sized (m, PS_RUN_VIEW_TIMELINE, FALSE, NULL, W, natural, "-256-natural"));
+  for (guint row = 0; row < 256; row++)
+    {
+      graphene_rect_t r;
+      g_autofree char *label = ps_run_timeline_lane_label (m, NULL, W, natural, row, &r);
+
+      if (label == NULL)
+        g_error ("lane %u has no label at the natural height, %d px", row, natural);
+      g_assert_true (has_number (label, row + 1));
+      g_assert_cmpfloat (r.origin.y, >=, last.origin.y + last.size.height);
+      last = r;
+    }
+
+  cairo_surface_destroy (draw_sized (m, PS_RUN_VIEW_TIMELINE, FALSE, NULL, W, 320, "-256"));
+  last = GRAPHENE_RECT_INIT (0, -1000, 0, 0);
+  for (guint row = 0; row < 256; row++)
+    {
+      graphene_rect_t r;
+      g_autofree char *label = ps_run_timeline_lane_label (m, NULL, W, 320, row, &r);
+
+      if (label == NULL)
+        continue;
+      g_assert_true (has_number (label, row + 1));
+      /* a label's height apart at least: no text over text */
+      g_assert_cmpfloat (r.size.height, >, 8);
+      g_assert_cmpfloat (r.origin.y, >=, last.origin.y + last.size.height);
+      g_assert_cmpfloat (r.origin.y + r.size.height, <=, 320);
+      if (last_row >= 0)
+        g_test_message ("lanes %" G_GINT64_FORMAT " and %u labelled, %.1f px apart",
+                        last_row, row, r.origin.y - last.origin.y);
+      last = r;
+      last_row = row;
+      labelled++;
+    }
+  g_test_message ("%u of 256 lanes labelled at 320 px", labelled);
+  g_assert_cmpuint (labelled, >=, 5);
+  g_assert_cmpuint (labelled, <, 256);
+  /* the first worker is named, where the lanes start */
+  g_assert_true (has_number (ps_run_timeline_lane_label (m, NULL, W, 320, 0, NULL), 1));
+}
+
+/* The CPU legend of twelve workers in 640 px: the total first, the
+ * busiest workers, then how many it leaves out; the description names
+ * the same total and the same numbers. */
+static void
+test_series_legend (void)
+{
+  g_autoptr(PsRunModel) m = pool_run (12);
+  g_autoptr(GPtrArray) cpu = ps_run_legend_entries (PS_RUN_VIEW_CPU, m, NULL, 640, 220);
+  g_autoptr(GPtrArray) wide = ps_run_legend_entries (PS_RUN_VIEW_CPU, m, NULL, 3000, 220);
+  g_autoptr(GPtrArray) memory = ps_run_legend_entries (PS_RUN_VIEW_MEMORY, m, NULL, 640, 220);
+  g_autoptr(GString) described = g_string_new (NULL);
+  g_autofree char *total = NULL;
+  g_autofree char *more = NULL;
+  g_autofree char *total_mib = NULL;
+  double sum = 0, busiest = -1;
+  gint64 rss = 0;
+  guint busiest_k = 0, shown;
+
+  cairo_surface_destroy (draw_sized (m, PS_RUN_VIEW_CPU, FALSE, NULL, 640, 220, "-12-640"));
+  cairo_surface_destroy (draw_sized (m, PS_RUN_VIEW_MEMORY, TRUE, NULL, 640, 220, "-12-640"));
+  for (guint k = 1; k <= 12; k++)
+    {
+      double cpu_k = pool_cpu (k);
+
+      sum += cpu_k;
+      rss += (gint64) (10 + (k * 13) % 40) * 1024 * 1024;
+      if (cpu_k > busiest)
+        {
+          busiest = cpu_k;
+          busiest_k = k;
+        }
+    }
+  total = g_strdup_printf ("Total %.0f%% (2 cores)", sum);
+  for (guint i = 0; i < cpu->len; i++)
+    g_test_message ("CPU legend at 640 px: %s", (char *) cpu->pdata[i]);
+
+  g_assert_cmpuint (cpu->len, >=, 3);
+  g_assert_cmpstr (cpu->pdata[0], ==, total);
+  shown = cpu->len - 2;
+  g_assert_cmpuint (shown, >=, 1);
+  g_assert_cmpuint (shown, <, 12);
+  more = g_strdup_printf ("+%u more", 12 - shown);
+  g_assert_cmpstr (cpu->pdata[cpu->len - 1], ==, more);
+  {
+    g_autofree char *first = g_strdup_printf ("ForkPoolWorker-%u %.0f%%", busiest_k, busiest);
+    g_assert_cmpstr (cpu->pdata[1], ==, first);
+  }
+
+  /* room for all: every worker, and no "more" */
+  g_assert_cmpuint (wide->len, ==, 13);
+  g_assert_null (strstr (wide->pdata[12], "more"));
+
+  /* memory: its total is the pool's sum too */
+  total_mib = g_strdup_printf ("Total %.0f MiB", rss / (1024.0 * 1024));
+  g_assert_cmpstr (memory->pdata[0], ==, total_mib);
+  g_assert_true (g_str_has_prefix (memory->pdata[memory->len - 1], "+"));
+
+  ps_run_describe (PS_RUN_VIEW_CPU, m, described);
+  g_test_message ("%s", described->str);
+  {
+    g_autofree char *said = g_strdup_printf ("total %.0f%% on 2 cores", sum);
+    g_assert_nonnull (strstr (described->str, said));
+  }
+  for (guint i = 1; i + 1 < cpu->len; i++)
+    g_assert_nonnull (strstr (described->str, cpu->pdata[i]));
+  g_assert_nonnull (strstr (described->str, "; 7 more workers"));
 }
 
 /* A long run's views wait for their pace; a failure, a new worker or the
@@ -674,6 +1035,11 @@ main (int    argc,
   g_test_add_data_func ("/ps/run-view/draw/light", GINT_TO_POINTER (FALSE), test_views_draw);
   g_test_add_data_func ("/ps/run-view/draw/dark", GINT_TO_POINTER (TRUE), test_views_draw);
   g_test_add_func ("/ps/run-view/descriptions", test_descriptions);
+  g_test_add_func ("/ps/run-view/descriptions/short-run", test_descriptions_short_run);
+  g_test_add_func ("/ps/run-view/lane-labels", test_lane_labels);
+  g_test_add_func ("/ps/run-view/lane-labels/many", test_lane_labels_many);
+  g_test_add_func ("/ps/run-view/lane-labels/font", test_lane_labels_font);
+  g_test_add_func ("/ps/run-view/series-legend", test_series_legend);
   g_test_add_func ("/ps/run-view/pace", test_pace);
   g_test_add_func ("/ps/run-view/text-cache", test_text_cache);
   g_test_add_func ("/ps/run-view/many-tasks", test_many_tasks);

@@ -18,7 +18,13 @@
 
 #include "ps-run-draw.h"
 
-#define LANE_LABEL_W   168.0
+#define LANE_LABEL_MAX 0.35    /* of the width, at most, for the lane labels */
+#define LANE_NATURAL_H 16.0    /* a lane with room for its label in the default font */
+#define LANE_MAX_H     44.0
+#define LABEL_GAP      6.0     /* between a lane's name and its pid */
+#define LEGEND_GAP     12.0    /* between the entries of the CPU and Memory legends */
+#define SWATCH_W       16.0
+#define DESCRIBED_MAX  5       /* workers named in a CPU or Memory description */
 #define AXIS_H         22.0
 #define LEGEND_H       52.0
 #define PAD            8.0
@@ -140,13 +146,15 @@ ps_text_cache_get_size (PsTextCache *cache)
   return g_hash_table_size (cache->entries);
 }
 
-/* @layout with @text in it, or the same already laid out, and its size. */
+/* @layout with @text in it, or the same already laid out, and its size;
+ * cut with "…" where @ellipsize says when wider than @max_width. */
 static PangoLayout *
-laid_out (PangoLayout *layout,
-          const char  *text,
-          double       max_width,
-          int         *w,
-          int         *h)
+laid_out_full (PangoLayout        *layout,
+               const char         *text,
+               double              max_width,
+               PangoEllipsizeMode  ellipsize,
+               int                *w,
+               int                *h)
 {
   PsTextCache *cache = g_object_get_qdata (G_OBJECT (layout), cache_quark);
   const PangoFontDescription *font = pango_layout_get_font_description (layout);
@@ -156,9 +164,10 @@ laid_out (PangoLayout *layout,
 
   if (cache)
     {
-      key = g_strdup_printf ("%u %d %d %d %s", font ? pango_font_description_hash (font) : 0,
+      key = g_strdup_printf ("%u %d %d %d %d %s", font ? pango_font_description_hash (font) : 0,
                              font ? pango_font_description_get_size (font) : 0,
-                             font ? (int) pango_font_description_get_weight (font) : 0, width, text);
+                             font ? (int) pango_font_description_get_weight (font) : 0, width,
+                             (int) ellipsize, text);
       if ((c = g_hash_table_lookup (cache->entries, key)))
         {
           c->frame = cache->frame;
@@ -178,7 +187,7 @@ laid_out (PangoLayout *layout,
     }
   pango_layout_set_text (layout, text, -1);
   pango_layout_set_width (layout, width);
-  pango_layout_set_ellipsize (layout, width > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+  pango_layout_set_ellipsize (layout, width > 0 ? ellipsize : PANGO_ELLIPSIZE_NONE);
   pango_layout_get_pixel_size (layout, w, h);
   if (cache)
     {
@@ -186,6 +195,27 @@ laid_out (PangoLayout *layout,
       c->h = *h;
     }
   return layout;
+}
+
+static PangoLayout *
+laid_out (PangoLayout *layout,
+          const char  *text,
+          double       max_width,
+          int         *w,
+          int         *h)
+{
+  return laid_out_full (layout, text, max_width, PANGO_ELLIPSIZE_END, w, h);
+}
+
+/* The width @text takes in @layout's font. */
+static int
+text_width (PangoLayout *layout,
+            const char  *text)
+{
+  int w, h;
+
+  laid_out (layout, text, 0, &w, &h);
+  return w;
 }
 
 static PangoLayout *
@@ -218,6 +248,23 @@ make_layout (cairo_t           *cr,
 
 /* Draws @text with its top-left (align 0), centre (0.5) or right (1) at x. */
 static void
+draw_text_full (cairo_t            *cr,
+                PangoLayout        *layout,
+                const char         *text,
+                double              x,
+                double              y,
+                double              align,
+                double              max_width,
+                PangoEllipsizeMode  ellipsize)
+{
+  int w, h;
+  PangoLayout *shown = laid_out_full (layout, text, max_width, ellipsize, &w, &h);
+
+  cairo_move_to (cr, x - align * w, y);
+  pango_cairo_show_layout (cr, shown);
+}
+
+static void
 draw_text (cairo_t     *cr,
            PangoLayout *layout,
            const char  *text,
@@ -226,11 +273,7 @@ draw_text (cairo_t     *cr,
            double       align,
            double       max_width)
 {
-  int w, h;
-  PangoLayout *shown = laid_out (layout, text, max_width, &w, &h);
-
-  cairo_move_to (cr, x - align * w, y);
-  pango_cairo_show_layout (cr, shown);
+  draw_text_full (cr, layout, text, x, y, align, max_width, PANGO_ELLIPSIZE_END);
 }
 
 static void
@@ -266,36 +309,136 @@ nice_step (double min_step)
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
 }
 
+/* @v (≥ 0) with three significant figures at most and no trailing zeros
+ * ("3", "1.2", "45.6", "789"); FALSE when it rounds to @limit or more,
+ * which is then a value for the next unit. */
+static gboolean
+round_figures (double  v,
+               double  limit,
+               int    *decimals,
+               double *rounded)
+{
+  int d = v < 9.995 ? 2 : v < 99.95 ? 1 : 0;
+  double p = pow (10, d);
+  gint64 q = (gint64) llround (v * p);
+
+  while (d > 0 && q % 10 == 0)
+    {
+      q /= 10;
+      d--;
+      p /= 10;
+    }
+  *decimals = d;
+  *rounded = q / p;
+  return *rounded < limit;
+}
+
+/* "3 ms", "1.23 s", "2 min 05 s": three significant figures at most, in
+ * a unit that the rounding does not push past its limit ("1 s", never
+ * "1000 ms"). The engine's ps-format is to take over from this. */
 static void
 format_duration (gint64 ns,
                  char  *buf,
                  gsize  len)
 {
-  double a = llabs (ns);
+  const char *sign = ns < 0 ? "-" : "";
+  double a = fabs ((double) ns);
+  g_autofree char *text = NULL;
+  gint64 secs, mins;
+  double v;
+  int d;
 
-  if (a >= 60e9)
-    g_snprintf (buf, len, "%d:%02d", (int) (ns / 60000000000), (int) ((ns / 1000000000) % 60));
-  else if (a >= 1e9)
-    g_snprintf (buf, len, _("%.3g s"), ns / 1e9);
-  else if (a >= 1e6)
-    g_snprintf (buf, len, _("%.3g ms"), ns / 1e6);
-  else if (a >= 1e3)
-    g_snprintf (buf, len, _("%.3g µs"), ns / 1e3);
+  if (ns == 0)
+    /* Translators: a duration of nothing at all */
+    text = g_strdup (_("0 s"));
+  else if (round_figures (a, 1000, &d, &v))
+    /* Translators: a duration in nanoseconds; "%.*f" is the number: "120 ns" */
+    text = g_strdup_printf (_("%.*f ns"), d, v);
+  else if (round_figures (a / 1e3, 1000, &d, &v))
+    /* Translators: a duration in microseconds; "%.*f" is the number: "4.5 µs" */
+    text = g_strdup_printf (_("%.*f µs"), d, v);
+  else if (round_figures (a / 1e6, 1000, &d, &v))
+    /* Translators: a duration in milliseconds; "%.*f" is the number: "3 ms" */
+    text = g_strdup_printf (_("%.*f ms"), d, v);
+  else if (round_figures (a / 1e9, 60, &d, &v))
+    /* Translators: a duration in seconds; "%.*f" is the number: "1.2 s" */
+    text = g_strdup_printf (_("%.*f s"), d, v);
+  else if ((secs = (gint64) llround (a / 1e9)) < 3600)
+    /* Translators: a duration such as "2 min 05 s": minutes, then seconds
+     * with two digits */
+    text = g_strdup_printf (_("%u min %02u s"), (guint) (secs / 60), (guint) (secs % 60));
   else
-    g_snprintf (buf, len, _("%d ns"), (int) ns);
+    {
+      mins = (gint64) llround (a / 60e9);
+      /* Translators: a duration such as "1 h 02 min": hours, then minutes
+       * with two digits */
+      text = g_strdup_printf (_("%" PRId64 " h %02u min"), mins / 60, (guint) (mins % 60));
+    }
+  g_snprintf (buf, len, "%s%s", sign, text);
 }
 
+/* "512 B", "4.1 MiB", "154 MiB": one decimal below ten, in a unit that the
+ * rounding does not push to 1024 of it. */
 static void
 format_bytes (double bytes,
               char  *buf,
               gsize  len)
 {
-  if (bytes >= 1024.0 * 1024 * 1024)
-    g_snprintf (buf, len, _("%.1f GiB"), bytes / (1024.0 * 1024 * 1024));
-  else if (bytes >= 1024.0 * 1024)
-    g_snprintf (buf, len, _("%.1f MiB"), bytes / (1024.0 * 1024));
+  double v = bytes / 1024;
+  guint unit = 0;
+  int d;
+
+  if (bytes < 0 || isnan (bytes))
+    {
+      g_strlcpy (buf, "–", len);
+      return;
+    }
+  if (bytes < 1023.5)
+    {
+      /* Translators: a size in bytes: "512 B" */
+      g_snprintf (buf, len, _("%.0f B"), bytes);
+      return;
+    }
+  /* 1023.7 KiB is the next unit's 1.0 */
+  while (v >= 1023.5 && unit < 3)
+    {
+      v /= 1024;
+      unit++;
+    }
+  /* 9.96 is 10, not 10.0 */
+  d = v < 9.95 ? 1 : 0;
+  switch (unit)
+    {
+    case 0:
+      /* Translators: a size in kibibytes; "%.*f" is the number: "4.1 KiB" */
+      g_snprintf (buf, len, _("%.*f KiB"), d, v);
+      break;
+    case 1:
+      /* Translators: a size in mebibytes; "%.*f" is the number: "4.1 MiB" */
+      g_snprintf (buf, len, _("%.*f MiB"), d, v);
+      break;
+    case 2:
+      /* Translators: a size in gibibytes; "%.*f" is the number: "4.1 GiB" */
+      g_snprintf (buf, len, _("%.*f GiB"), d, v);
+      break;
+    default:
+      /* Translators: a size in tebibytes; "%.*f" is the number: "4.1 TiB" */
+      g_snprintf (buf, len, _("%.*f TiB"), d, v);
+      break;
+    }
+}
+
+/* A CPU usage where one core fully used is 100%: "95%"; "–" for none yet. */
+static void
+format_percent (double  percent,
+                char   *buf,
+                gsize   len)
+{
+  if (isnan (percent))
+    g_strlcpy (buf, "–", len);
   else
-    g_snprintf (buf, len, _("%.0f KiB"), bytes / 1024.0);
+    /* Translators: a CPU usage in percent of one core: "95%" */
+    g_snprintf (buf, len, _("%.0f%%"), percent);
 }
 
 /* A time axis along the top from x0 to x1 for [t0, t1] ns; grid lines down to y_end. */
@@ -459,26 +602,373 @@ lane_search (PsRunModel      *model,
   return lo;
 }
 
+/* How the lanes are named: one form for every lane, the first of these
+ * that fits the label column, so that no two workers ever read alike. */
+typedef enum
+{
+  LABEL_TWO_LINES,   /* the name, and "pid N" under it */
+  LABEL_NAME_PID,    /* the name, and the pid at the column's end */
+  LABEL_NAME,        /* the name alone: the names tell the workers apart */
+  LABEL_SHORT,       /* the name without the start all the names share */
+  LABEL_SHORT_PID,   /* the same, and the pid: some names are alike */
+} LabelForm;
+
 typedef struct
 {
-  double x0, x1;       /* plot area */
-  double y0, lane_h;
-  gint64 t1;           /* time at x1 */
+  LabelForm form;
+  gsize     drop;       /* bytes of the shared start left out, "…" instead */
+  gboolean  squeezed;   /* even that is too wide: cut at the start, the end kept */
+  double    column;     /* the label column's width: where the lanes' plot starts */
+  double    pid_w;      /* of the widest pid */
+  double    name_h;
+  double    pid_h;
+  guint     every;      /* a label for every Nth lane, where lanes are thinner than one */
+} LaneLabels;
+
+typedef struct
+{
+  double     x0, x1;       /* plot area */
+  double     y0, lane_h;
+  double     legend_y;     /* top of the status legend */
+  gint64     t1;           /* time at x1 */
+  LaneLabels labels;
 } TimelineGeom;
+
+/* Where a prefix that all the names share may be left out: at the start of
+ * a word within it ("Fork|Pool|Worker-|12"), never in the part that tells
+ * the names apart, and never the whole of a name. Ascending, 0 not in it. */
+static GArray *
+name_cuts (PsRunModel *model)
+{
+  GArray *cuts = g_array_new (FALSE, FALSE, sizeof (gsize));
+  guint n = ps_run_model_get_n_workers (model);
+  const char *first, *p;
+  gsize common, shortest;
+
+  if (n == 0)
+    return cuts;
+  first = ps_run_model_get_worker (model, 0)->name;
+  common = shortest = strlen (first);
+  for (guint i = 1; i < n; i++)
+    {
+      const char *name = ps_run_model_get_worker (model, i)->name;
+      gsize k = 0;
+
+      while (k < common && name[k] == first[k])
+        k++;
+      common = k;
+      shortest = MIN (shortest, strlen (name));
+    }
+  common = MIN (common, shortest > 0 ? shortest - 1 : 0);
+  for (p = first; *p && (gsize) (p - first) <= common; p = g_utf8_next_char (p))
+    {
+      const char *next = g_utf8_next_char (p);
+      gunichar c0 = g_utf8_get_char (p), c1;
+
+      if (*next == '\0' || (gsize) (next - first) > common)
+        break;
+      c1 = g_utf8_get_char (next);
+      if ((!g_unichar_isalnum (c0) && g_unichar_isalnum (c1)) ||
+          (g_unichar_islower (c0) && g_unichar_isupper (c1)))
+        {
+          gsize cut = next - first;
+          g_array_append_val (cuts, cut);
+        }
+    }
+  return cuts;
+}
+
+/* The name as a lane shows it: without the shared start @drop. */
+static void
+short_name (const char *name,
+            gsize       drop,
+            GString    *out)
+{
+  g_string_truncate (out, 0);
+  if (drop > 0)
+    g_string_append (out, "…");
+  g_string_append (out, name + drop);
+}
+
+/* The label column as wide as the widest label (at most a share of the
+ * width), and the first form of label whose every instance fits in it. */
+static void
+measure_lane_labels (PsRunModel  *model,
+                     PangoLayout *name_font,
+                     PangoLayout *pid_font,
+                     int          width,
+                     double       lane_h,
+                     LaneLabels  *out)
+{
+  guint n = ps_run_model_get_n_workers (model);
+  double cap = MAX (floor (width * LANE_LABEL_MAX), 2 * PAD + 24);
+  int max_name = 0, max_pid = 0, max_pid2 = 0, nh = 0, ph = 0, tw;
+  const PsWorkerInfo *widest = NULL;
+  gboolean distinct = TRUE;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) cuts = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  double label_h;
+
+  memset (out, 0, sizeof *out);
+  out->form = LABEL_NAME_PID;
+  laid_out (name_font, "0", 0, &tw, &nh);
+  laid_out (pid_font, "0", 0, &tw, &ph);
+  out->name_h = nh;
+  out->pid_h = ph;
+  out->every = 1;
+  out->column = 2 * PAD;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const PsWorkerInfo *w = ps_run_model_get_worker (model, i);
+      char pid[32];
+
+      tw = text_width (name_font, w->name);
+      if (widest == NULL || tw > max_name)
+        {
+          max_name = tw;
+          widest = w;
+        }
+      g_snprintf (pid, sizeof pid, "%d", w->pid);
+      max_pid = MAX (max_pid, text_width (pid_font, pid));
+      /* Translators: a worker's process id, under its name in the timeline */
+      g_snprintf (pid, sizeof pid, _("pid %d"), w->pid);
+      max_pid2 = MAX (max_pid2, text_width (pid_font, pid));
+      distinct &= g_hash_table_add (seen, w->name);
+    }
+  out->pid_w = max_pid;
+  if (n == 0)
+    return;
+
+  if (lane_h >= nh + ph && MAX (max_name, max_pid2) + 2 * PAD <= cap)
+    {
+      out->form = LABEL_TWO_LINES;
+      out->column = MAX (max_name, max_pid2) + 2 * PAD;
+    }
+  else if (max_name + LABEL_GAP + max_pid + 2 * PAD <= cap)
+    {
+      out->form = LABEL_NAME_PID;
+      out->column = max_name + LABEL_GAP + max_pid + 2 * PAD;
+    }
+  else if (distinct && max_name + 2 * PAD <= cap)
+    {
+      out->form = LABEL_NAME;
+      out->column = max_name + 2 * PAD;
+    }
+  else
+    {
+      /* the start all names share goes, a word at a time: the rest of
+       * each is as wide as the rest of the widest, give or take kerning */
+      double with_pid = distinct ? 0 : LABEL_GAP + max_pid;
+      int max_short = 0;
+
+      out->form = distinct ? LABEL_SHORT : LABEL_SHORT_PID;
+      out->squeezed = TRUE;
+      cuts = name_cuts (model);
+      for (guint c = 0; c < cuts->len; c++)
+        {
+          out->drop = g_array_index (cuts, gsize, c);
+          short_name (widest->name, out->drop, text);
+          if (text_width (name_font, text->str) + with_pid + 2 * PAD <= cap)
+            {
+              out->squeezed = FALSE;
+              break;
+            }
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          short_name (ps_run_model_get_worker (model, i)->name, out->drop, text);
+          max_short = MAX (max_short, text_width (name_font, text->str));
+        }
+      out->column = max_short + with_pid + 2 * PAD;
+      if (out->column > cap)
+        {
+          out->column = cap;
+          out->squeezed = TRUE;
+        }
+    }
+
+  /* lanes thinner than a label: one for a group of lanes, none overlapping */
+  label_h = out->form == LABEL_TWO_LINES ? nh + ph : nh;
+  if (lane_h < label_h)
+    out->every = (guint) ceil (label_h / lane_h - 1e-9);
+}
+
+/* The name and the pid of a lane's label, as drawn. */
+static void
+lane_label_parts (const LaneLabels   *l,
+                  const PsWorkerInfo *w,
+                  GString            *name,
+                  char               *pid,
+                  gsize               pid_len)
+{
+  short_name (w->name, l->form == LABEL_SHORT || l->form == LABEL_SHORT_PID ? l->drop : 0, name);
+  if (l->form == LABEL_TWO_LINES)
+    g_snprintf (pid, pid_len, _("pid %d"), w->pid);
+  else if (l->form == LABEL_NAME_PID || l->form == LABEL_SHORT_PID)
+    g_snprintf (pid, pid_len, "%d", w->pid);
+  else
+    pid[0] = '\0';
+}
+
+/* Lanes thinner than a pixel when they must: the widget scrolls at the
+ * natural height, this is the whole pool at a glance. */
+static double
+lane_height (PsRunModel *model,
+             int         height)
+{
+  guint n = MAX (ps_run_model_get_n_workers (model), 1);
+
+  return MIN (MAX (height - (AXIS_H + 2) - LEGEND_H - 4, 1) / n, LANE_MAX_H);
+}
+
+static void
+timeline_geom_with (PsRunModel       *model,
+                    const LaneLabels *labels,
+                    int               width,
+                    int               height,
+                    TimelineGeom     *g)
+{
+  g->y0 = AXIS_H + 2;
+  g->lane_h = lane_height (model, height);
+  g->legend_y = MIN (g->y0 + ps_run_model_get_n_workers (model) * g->lane_h + 6, height - LEGEND_H);
+  g->labels = *labels;
+  g->x0 = labels->column;
+  g->x1 = MAX (width - PAD, g->x0 + 10);
+  g->t1 = MAX (ps_run_model_get_wall (model), 1000);
+}
 
 static void
 timeline_geom (PsRunModel   *model,
+               PangoLayout  *name_font,
+               PangoLayout  *pid_font,
                int           width,
                int           height,
                TimelineGeom *g)
 {
-  guint n = MAX (ps_run_model_get_n_workers (model), 1);
+  LaneLabels labels;
 
-  g->x0 = LANE_LABEL_W;
-  g->x1 = MAX (width - PAD, g->x0 + 10);
-  g->y0 = AXIS_H + 2;
-  g->lane_h = CLAMP ((height - g->y0 - LEGEND_H - 4) / n, 3.0, 44.0);
-  g->t1 = MAX (ps_run_model_get_wall (model), 1000);
+  measure_lane_labels (model, name_font, pid_font, width, lane_height (model, height), &labels);
+  timeline_geom_with (model, &labels, width, height, g);
+}
+
+/* Where lane @row's label goes; FALSE when it has none. A label is
+ * centred on its lane; on lanes thinner than a label, one every so many
+ * lanes starts at the top of its lane, a label's height below the last. */
+static gboolean
+lane_label_rect (const TimelineGeom *g,
+                 guint               row,
+                 graphene_rect_t    *out)
+{
+  const LaneLabels *l = &g->labels;
+  double h = l->form == LABEL_TWO_LINES ? l->name_h + l->pid_h : l->name_h;
+  double y = g->y0 + row * g->lane_h;
+  double top = l->every > 1 ? y : y + (g->lane_h - h) / 2;
+
+  if (row % l->every != 0 || top + h > g->legend_y)
+    return FALSE;
+  graphene_rect_init (out, PAD, top, MAX (l->column - 2 * PAD, 1), h);
+  return TRUE;
+}
+
+/* The label column a timeline was drawn with last, at its size: the
+ * tooltip and the task rectangles have no style to measure with, and
+ * must find the lanes where the drawing put them. */
+typedef struct
+{
+  int        width, height;
+  guint      n_workers;
+  LaneLabels labels;
+} DrawnLabels;
+
+static GQuark drawn_quark;
+
+static void
+remember_labels (PsRunModel         *model,
+                 int                 width,
+                 int                 height,
+                 const TimelineGeom *g)
+{
+  DrawnLabels *d = g_new0 (DrawnLabels, 1);
+
+  if (drawn_quark == 0)
+    drawn_quark = g_quark_from_static_string ("ps-run-draw-labels");
+  d->width = width;
+  d->height = height;
+  d->n_workers = ps_run_model_get_n_workers (model);
+  d->labels = g->labels;
+  g_object_set_qdata_full (G_OBJECT (model), drawn_quark, d, g_free);
+}
+
+/* The geometry with @style's fonts; with none, that of the last drawing at
+ * this size, or the default font's. */
+static void
+timeline_geom_for (PsRunModel        *model,
+                   const PsDrawStyle *style,
+                   int                width,
+                   int                height,
+                   TimelineGeom      *g)
+{
+  const DrawnLabels *d = drawn_quark && style == NULL
+                         ? g_object_get_qdata (G_OBJECT (model), drawn_quark) : NULL;
+  PsDrawStyle fallback = { { 0, 0, 0, 1 }, FALSE, NULL, NULL, NULL };
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  PangoLayout *name_font, *pid_font;
+
+  if (d != NULL && d->width == width && d->height == height &&
+      d->n_workers == ps_run_model_get_n_workers (model))
+    {
+      timeline_geom_with (model, &d->labels, width, height, g);
+      return;
+    }
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (surface);
+  name_font = make_layout (cr, style ? style : &fallback, 0.85, FALSE);
+  pid_font = make_layout (cr, style ? style : &fallback, 0.75, FALSE);
+  timeline_geom (model, name_font, pid_font, width, height, g);
+  g_object_unref (name_font);
+  g_object_unref (pid_font);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
+int
+ps_run_timeline_natural_height (PsRunModel *model)
+{
+  g_return_val_if_fail (PS_IS_RUN_MODEL (model), 0);
+
+  return (int) ceil (AXIS_H + 2 + MAX (ps_run_model_get_n_workers (model), 1) * LANE_NATURAL_H +
+                     LEGEND_H + 4);
+}
+
+char *
+ps_run_timeline_lane_label (PsRunModel        *model,
+                            const PsDrawStyle *style,
+                            int                width,
+                            int                height,
+                            guint              row,
+                            graphene_rect_t   *rect)
+{
+  g_autoptr(GString) name = g_string_new (NULL);
+  TimelineGeom g;
+  graphene_rect_t r;
+  char pid[32];
+
+  g_return_val_if_fail (PS_IS_RUN_MODEL (model), NULL);
+
+  if (row >= ps_run_model_get_n_workers (model))
+    return NULL;
+  timeline_geom_for (model, style, width, height, &g);
+  if (!lane_label_rect (&g, row, &r))
+    return NULL;
+  if (rect)
+    *rect = r;
+  lane_label_parts (&g.labels, ps_run_model_get_worker (model, row), name, pid, sizeof pid);
+  if (pid[0] == '\0')
+    return g_string_free (g_steal_pointer (&name), FALSE);
+  return g_strdup_printf (g.labels.form == LABEL_TWO_LINES ? "%s\n%s" : "%s %s", name->str, pid);
 }
 
 /* Bars go through a pen that joins touching bars of one colour into one
@@ -578,6 +1068,45 @@ draw_bar (Pen               *pen,
     pen_rect (pen, &c, x, y, MAX (w, 1), h);
 }
 
+/* Bars a pixel or two apart on lanes that have room for a gap. */
+static double
+bar_height (double lane_h)
+{
+  return lane_h >= 8 ? lane_h - 4 : lane_h >= 3 ? lane_h - 1 : lane_h;
+}
+
+static void
+draw_lane_label (cairo_t            *cr,
+                 const PsDrawStyle  *style,
+                 const TimelineGeom *g,
+                 PangoLayout        *name_font,
+                 PangoLayout        *pid_font,
+                 const PsWorkerInfo *w,
+                 const graphene_rect_t *r)
+{
+  const LaneLabels *l = &g->labels;
+  g_autoptr(GString) name = g_string_new (NULL);
+  gboolean has_pid;
+  double name_w;
+  char pid[32];
+
+  lane_label_parts (l, w, name, pid, sizeof pid);
+  has_pid = pid[0] != '\0' && l->form != LABEL_TWO_LINES;
+  /* cut, where it must be, at the start: the end tells workers apart */
+  name_w = l->squeezed ? MAX (r->size.width - (has_pid ? LABEL_GAP + l->pid_w : 0), 8) : 0;
+  set_rgba (cr, &style->fg, w->exited >= 0 ? 0.45 : 0.85);
+  draw_text_full (cr, name_font, name->str, r->origin.x, r->origin.y, 0, name_w,
+                  PANGO_ELLIPSIZE_START);
+  if (pid[0] == '\0')
+    return;
+  set_rgba (cr, &style->fg, 0.55);
+  if (l->form == LABEL_TWO_LINES)
+    draw_text (cr, pid_font, pid, r->origin.x, r->origin.y + l->name_h, 0, 0);
+  else
+    draw_text (cr, pid_font, pid, r->origin.x + r->size.width,
+               r->origin.y + (l->name_h - l->pid_h) / 2, 1, 0);
+}
+
 static void
 draw_timeline (PsRunModel        *model,
                cairo_t           *cr,
@@ -585,7 +1114,6 @@ draw_timeline (PsRunModel        *model,
                int                height,
                const PsDrawStyle *style)
 {
-  g_autoptr(PangoLayout) layout = make_layout (cr, style, 1.0, FALSE);
   g_autoptr(PangoLayout) small = make_layout (cr, style, 0.85, FALSE);
   g_autoptr(PangoLayout) tiny = make_layout (cr, style, 0.75, FALSE);
   const PsTaskRec *tasks = ps_run_model_get_tasks (model);
@@ -606,65 +1134,30 @@ draw_timeline (PsRunModel        *model,
                                                  : _("Each worker gets a lane here, with a bar for every task it runs"));
       return;
     }
-  timeline_geom (model, width, height, &g);
+  timeline_geom (model, small, tiny, width, height, &g);
+  remember_labels (model, width, height, &g);
   px_ns = g.t1 / (g.x1 - g.x0);
   draw_time_axis (cr, style, small, g.x0, g.x1, 0, g.y0 + n_workers * g.lane_h, 0, g.t1);
-  if (g.lane_h < 11)
-    {
-      /* lanes too thin to name: say how many, and where the first and last are */
-      g_autofree char *summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker", "%u workers", n_workers),
-                                                  n_workers);
-      set_rgba (cr, &style->fg, 0.7);
-      draw_text (cr, small, summary, PAD, g.y0, 0, LANE_LABEL_W - 2 * PAD);
-      set_rgba (cr, &style->fg, 0.5);
-      draw_text (cr, tiny, ps_run_model_get_worker (model, 0)->name, PAD, g.y0 + 16, 0, LANE_LABEL_W - 2 * PAD);
-      draw_text (cr, tiny, ps_run_model_get_worker (model, n_workers - 1)->name, PAD,
-                 g.y0 + n_workers * g.lane_h - 14, 0, LANE_LABEL_W - 2 * PAD);
-    }
 
   for (guint wi = 0; wi < n_workers; wi++)
     {
       const PsWorkerInfo *w = ps_run_model_get_worker (model, wi);
       double y = g.y0 + wi * g.lane_h;
-      double bar_h = MAX (g.lane_h - (g.lane_h >= 8 ? 4 : 1), 1);
+      double bar_h = bar_height (g.lane_h);
       double by = y + (g.lane_h - bar_h) / 2;
+      graphene_rect_t label;
       guint i = 0;
 
       /* the bars of the lane before, before anything else is drawn */
       pen_finish (&pen);
-      if (wi % 2 == 1)
+      if (wi % 2 == 1 && g.lane_h >= 4)
         {
           set_rgba (cr, &style->fg, 0.035);
           cairo_rectangle (cr, 0, y, width, g.lane_h);
           cairo_fill (cr);
         }
-      if (g.lane_h >= 11)
-        {
-          /* the name, and the pid on a second line where both lines fit */
-          char pid[32];
-          int lw, lh, nw, nh;
-          gboolean two_lines;
-
-          laid_out (small, w->name, 0, &nw, &nh);
-          laid_out (tiny, "0", 0, &lw, &lh);
-          two_lines = g.lane_h >= nh + lh;
-          g_snprintf (pid, sizeof pid, two_lines ? _("pid %d") : "%d", w->pid);
-          laid_out (tiny, pid, 0, &lw, &lh);
-          set_rgba (cr, &style->fg, w->exited >= 0 ? 0.45 : 0.85);
-          if (two_lines)
-            {
-              double top = y + (g.lane_h - nh - lh) / 2;
-              draw_text (cr, small, w->name, PAD, top, 0, LANE_LABEL_W - 2 * PAD);
-              set_rgba (cr, &style->fg, 0.55);
-              draw_text (cr, tiny, pid, PAD, top + nh, 0, 0);
-            }
-          else
-            {
-              draw_text (cr, small, w->name, PAD, y + (g.lane_h - nh) / 2, 0, LANE_LABEL_W - 3 * PAD - lw);
-              set_rgba (cr, &style->fg, 0.55);
-              draw_text (cr, tiny, pid, LANE_LABEL_W - PAD, y + (g.lane_h - lh) / 2, 1, 0);
-            }
-        }
+      if (lane_label_rect (&g, wi, &label))
+        draw_lane_label (cr, style, &g, small, tiny, w, &label);
       if (w->exited >= 0 && w->signal != 0 && !w->stopped)
         {
           /* where a worker died: a mark in the status colour */
@@ -692,7 +1185,8 @@ draw_timeline (PsRunModel        *model,
           if (x1 - x0 >= 1.0 || it.attempt)
             {
               draw_bar (&pen, style, &it, chunksize, pool, x0, x1 - x0, by, bar_h);
-              if (chunksize > 0 && !it.attempt && it.task % chunksize == 0 && x1 - x0 >= 3)
+              if (chunksize > 0 && !it.attempt && it.task % chunksize == 0 && x1 - x0 >= 3 &&
+                  g.lane_h >= 6)
                 pen_rect (&pen, &tick, x0, y + 1, 1, g.lane_h - 2);
               i++;
             }
@@ -726,7 +1220,7 @@ draw_timeline (PsRunModel        *model,
         if (tw == NULL || it.status == PS_TASK_CANCELLED)
           continue;
         y = g.y0 + tw->row * g.lane_h;
-        bar_h = MAX (g.lane_h - (g.lane_h >= 8 ? 4 : 1), 1);
+        bar_h = bar_height (g.lane_h);
         x0 = g.x0 + t->start / px_ns;
         x1 = MAX (g.x0 + t->end / px_ns, x0 + 2);
         draw_bar (&pen, style, &it, 0, 1, x0, x1 - x0, y + (g.lane_h - bar_h) / 2, bar_h);
@@ -734,7 +1228,7 @@ draw_timeline (PsRunModel        *model,
   }
 
   pen_finish (&pen);
-  draw_legend (cr, style, small, PAD, width - PAD, MIN (g.y0 + n_workers * g.lane_h + 6, height - LEGEND_H), model);
+  draw_legend (cr, style, small, PAD, width - PAD, g.legend_y, model);
 }
 
 /* Where a task's last attempt is drawn; FALSE when it is in no lane. */
@@ -754,11 +1248,39 @@ ps_run_timeline_task_rect (PsRunModel      *model,
   if (tasks == NULL || task >= ps_run_model_get_n_tasks (model) ||
       (w = ps_run_model_get_task_worker (model, &tasks[task])) == NULL)
     return FALSE;
-  timeline_geom (model, width, height, &g);
+  timeline_geom_for (model, NULL, width, height, &g);
   px_ns = g.t1 / (g.x1 - g.x0);
   graphene_rect_init (out, g.x0 + tasks[task].start / px_ns, g.y0 + w->row * g.lane_h,
                       MAX ((tasks[task].end - tasks[task].start) / px_ns, 1), g.lane_h);
   return TRUE;
+}
+
+/* A lane's worker in full, for the pointer on its label. */
+static char *
+worker_tooltip (PsRunModel         *model,
+                const PsWorkerInfo *w)
+{
+  g_autofree char *counts = NULL;
+  g_autofree char *state = NULL;
+
+  /* Translators: under a worker's name in the timeline's tooltip: its
+   * process id and how many tasks it ended */
+  counts = g_strdup_printf (ngettext ("pid %d · %" PRIu64 " task", "pid %d · %" PRIu64 " tasks",
+                                      (gulong) MIN (w->done, G_MAXULONG)),
+                            w->pid, w->done);
+  if (w->exited >= 0 && w->stopped)
+    state = g_strdup (_("stopped"));
+  else if (w->exited >= 0 && w->signal != 0)
+    state = g_strdup_printf (_("died: %s"), w->exit_message ? w->exit_message : "");
+  else if (w->exited >= 0 && w->exit_code != 0)
+    state = g_strdup_printf (_("exited with status %d"), w->exit_code);
+  else if (w->exited >= 0)
+    state = g_strdup (ps_run_model_is_ended (model) ? _("finished") : _("retired"));
+  else if (w->current >= 0)
+    state = g_strdup_printf (_("running task %" PRId64), w->current);
+  else
+    state = g_strdup (_("idle"));
+  return g_markup_printf_escaped ("<b>%s</b>\n%s\n%s", w->name, counts, state);
 }
 
 char *
@@ -781,12 +1303,22 @@ ps_run_timeline_tooltip (PsRunModel *model,
   const char *item;
   g_autofree char *head = NULL;
 
-  if (n_workers == 0 || x < LANE_LABEL_W)
+  if (n_workers == 0)
     return NULL;
-  timeline_geom (model, width, height, &g);
+  timeline_geom_for (model, NULL, width, height, &g);
   if (y < g.y0 || y >= g.y0 + n_workers * g.lane_h)
     return NULL;
-  lane = (guint) ((y - g.y0) / g.lane_h);
+  lane = MIN ((guint) ((y - g.y0) / g.lane_h), n_workers - 1);
+  if (x < g.x0)
+    {
+      /* on a label that stands for a group of thin lanes: its worker */
+      graphene_rect_t r;
+      guint first = lane - lane % g.labels.every;
+
+      if (lane_label_rect (&g, first, &r) && y >= r.origin.y && y < r.origin.y + r.size.height)
+        lane = first;
+      return worker_tooltip (model, ps_run_model_get_worker (model, lane));
+    }
   w = ps_run_model_get_worker (model, lane);
   px_ns = g.t1 / (g.x1 - g.x0);
   t = (gint64) ((x - g.x0) * px_ns);
@@ -801,7 +1333,7 @@ ps_run_timeline_tooltip (PsRunModel *model,
            it.start - slack <= t)
     ;
   else
-    return g_strdup_printf (_("%s, pid %d: idle"), w->name, w->pid);
+    return g_markup_printf_escaped (_("%s, pid %d: idle"), w->name, w->pid);
 
   item = tasks && it.task < ps_run_model_get_n_tasks (model)
          ? ps_run_model_format_item (model, &tasks[it.task], item_buf) : "?";
@@ -812,7 +1344,7 @@ ps_run_timeline_tooltip (PsRunModel *model,
   else
     g_strlcpy (cpu, "–", sizeof cpu);
   head = g_strdup_printf (_("Task %" PRIu64 ", item %s"), it.task, item);
-  return g_strdup_printf ("<b>%s</b>\n%s: %s\n%s %s · %s %s · %s %s\n%s, pid %d",
+  return g_markup_printf_escaped ("<b>%s</b>\n%s: %s\n%s %s · %s %s · %s %s\n%s, pid %d",
                           head,
                           _("Status"),
                           it.status == PS_TASK_RUNNING ? _("running")
@@ -824,38 +1356,53 @@ ps_run_timeline_tooltip (PsRunModel *model,
 
 /* ---- CPU and memory ----------------------------------------------------- */
 
-static void
-draw_series (PsRunModel        *model,
-             cairo_t           *cr,
-             int                width,
-             int                height,
-             const PsDrawStyle *style,
-             gboolean           memory)
+typedef struct
 {
-  g_autoptr(PangoLayout) small = make_layout (cr, style, 0.85, FALSE);
+  double x0, x1, y0, y1;   /* plot area */
+  gint64 t0, t1;
+  double vmax, grid_step;
+} SeriesGeom;
+
+/* A value axis label: "150%", "64 MiB". */
+static void
+format_value (double   v,
+              gboolean memory,
+              char    *buf,
+              gsize    len)
+{
+  if (memory)
+    format_bytes (v, buf, len);
+  else
+    format_percent (v, buf, len);
+}
+
+/* The time span, the scale and the plot area; FALSE before the first sample. */
+static gboolean
+series_geom (PsRunModel  *model,
+             gboolean     memory,
+             PangoLayout *small,
+             int          width,
+             int          height,
+             SeriesGeom  *g)
+{
   const PsSampleRing *total = ps_run_model_get_total (model);
   guint n_workers = ps_run_model_get_n_workers (model);
-  double x0 = 40, x1 = width - PAD, y0 = AXIS_H + 4, y1 = height - 20;
-  gint64 t1, t0;
-  double vmax = memory ? 1 : 100, grid_step;
   char buf[32];
 
   if (total->len == 0)
-    {
-      draw_message (cr, style, width, height,
-                    !ps_run_model_has_run (model) ? (memory ? _("Memory of each worker (RSS) appears here during a run")
-                                                           : _("CPU usage of each worker appears here during a run"))
-                    : ps_run_model_is_ended (model) ? _("The run ended before the first sample")
-                    : _("Waiting for the first sample…"));
-      return;
-    }
+    return FALSE;
+  g->x0 = 40;
+  g->x1 = width - PAD;
+  g->y0 = AXIS_H + 4;
+  g->y1 = height - 20;
+  g->vmax = memory ? 1 : 100;
 
   /* the whole run while its samples are all kept, then the last two minutes */
-  t1 = MAX (ps_run_model_get_wall (model), ps_sample_ring_get (total, total->len - 1)->t);
-  t0 = total->len < PS_SAMPLE_RING ? 0 : ps_sample_ring_get (total, 0)->t;
-  if (!ps_run_model_is_ended (model) && t1 - t0 < G_GINT64_CONSTANT (1000000000))
-    t1 = t0 + G_GINT64_CONSTANT (1000000000);
-  t1 = MAX (t1, t0 + 1000);
+  g->t1 = MAX (ps_run_model_get_wall (model), ps_sample_ring_get (total, total->len - 1)->t);
+  g->t0 = total->len < PS_SAMPLE_RING ? 0 : ps_sample_ring_get (total, 0)->t;
+  if (!ps_run_model_is_ended (model) && g->t1 - g->t0 < G_GINT64_CONSTANT (1000000000))
+    g->t1 = g->t0 + G_GINT64_CONSTANT (1000000000);
+  g->t1 = MAX (g->t1, g->t0 + 1000);
 
   /* the scale: whole cores for CPU (the total passes 100%), MiB for memory */
   for (guint wi = 0; wi < n_workers; wi++)
@@ -865,61 +1412,335 @@ draw_series (PsRunModel        *model,
         {
           double v = memory ? ps_sample_ring_get (r, i)->rss : ps_sample_ring_get (r, i)->cpu;
           if (!isnan (v))
-            vmax = MAX (vmax, v);
+            g->vmax = MAX (g->vmax, v);
         }
     }
   if (!memory)
     for (guint i = 0; i < total->len; i++)
       if (!isnan (ps_sample_ring_get (total, i)->cpu))
-        vmax = MAX (vmax, ps_sample_ring_get (total, i)->cpu);
+        g->vmax = MAX (g->vmax, ps_sample_ring_get (total, i)->cpu);
   if (memory)
     {
-      double mib = vmax / (1024.0 * 1024), step = nice_step (mib / 4);
-      vmax = MAX (ceil (mib / step - 0.001), 1) * step * 1024 * 1024;
+      double mib = g->vmax / (1024.0 * 1024), step = nice_step (mib / 4);
+      g->vmax = MAX (ceil (mib / step - 0.001), 1) * step * 1024 * 1024;
       /* four grid lines, on round numbers */
-      while (vmax / (step * 1024 * 1024) > 4.5)
+      while (g->vmax / (step * 1024 * 1024) > 4.5)
         step *= 2;
-      grid_step = step * 1024 * 1024;
+      g->grid_step = step * 1024 * 1024;
     }
   else
     {
-      vmax = ceil (vmax / 100.0 - 0.02) * 100;
-      grid_step = vmax <= 400 ? 25 * (vmax / 100) : nice_step (vmax / 4);
+      g->vmax = ceil (g->vmax / 100.0 - 0.02) * 100;
+      g->grid_step = g->vmax <= 400 ? 25 * (g->vmax / 100) : nice_step (g->vmax / 4);
     }
 
   /* room on the left for the widest value label */
-  for (double v = 0; v <= vmax + grid_step / 100; v += grid_step)
+  for (double v = 0; v <= g->vmax + g->grid_step / 100; v += g->grid_step)
     {
-      int tw, th;
+      format_value (v, memory, buf, sizeof buf);
+      g->x0 = MAX (g->x0, PAD + text_width (small, buf) + 8);
+    }
+  return TRUE;
+}
 
-      if (memory)
-        format_bytes (v, buf, sizeof buf);
-      else
-        g_snprintf (buf, sizeof buf, "%.0f%%", v);
-      laid_out (small, buf, 0, &tw, &th);
-      x0 = MAX (x0, PAD + tw + 8);
+/* A worker's latest sample, the one its legend entry shows; NAN for a
+ * CPU figure before the second sample, the first one to have one. */
+static double
+worker_value (const PsWorkerInfo *w,
+              gboolean            memory)
+{
+  if (memory)
+    return (double) w->rss;
+  return w->samples.len >= 2 ? w->cpu : NAN;
+}
+
+typedef struct
+{
+  PsRunModel *model;
+  gboolean    memory;
+} OrderData;
+
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b,
+              gpointer      data)
+{
+  const OrderData *o = data;
+  const PsWorkerInfo *wa = ps_run_model_get_worker (o->model, *(const guint *) a);
+  const PsWorkerInfo *wb = ps_run_model_get_worker (o->model, *(const guint *) b);
+  gboolean ended = ps_run_model_is_ended (o->model);
+  double va = worker_value (wa, o->memory), vb = worker_value (wb, o->memory);
+
+  /* while the run goes on, the workers that left come last */
+  if (!ended && (wa->exited >= 0) != (wb->exited >= 0))
+    return wa->exited >= 0 ? 1 : -1;
+  /* no figure yet: after those with one */
+  if (isnan (va) != isnan (vb))
+    return isnan (va) ? 1 : -1;
+  if (!isnan (va) && va != vb)
+    return va > vb ? -1 : 1;
+  return wa->row < wb->row ? -1 : wa->row > wb->row;
+}
+
+/* The rows of the workers, the busiest (or largest) first. */
+static GArray *
+series_order (PsRunModel *model,
+              gboolean    memory)
+{
+  guint n = ps_run_model_get_n_workers (model);
+  GArray *rows = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+  OrderData o = { model, memory };
+
+  for (guint i = 0; i < n; i++)
+    g_array_append_val (rows, i);
+  g_qsort_with_data (rows->data, rows->len, sizeof (guint), compare_rows, &o);
+  return rows;
+}
+
+/* The pool's total at the latest sample: the end of the total's line. */
+static void
+format_total (PsRunModel *model,
+              gboolean    memory,
+              char       *buf,
+              gsize       len)
+{
+  const PsSampleRing *total = ps_run_model_get_total (model);
+  const PsSampleRec *last = total->len ? ps_sample_ring_get (total, total->len - 1) : NULL;
+
+  format_value (last == NULL ? NAN : memory ? (double) last->rss : last->cpu, memory, buf, len);
+}
+
+/* The legend's first entry. */
+static char *
+series_total_text (PsRunModel *model,
+                   gboolean    memory,
+                   gboolean    with_cores)
+{
+  guint cores = ps_run_model_get_cores (model);
+  char value[32];
+
+  format_total (model, memory, value, sizeof value);
+  if (!memory && with_cores && cores > 0)
+    /* Translators: the CPU legend's first entry: the whole pool's CPU usage
+     * in percent of one core ("190%"), then how many cores there are */
+    return g_strdup_printf (ngettext ("Total %s (%u core)", "Total %s (%u cores)", cores),
+                            value, cores);
+  /* Translators: the legend's first entry: the whole pool's CPU usage
+   * ("190%") or memory ("42 MiB") */
+  return g_strdup_printf (_("Total %s"), value);
+}
+
+/* A worker as the legend and the description name it: "ForkPoolWorker-3 95%". */
+static char *
+series_worker_text (const PsWorkerInfo *w,
+                    gboolean            memory,
+                    gsize               drop)
+{
+  g_autoptr(GString) name = g_string_new (NULL);
+  char value[32];
+
+  format_value (worker_value (w, memory), memory, value, sizeof value);
+  short_name (w->name, drop, name);
+  /* Translators: a worker in the CPU or Memory legend and description:
+   * its name, then its latest CPU usage ("95%") or memory ("8.0 MiB") */
+  return g_strdup_printf (_("%s %s"), name->str, value);
+}
+
+static char *
+more_text (guint n)
+{
+  /* Translators: in the CPU or Memory legend, after the workers it shows:
+   * how many more workers there are */
+  return g_strdup_printf (ngettext ("+%u more", "+%u more", n), n);
+}
+
+typedef struct
+{
+  char               *text;
+  const PsWorkerInfo *worker;   /* NULL: the total, or the workers left out */
+  gboolean            swatch;
+  double              x;
+  double              max_w;    /* > 0: cut to this */
+} LegendEntry;
+
+static void
+legend_entry_clear (gpointer data)
+{
+  g_free (((LegendEntry *) data)->text);
+}
+
+/* How many of the workers in @rows fit after @x, each with its name
+ * shortened by @drop and with room kept for "+N more" after the last. */
+static guint
+legend_fit (PsRunModel  *model,
+            gboolean     memory,
+            PangoLayout *layout,
+            GArray      *rows,
+            gsize        drop,
+            double       x,
+            double       x_end,
+            GArray      *out)
+{
+  guint n = rows->len, k = 0;
+
+  for (; k < n; k++)
+    {
+      const PsWorkerInfo *w = ps_run_model_get_worker (model, g_array_index (rows, guint, k));
+      g_autofree char *text = series_worker_text (w, memory, drop);
+      g_autofree char *more = k + 1 < n ? more_text (n - k - 1) : NULL;
+      double ew = SWATCH_W + text_width (layout, text);
+
+      if (x + ew + (more ? LEGEND_GAP + text_width (layout, more) : 0) > x_end)
+        break;
+      if (out)
+        {
+          LegendEntry e = { g_steal_pointer (&text), w, TRUE, x, 0 };
+          g_array_append_val (out, e);
+        }
+      x += ew + LEGEND_GAP;
+    }
+  return k;
+}
+
+/* The legend in one row from @x_start to @x_end: the total, then as many
+ * workers as fit, the busiest first, then how many it leaves out. Full
+ * names where they all fit, or where leaving out the start that all names
+ * share (a word at a time) would not make them all fit either; never a
+ * name cut at its end, where workers differ. */
+static void
+series_legend (PsRunModel  *model,
+               gboolean     memory,
+               PangoLayout *layout,
+               double       x_start,
+               double       x_end,
+               GArray      *out)
+{
+  g_autoptr(GArray) rows = series_order (model, memory);
+  g_autoptr(GArray) cuts = name_cuts (model);
+  g_autofree char *all = rows->len ? more_text (rows->len) : NULL;
+  double all_w = all ? LEGEND_GAP + text_width (layout, all) : 0;
+  /* memory has no total line: no swatch for it */
+  LegendEntry total = { series_total_text (model, memory, TRUE), NULL, !memory, x_start, 0 };
+  double x;
+  gsize drop = 0;
+  guint shown;
+
+  /* too narrow for the cores: the total alone, and room for "+N more" */
+  if ((total.swatch ? SWATCH_W : 0) + text_width (layout, total.text) + all_w > x_end - x_start)
+    {
+      g_free (total.text);
+      total.text = series_total_text (model, memory, FALSE);
+      total.max_w = MAX (x_end - x_start - (total.swatch ? SWATCH_W : 0) - all_w, 20);
+    }
+  g_array_append_val (out, total);
+  x = x_start + (total.swatch ? SWATCH_W : 0) + text_width (layout, total.text) + LEGEND_GAP;
+  if (total.max_w > 0)
+    x = MIN (x, x_start + (total.swatch ? SWATCH_W : 0) + total.max_w + LEGEND_GAP);
+
+  shown = legend_fit (model, memory, layout, rows, 0, x, x_end, NULL);
+  if (shown < rows->len)
+    {
+      guint c;
+
+      for (c = 0; c < cuts->len; c++)
+        {
+          gsize cut = g_array_index (cuts, gsize, c);
+
+          if (legend_fit (model, memory, layout, rows, cut, x, x_end, NULL) == rows->len)
+            break;
+        }
+      if (c < cuts->len)
+        drop = g_array_index (cuts, gsize, c);
+      else if (shown == 0 && cuts->len > 0)
+        drop = g_array_index (cuts, gsize, cuts->len - 1);
+    }
+  shown = legend_fit (model, memory, layout, rows, drop, x, x_end, out);
+  if (shown < rows->len)
+    {
+      const LegendEntry *prev = &g_array_index (out, LegendEntry, out->len - 1);
+      LegendEntry more = { more_text (rows->len - shown), NULL, FALSE, x, 0 };
+
+      if (out->len > 1)
+        more.x = prev->x + SWATCH_W + text_width (layout, prev->text) + LEGEND_GAP;
+      g_array_append_val (out, more);
+    }
+}
+
+GPtrArray *
+ps_run_legend_entries (PsRunViewKind      kind,
+                       PsRunModel        *model,
+                       const PsDrawStyle *style,
+                       int                width,
+                       int                height)
+{
+  PsDrawStyle fallback = { { 0, 0, 0, 1 }, FALSE, NULL, NULL, NULL };
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  PangoLayout *small;
+  SeriesGeom g;
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (LegendEntry));
+
+  g_return_val_if_fail (PS_IS_RUN_MODEL (model), NULL);
+  g_return_val_if_fail (kind == PS_RUN_VIEW_CPU || kind == PS_RUN_VIEW_MEMORY, NULL);
+
+  g_array_set_clear_func (entries, legend_entry_clear);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (surface);
+  small = make_layout (cr, style ? style : &fallback, 0.85, FALSE);
+  if (series_geom (model, kind == PS_RUN_VIEW_MEMORY, small, width, height, &g))
+    series_legend (model, kind == PS_RUN_VIEW_MEMORY, small, g.x0 + 4, g.x1, entries);
+  for (guint i = 0; i < entries->len; i++)
+    g_ptr_array_add (texts, g_strdup (g_array_index (entries, LegendEntry, i).text));
+  g_object_unref (small);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return texts;
+}
+
+static void
+draw_series (PsRunModel        *model,
+             cairo_t           *cr,
+             int                width,
+             int                height,
+             const PsDrawStyle *style,
+             gboolean           memory)
+{
+  g_autoptr(PangoLayout) small = make_layout (cr, style, 0.85, FALSE);
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (LegendEntry));
+  const PsSampleRing *total = ps_run_model_get_total (model);
+  guint n_workers = ps_run_model_get_n_workers (model);
+  SeriesGeom g;
+  char buf[32];
+
+  if (!series_geom (model, memory, small, width, height, &g))
+    {
+      draw_message (cr, style, width, height,
+                    !ps_run_model_has_run (model) ? (memory ? _("Memory of each worker (RSS) appears here during a run")
+                                                           : _("CPU usage of each worker appears here during a run"))
+                    : ps_run_model_is_ended (model) ? _("The run ended before the first sample")
+                    : _("Waiting for the first sample…"));
+      return;
     }
 
-  draw_time_axis (cr, style, small, x0, x1, 0, y1, t0, t1);
-  for (double v = 0; v <= vmax + grid_step / 100; v += grid_step)
+  draw_time_axis (cr, style, small, g.x0, g.x1, 0, g.y1, g.t0, g.t1);
+  for (double v = 0; v <= g.vmax + g.grid_step / 100; v += g.grid_step)
     {
-      double y = y1 - (y1 - y0) * v / vmax;
+      double y = g.y1 - (g.y1 - g.y0) * v / g.vmax;
 
       set_rgba (cr, &style->fg, v == 0 ? 0.3 : 0.1);
-      cairo_rectangle (cr, x0, round (y), x1 - x0, 1);
+      cairo_rectangle (cr, g.x0, round (y), g.x1 - g.x0, 1);
       cairo_fill (cr);
       if (memory && v == 0)
         g_strlcpy (buf, "0", sizeof buf);
-      else if (memory)
-        format_bytes (v, buf, sizeof buf);
       else
-        g_snprintf (buf, sizeof buf, "%.0f%%", v);
+        format_value (v, memory, buf, sizeof buf);
       set_rgba (cr, &style->fg, 0.6);
-      draw_text (cr, small, buf, x0 - 6, y - 7, 1, 0);
+      draw_text (cr, small, buf, g.x0 - 6, y - 7, 1, 0);
     }
 
   cairo_save (cr);
-  cairo_rectangle (cr, x0, y0 - 2, x1 - x0, y1 - y0 + 4);
+  cairo_rectangle (cr, g.x0, g.y0 - 2, g.x1 - g.x0, g.y1 - g.y0 + 4);
   cairo_clip (cr);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (guint wi = 0; wi <= n_workers; wi++)
@@ -941,9 +1762,9 @@ draw_series (PsRunModel        *model,
       for (guint i = 0; i < r->len; i++)
         {
           const PsSampleRec *s = ps_sample_ring_get (r, i);
-          double x = x0 + (double) (s->t - t0) / (t1 - t0) * (x1 - x0);
+          double x = g.x0 + (double) (s->t - g.t0) / (g.t1 - g.t0) * (g.x1 - g.x0);
           double v = memory ? s->rss : s->cpu;
-          double y = y1 - (y1 - y0) * v / vmax;
+          double y = g.y1 - (g.y1 - g.y0) * v / g.vmax;
 
           if (isnan (v))
             continue;   /* a first sample: no CPU figure yet */
@@ -971,37 +1792,30 @@ draw_series (PsRunModel        *model,
     }
   cairo_restore (cr);
 
-  /* legend: the total and the first workers, by colour */
-  {
-    double lx = x0 + 4;
-    guint shown = 0;
+  /* the legend: the total, the busiest workers by colour, how many more */
+  g_array_set_clear_func (entries, legend_entry_clear);
+  series_legend (model, memory, small, g.x0 + 4, g.x1, entries);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const LegendEntry *e = &g_array_index (entries, LegendEntry, i);
+      double tx = e->x;
 
-    for (guint wi = 0; wi <= n_workers && lx < x1 - 80; wi++)
-      {
-        gboolean is_total = wi == n_workers;
-        const PsWorkerInfo *w = is_total ? NULL : ps_run_model_get_worker (model, wi);
-        GdkRGBA c;
-        int tw, th;
+      if (e->swatch)
+        {
+          GdkRGBA c;
 
-        if (is_total && memory)
-          break;
-        /* while running, the live workers; afterwards every one */
-        if (w != NULL && ((w->exited >= 0 && !ps_run_model_is_ended (model)) || shown >= 8))
-          continue;
-        if (w != NULL)
-          series_color (w->id - 1, style->dark, &c);
-        else
-          c = style->fg;
-        set_rgba (cr, &c, 1);
-        cairo_rectangle (cr, lx, y1 + 8, 12, 3);
-        cairo_fill (cr);
-        set_rgba (cr, &style->fg, 0.75);
-        draw_text (cr, small, w != NULL ? w->name : _("Total"), lx + 16, y1 + 2, 0, 0);
-        laid_out (small, w != NULL ? w->name : _("Total"), 0, &tw, &th);
-        lx += 16 + tw + 12;
-        shown++;
-      }
-  }
+          if (e->worker != NULL)
+            series_color (e->worker->id - 1, style->dark, &c);
+          else
+            c = style->fg;
+          set_rgba (cr, &c, 1);
+          cairo_rectangle (cr, e->x, g.y1 + 8, 12, e->worker ? 3 : 4);
+          cairo_fill (cr);
+          tx += SWATCH_W;
+        }
+      set_rgba (cr, &style->fg, e->worker != NULL || i == 0 ? 0.75 : 0.55);
+      draw_text (cr, small, e->text, tx, g.y1 + 2, 0, e->max_w);
+    }
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -1248,6 +2062,92 @@ ps_run_draw (PsRunViewKind      kind,
     }
 }
 
+/* ", 2 errors": a count of tasks that ended with @status. */
+static void
+append_status_count (GString      *out,
+                     PsTaskStatus  status,
+                     guint64       n)
+{
+  gulong k = (gulong) MIN (n, G_MAXULONG);
+
+  switch (status)
+    {
+    case PS_TASK_ERROR:
+      /* Translators: tasks that raised an error, after "12 of 20 tasks done" */
+      g_string_append_printf (out, ngettext (", %" PRIu64 " error", ", %" PRIu64 " errors", k), n);
+      break;
+    case PS_TASK_CRASHED:
+      /* Translators: tasks whose worker died, after "12 of 20 tasks done" */
+      g_string_append_printf (out, ngettext (", %" PRIu64 " crashed",
+                                             ", %" PRIu64 " crashed", k), n);
+      break;
+    case PS_TASK_TIMEOUT:
+      /* Translators: tasks that ran out of time, after "12 of 20 tasks done" */
+      g_string_append_printf (out, ngettext (", %" PRIu64 " timeout",
+                                             ", %" PRIu64 " timeouts", k), n);
+      break;
+    case PS_TASK_CANCELLED:
+      /* Translators: tasks stopped or never run, after "12 of 20 tasks done" */
+      g_string_append_printf (out, ngettext (", %" PRIu64 " cancelled",
+                                             ", %" PRIu64 " cancelled", k), n);
+      break;
+    default:
+      g_string_append_printf (out, ", %" PRIu64 " %s", n, ps_task_status_to_string (status));
+      break;
+    }
+}
+
+/* The total and the busiest (or largest) workers, with the numbers the
+ * legend shows, and how many are not named. */
+static void
+describe_series (PsRunModel *model,
+                 gboolean    memory,
+                 GString    *out)
+{
+  g_autoptr(GArray) rows = series_order (model, memory);
+  guint cores = ps_run_model_get_cores (model);
+  guint named = MIN (rows->len, DESCRIBED_MAX);
+  char value[32];
+
+  format_total (model, memory, value, sizeof value);
+  if (memory)
+    /* Translators: the Memory view's description; %s is the pool's total
+     * resident memory at the latest sample, e.g. "42 MiB" */
+    g_string_append_printf (out, _("Memory (RSS), latest sample: total %s"), value);
+  else if (cores > 0)
+    /* Translators: the CPU view's description; %s is the pool's CPU usage
+     * at the latest sample in percent of one core ("190%"), %u the cores */
+    g_string_append_printf (out, ngettext ("CPU usage, latest sample: total %s on %u core",
+                                           "CPU usage, latest sample: total %s on %u cores", cores),
+                            value, cores);
+  else
+    /* Translators: the CPU view's description; %s is the pool's CPU usage
+     * at the latest sample in percent of one core ("190%") */
+    g_string_append_printf (out, _("CPU usage, latest sample: total %s"), value);
+
+  for (guint i = 0; i < named; i++)
+    {
+      const PsWorkerInfo *w = ps_run_model_get_worker (model, g_array_index (rows, guint, i));
+      /* Translators: in the CPU view's description, a worker sampled once:
+       * it has no CPU figure yet */
+      g_autofree char *text = isnan (worker_value (w, memory))
+                              ? g_strdup_printf (_("%s not measured yet"), w->name)
+                              : series_worker_text (w, memory, 0);
+
+      if (i == 0)
+        /* Translators: in the CPU view's description, before the workers
+         * named, the busiest first */
+        g_string_append (out, memory ? _("; largest: ") : _("; busiest: "));
+      else
+        g_string_append (out, ", ");
+      g_string_append (out, text);
+    }
+  if (rows->len > named)
+    /* Translators: in the CPU or Memory description, after the workers named */
+    g_string_append_printf (out, ngettext ("; %u more worker", "; %u more workers",
+                                           rows->len - named), rows->len - named);
+}
+
 /* What a view shows, in words: its accessible description. */
 void
 ps_run_describe (PsRunViewKind  kind,
@@ -1269,28 +2169,50 @@ ps_run_describe (PsRunViewKind  kind,
     case PS_RUN_VIEW_PROGRESS:
       {
         double rate = wall > 0 ? done / (wall / 1e9) : 0;
+        guint64 retried = ps_run_model_get_n_retried (model);
 
-        g_string_append_printf (out, _("%" PRIu64 " of %" PRIu64 " tasks done"), done, n);
-        if (rate > 0)
-          g_string_append_printf (out, _(", %.0f tasks/s"), rate);
+        /* Translators: the progress; the count is the total number of tasks */
+        g_string_append_printf (out, ngettext ("%" PRIu64 " of %" PRIu64 " task done",
+                                               "%" PRIu64 " of %" PRIu64 " tasks done",
+                                               (gulong) MIN (n, G_MAXULONG)), done, n);
+        if (rate >= 0.95)
+          /* Translators: the rate of the run so far, "12 tasks a second" */
+          g_string_append_printf (out, ngettext (", %.0f task a second", ", %.0f tasks a second",
+                                                 (gulong) MIN (round (rate), G_MAXULONG)), rate);
+        else if (rate > 0)
+          {
+            format_duration ((gint64) (1e9 / rate), dur, sizeof dur);
+            /* Translators: the rate of a slow run so far: ", a task every 2 min 05 s" */
+            g_string_append_printf (out, _(", a task every %s"), dur);
+          }
         if (!ps_run_model_is_ended (model) && rate > 0 && done < n)
           {
             format_duration ((gint64) ((n - done) / rate * 1e9), dur, sizeof dur);
+            /* Translators: time left at the rate so far: ", about 3 s left" */
             g_string_append_printf (out, _(", about %s left"), dur);
           }
         for (PsTaskStatus s = PS_TASK_ERROR; s <= PS_TASK_CANCELLED; s++)
           if (ps_run_model_get_n_status (model, s) > 0)
-            g_string_append_printf (out, ", %" PRIu64 " %s", ps_run_model_get_n_status (model, s),
-                                    ps_task_status_to_string (s));
-        if (ps_run_model_get_n_retried (model) > 0)
-          g_string_append_printf (out, _(", %" PRIu64 " retried"), ps_run_model_get_n_retried (model));
+            append_status_count (out, s, ps_run_model_get_n_status (model, s));
+        if (retried > 0)
+          /* Translators: tasks that were tried again after a failure */
+          g_string_append_printf (out, ngettext (", %" PRIu64 " retried", ", %" PRIu64 " retried",
+                                                 (gulong) MIN (retried, G_MAXULONG)), retried);
         g_string_append_c (out, '\n');
         for (guint i = 0; i < n_workers; i++)
           {
             const PsWorkerInfo *w = ps_run_model_get_worker (model, i);
-            g_string_append_printf (out, _("%s, pid %d: %" PRIu64 " tasks done"), w->name, w->pid, w->ok);
+
+            /* Translators: a worker's line: its name, its pid, the tasks it did */
+            g_string_append_printf (out, ngettext ("%s, pid %d: %" PRIu64 " task done",
+                                                   "%s, pid %d: %" PRIu64 " tasks done",
+                                                   (gulong) MIN (w->ok, G_MAXULONG)),
+                                    w->name, w->pid, w->ok);
             if (w->failed)
-              g_string_append_printf (out, _(", %" PRIu64 " failed"), w->failed);
+              /* Translators: tasks and attempts of a worker that did not end well */
+              g_string_append_printf (out, ngettext (", %" PRIu64 " failed", ", %" PRIu64 " failed",
+                                                     (gulong) MIN (w->failed, G_MAXULONG)),
+                                      w->failed);
             if (w->exited >= 0 && w->stopped)
               g_string_append (out, _(", stopped"));
             else if (w->exited >= 0 && w->signal)
@@ -1304,29 +2226,28 @@ ps_run_describe (PsRunViewKind  kind,
 
     case PS_RUN_VIEW_TIMELINE:
       format_duration (wall, dur, sizeof dur);
-      g_string_append_printf (out, _("%u worker lanes over %s: "), n_workers, dur);
+      /* Translators: the timeline's description, before the list of its
+       * lanes; %s is the run's duration, "510 ms" */
+      g_string_append_printf (out, ngettext ("%u worker lane over %s: ", "%u worker lanes over %s: ",
+                                             n_workers), n_workers, dur);
       for (guint i = 0; i < n_workers; i++)
         {
           const PsWorkerInfo *w = ps_run_model_get_worker (model, i);
-          g_string_append_printf (out, "%s%s (pid %d, %" PRIu64 " tasks)", i ? ", " : "", w->name, w->pid, w->done);
+
+          if (i > 0)
+            g_string_append (out, ", ");
+          /* Translators: a lane of the timeline: the worker's name, its pid
+           * and how many tasks it ended */
+          g_string_append_printf (out, ngettext ("%s (pid %d, %" PRIu64 " task)",
+                                                 "%s (pid %d, %" PRIu64 " tasks)",
+                                                 (gulong) MIN (w->done, G_MAXULONG)),
+                                  w->name, w->pid, w->done);
         }
       break;
 
     case PS_RUN_VIEW_CPU:
     case PS_RUN_VIEW_MEMORY:
-      g_string_append (out, kind == PS_RUN_VIEW_CPU ? _("CPU usage by worker, latest sample: ")
-                                                    : _("Memory (RSS) by worker, latest sample: "));
-      for (guint i = 0; i < n_workers; i++)
-        {
-          const PsWorkerInfo *w = ps_run_model_get_worker (model, i);
-          char buf[32];
-
-          if (kind == PS_RUN_VIEW_CPU)
-            g_snprintf (buf, sizeof buf, "%.0f%%", w->cpu);
-          else
-            format_bytes (w->rss, buf, sizeof buf);
-          g_string_append_printf (out, "%s%s %s", i ? ", " : "", w->name, buf);
-        }
+      describe_series (model, kind == PS_RUN_VIEW_MEMORY, out);
       break;
 
     case PS_RUN_VIEW_ORDERING:
@@ -1340,8 +2261,14 @@ ps_run_describe (PsRunViewKind  kind,
             overtaken += order[r] < next_max;
             next_max = MAX (next_max, (guint64) order[r] + 1);
           }
-        g_string_append_printf (out, _("%" PRIu64 " of %" PRIu64 " finished tasks were overtaken by a task "
-                                       "submitted after them"), overtaken, n_done);
+        /* Translators: the ordering view's description; the count is the
+         * number of finished tasks */
+        g_string_append_printf (out, ngettext ("%" PRIu64 " of %" PRIu64 " finished task was "
+                                               "overtaken by a task submitted after it",
+                                               "%" PRIu64 " of %" PRIu64 " finished tasks were "
+                                               "overtaken by a task submitted after them",
+                                               (gulong) MIN (n_done, G_MAXULONG)),
+                                overtaken, n_done);
       }
       break;
 

@@ -61,6 +61,31 @@ gboolean       ps_run_timeline_task_rect (PsRunModel      *model,
                                          guint64          task,
                                          graphene_rect_t *out);
 int            ps_run_progress_height   (PsRunModel        *model);
+
+/* The height at which every lane is tall enough for its label: the
+ * timeline's natural height, for a widget that scrolls. */
+int            ps_run_timeline_natural_height (PsRunModel *model);
+
+/* What the timeline draws as lane @row's label at that size ("name pid",
+ * or the name and "pid N" on two lines, or a shortened name), and where
+ * (@rect may be NULL); NULL when that lane's label is left out because
+ * lanes are thinner than a label. @style NULL: the style of the last
+ * drawing at that size, else the default font. */
+char          *ps_run_timeline_lane_label (PsRunModel        *model,
+                                           const PsDrawStyle *style,
+                                           int                width,
+                                           int                height,
+                                           guint              row,
+                                           graphene_rect_t   *rect);
+
+/* The texts of the CPU or Memory legend as drawn at that size: the total,
+ * the workers that fit (the busiest first), then "+N more" when some do
+ * not. @style NULL: the default font. */
+GPtrArray     *ps_run_legend_entries    (PsRunViewKind      kind,
+                                         PsRunModel        *model,
+                                         const PsDrawStyle *style,
+                                         int                width,
+                                         int                height);
 void           ps_status_color          (guint              status,
                                          gboolean           dark,
                                          GdkRGBA           *out);
