@@ -15,7 +15,8 @@
 #include "ps-run-model.h"
 #include <adwaita.h>
 
-#include "ps-run-view.h"
+#include "ps-charts.h"
+#include "ps-progress-table.h"
 
 #define MS G_GINT64_CONSTANT (1000000)
 #define W 900
@@ -781,8 +782,8 @@ test_pace (void)
   PsEvent end = { 0 };
   GtkWidget *window = gtk_window_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  PsRunView *timeline = PS_RUN_VIEW (ps_run_view_new (PS_RUN_VIEW_TIMELINE, m));
-  PsRunView *progress = PS_RUN_VIEW (ps_run_view_new (PS_RUN_VIEW_PROGRESS, m));
+  PsChart *timeline = g_object_new (PS_TYPE_TIMELINE_CHART, "model", m, NULL);
+  PsChart *progress = g_object_new (PS_TYPE_ORDERING_CHART, "model", m, NULL);
   const gint64 S = 1000 * MS;
 
   run_start (m, 100, 2, 1, "sleep:1000");
@@ -799,25 +800,25 @@ test_pace (void)
   for (int i = 0; i < 3; i++)
     gtk_test_widget_wait_for_draw (window);
 
-  /* 200 s into the run: a pixel of the timeline is ~0.3 s, progress counts
-   * four times a second; both were drawn a moment ago */
+  /* 200 s into the run: a pixel of the timeline (and of the ordering
+   * chart) is ~0.3 s; both were drawn a moment ago */
   task_event (m, 1, 40, 200 * S, 201 * S, PS_TASK_OK, FALSE);
-  g_assert_false (ps_run_view_update (timeline));
-  g_assert_false (ps_run_view_update (progress));
+  g_assert_false (ps_chart_update (timeline));
+  g_assert_false (ps_chart_update (progress));
   /* a crash does not wait */
   task_event (m, 2, 41, 200 * S, 201 * S, PS_TASK_CRASHED, FALSE);
-  g_assert_true (ps_run_view_update (timeline));
-  g_assert_true (ps_run_view_update (progress));
+  g_assert_true (ps_chart_update (timeline));
+  g_assert_true (ps_chart_update (progress));
   gtk_test_widget_wait_for_draw (window);
   task_event (m, 1, 42, 201 * S, 202 * S, PS_TASK_OK, FALSE);
-  g_assert_false (ps_run_view_update (timeline));
+  g_assert_false (ps_chart_update (timeline));
   /* nor does the end */
   end.type = PS_EVENT_RUN_END;
   end.t = 202 * S;
   end.n_tasks = 100;
   ps_run_model_add_event (m, &end);
-  g_assert_true (ps_run_view_update (timeline));
-  g_assert_true (ps_run_view_update (progress));
+  g_assert_true (ps_chart_update (timeline));
+  g_assert_true (ps_chart_update (progress));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -1019,6 +1020,126 @@ test_many_tasks (void)
     }
 }
 
+/* A chart's description is current when a screen reader reads it,
+ * whether the chart is shown or not: at most a second behind while the
+ * run goes on, at once for a failure and at the end. */
+static void
+test_chart_described_unmapped (void)
+{
+  g_autoptr(PsRunModel) m = ps_run_model_new ();
+  PsChart *cpu = g_object_ref_sink (g_object_new (PS_TYPE_CPU_CHART, "model", m, NULL));
+  PsEvent end = { 0 };
+  char *problem;
+
+  problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (cpu), GTK_ACCESSIBLE_PROPERTY_LABEL, "CPU usage");
+  g_assert_null (problem);
+  run_start (m, 10, 2, 1, "cpu:5");
+  worker_event (m, PS_EVENT_WORKER_START, 1, 1 * MS, 0);
+  worker_event (m, PS_EVENT_WORKER_START, 2, 1 * MS, 0);
+  sample_event (m, 1, 100 * MS, 95, 8 << 20);
+  sample_event (m, 2, 100 * MS, 40, 8 << 20);
+  /* two new workers are news: told at once, never mapped */
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (cpu)));
+  g_assert_true (ps_chart_update (cpu));
+  g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (cpu), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+  {
+    GString *want = g_string_new (NULL);
+
+    ps_run_describe (PS_RUN_VIEW_CPU, m, want);
+    problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (cpu), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, want->str);
+    g_assert_null (problem);
+    g_string_free (want, TRUE);
+  }
+  /* a sample a moment later waits (the reader is not flooded), the end does not */
+  sample_event (m, 1, 200 * MS, 50, 8 << 20);
+  g_assert_false (ps_chart_update (cpu));
+  end.type = PS_EVENT_RUN_END;
+  end.t = 300 * MS;
+  end.n_tasks = 10;
+  ps_run_model_add_event (m, &end);
+  g_assert_true (ps_chart_update (cpu));
+  {
+    GString *want = g_string_new (NULL);
+
+    ps_run_describe (PS_RUN_VIEW_CPU, m, want);
+    problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (cpu), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, want->str);
+    g_assert_null (problem);
+    g_string_free (want, TRUE);
+  }
+  g_object_unref (cpu);
+}
+
+/* The Progress table: a row per worker with its whole name, numbers
+ * grouped, sortable; it follows the model as rows are added. */
+static void
+test_progress_table (void)
+{
+  g_autoptr(PsRunModel) m = ps_run_model_new ();
+  PsProgressTable *table = g_object_ref_sink (PS_PROGRESS_TABLE (ps_progress_table_new ()));
+  GtkWidget *window = gtk_window_new ();
+  GtkColumnView *view = NULL;
+
+  run_start (m, 40000, 12, 1, "square");
+  for (guint k = 1; k <= 12; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("ForkPoolWorker-%u", k);
+      PsEvent e = { 0 };
+
+      e.type = PS_EVENT_WORKER_START;
+      e.t = (gint64) k * MS;
+      e.worker = k;
+      e.pid = 100 + k;
+      e.name = name;
+      e.start_cost_ns = 1500 * 1000;
+      ps_run_model_add_event (m, &e);
+    }
+  /* worker 12 ends 12,345 tasks; the others one each */
+  for (guint64 i = 0; i < 12345; i++)
+    task_event (m, 12, i, 20 * MS + (gint64) i * 1000, 20 * MS + (gint64) i * 1000 + 500, PS_TASK_OK, FALSE);
+  for (guint k = 1; k <= 11; k++)
+    task_event (m, k, 12345 + k, 30 * MS, 31 * MS, k == 3 ? PS_TASK_CRASHED : PS_TASK_OK, FALSE);
+
+  ps_progress_table_set_model (table, m);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (table));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 500);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (window);
+
+  g_assert_cmpuint (ps_progress_table_get_n_rows (table), ==, 12);
+  /* in worker order at first (K, not text: 10 after 9) */
+  for (guint r = 0; r < 12; r++)
+    {
+      g_autofree char *want = g_strdup_printf ("ForkPoolWorker-%u", r + 1);
+      g_assert_cmpstr (ps_progress_table_get_text (table, r, PS_PROGRESS_WORKER), ==, want);
+    }
+  g_assert_cmpstr (ps_progress_table_get_text (table, 11, PS_PROGRESS_DONE), ==, "12,345");
+  g_assert_cmpstr (ps_progress_table_get_text (table, 2, PS_PROGRESS_FAILED), ==, "1");
+  g_assert_cmpstr (ps_progress_table_get_text (table, 0, PS_PROGRESS_START), ==, "1.5 ms");
+  g_assert_cmpstr (ps_progress_table_get_text (table, 0, PS_PROGRESS_PID), ==, "101");
+
+  /* sorted by Done, most first: worker 12 on top */
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (table)); c && view == NULL; c = gtk_widget_get_first_child (c))
+    if (GTK_IS_COLUMN_VIEW (c))
+      view = GTK_COLUMN_VIEW (c);
+  g_assert_nonnull (view);
+  gtk_column_view_sort_by_column (view, g_list_model_get_item (gtk_column_view_get_columns (view), PS_PROGRESS_DONE),
+                                  GTK_SORT_DESCENDING);
+  g_assert_cmpstr (ps_progress_table_get_text (table, 0, PS_PROGRESS_WORKER), ==, "ForkPoolWorker-12");
+  /* and it follows the numbers: worker 5 overtakes */
+  for (guint64 i = 0; i < 20000; i++)
+    task_event (m, 5, 13000 + i, 40 * MS, 41 * MS, PS_TASK_OK, FALSE);
+  ps_progress_table_update (table);
+  g_assert_cmpstr (ps_progress_table_get_text (table, 0, PS_PROGRESS_WORKER), ==, "ForkPoolWorker-5");
+  g_assert_cmpstr (ps_progress_table_get_text (table, 0, PS_PROGRESS_DONE), ==, "20,001");
+
+  /* a new run empties it */
+  ps_run_model_reset (m);
+  ps_progress_table_update (table);
+  g_assert_cmpuint (ps_progress_table_get_n_rows (table), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (table);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1041,6 +1162,8 @@ main (int    argc,
   g_test_add_func ("/ps/run-view/lane-labels/font", test_lane_labels_font);
   g_test_add_func ("/ps/run-view/series-legend", test_series_legend);
   g_test_add_func ("/ps/run-view/pace", test_pace);
+  g_test_add_func ("/ps/chart/described-unmapped", test_chart_described_unmapped);
+  g_test_add_func ("/ps/progress-table/rows", test_progress_table);
   g_test_add_func ("/ps/run-view/text-cache", test_text_cache);
   g_test_add_func ("/ps/run-view/many-tasks", test_many_tasks);
   return g_test_run ();

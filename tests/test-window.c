@@ -7,7 +7,12 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "ps-application.h"
+#include "ps-batch-form.h"
+#include "ps-progress-table.h"
 #include "ps-window.h"
 
 static void
@@ -85,6 +90,36 @@ find_label (GtkWidget  *root,
 
 static PsApplication *app;
 
+static GtkWidget *
+find_by_type (GtkWidget *root,
+              GType      type)
+{
+  return find_by_type_and_label (root, type, NULL);
+}
+
+/* Turns the main loop until the form's check of what it shows is over;
+ * returns the longest the loop was away, in µs (the form must never
+ * hold it). */
+static gint64
+wait_form_checked (PsWindow *window)
+{
+  PsBatchForm *form = PS_BATCH_FORM (find_by_type (GTK_WIDGET (window), PS_TYPE_BATCH_FORM));
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC, last = g_get_monotonic_time (), gap = 0;
+
+  while (ps_batch_form_is_checking (form) && g_get_monotonic_time () < end)
+    {
+      gint64 now;
+
+      g_main_context_iteration (NULL, FALSE);
+      now = g_get_monotonic_time ();
+      gap = MAX (gap, now - last);
+      last = now;
+      g_usleep (1000);
+    }
+  g_assert_false (ps_batch_form_is_checking (form));
+  return gap;
+}
+
 static void
 test_window_shows (void)
 {
@@ -156,6 +191,7 @@ test_form_validation (void)
       ps_window_set_items (window, cases[i].items);
       ps_window_set_workload (window, cases[i].workload);
       ps_window_set_chunksize (window, cases[i].chunksize);
+      wait_form_checked (window);
       g_test_message ("%s | %s | %s: %s", cases[i].items, cases[i].workload, cases[i].chunksize,
                       gtk_label_get_text (GTK_LABEL (error_label)));
       g_assert_false (gtk_widget_is_sensitive (run));
@@ -165,10 +201,107 @@ test_form_validation (void)
       ps_window_set_items (window, "1..9");
       ps_window_set_workload (window, "square");
       ps_window_set_chunksize (window, "auto");
+      wait_form_checked (window);
       g_assert_true (gtk_widget_is_sensitive (run));
       g_assert_false (gtk_widget_get_visible (error_label));
     }
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Three wrong fields are three marks, each from its field's own check
+ * (an error code, never a message matched): all at once. */
+static void
+test_form_all_errors (void)
+{
+  PsWindow *window = ps_window_new (app);
+  PsBatchForm *form = PS_BATCH_FORM (find_by_type (GTK_WIDGET (window), PS_TYPE_BATCH_FORM));
+  const char *rows[] = { "items_row", "workload_row", "chunksize_row" };
+  GtkWidget *error_label;
+
+  gtk_window_present (GTK_WINDOW (window));
+  ps_window_set_items (window, "5..1");
+  ps_window_set_workload (window, "cpu:-1");
+  ps_window_set_chunksize (window, "0");
+  wait_form_checked (window);
+  for (PsBatchField f = 0; f < PS_BATCH_FIELD_N; f++)
+    {
+      const GError *error = ps_batch_form_get_error (form, f);
+
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == PS_BATCH_FORM_ERROR);
+      g_assert_cmpint (error->code, ==, f);
+      g_assert_true (gtk_widget_has_css_class (find_by_name (GTK_WIDGET (window), rows[f]), "error"));
+    }
+  error_label = find_by_name (GTK_WIDGET (window), "form_error");
+  g_test_message ("%s", gtk_label_get_text (GTK_LABEL (error_label)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "Items: "));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "\nWorkload: "));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "\nChunk size: "));
+  g_assert_null (ps_batch_form_dup_spec (form));
+  g_assert_false (gtk_widget_is_sensitive (find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Run")));
+
+  /* one field put right clears its mark alone */
+  ps_window_set_workload (window, "square");
+  wait_form_checked (window);
+  g_assert_null (ps_batch_form_get_error (form, PS_BATCH_FIELD_WORKLOAD));
+  g_assert_false (gtk_widget_has_css_class (find_by_name (GTK_WIDGET (window), "workload_row"), "error"));
+  g_assert_nonnull (ps_batch_form_get_error (form, PS_BATCH_FIELD_ITEMS));
+  g_assert_nonnull (ps_batch_form_get_error (form, PS_BATCH_FIELD_CHUNKSIZE));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A FIFO in Items is refused in words without being opened (it would
+ * wait for a writer and eat its data), and a big item file is read off
+ * the main loop: typing goes on meanwhile. */
+static void
+test_form_never_blocks (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ps-test-form-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "items.fifo", NULL);
+  g_autofree char *big = g_build_filename (dir, "items.txt", NULL);
+  g_autofree char *at_fifo = g_strconcat ("@", fifo, NULL);
+  g_autofree char *at_big = g_strconcat ("@", big, NULL);
+  g_autoptr(GString) lines = g_string_new (NULL);
+  PsWindow *window = ps_window_new (app);
+  PsBatchForm *form = PS_BATCH_FORM (find_by_type (GTK_WIDGET (window), PS_TYPE_BATCH_FORM));
+  gint64 t0, gap;
+  const GError *error;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  for (guint i = 0; i < 2000000; i++)
+    g_string_append_printf (lines, "item-%u\n", i);
+  g_assert_true (g_file_set_contents (big, lines->str, lines->len, NULL));
+
+  gtk_window_present (GTK_WINDOW (window));
+  ps_window_set_workload (window, "print");
+  t0 = g_get_monotonic_time ();
+  ps_window_set_items (window, at_fifo);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 100000);
+  gap = wait_form_checked (window);
+  g_test_message ("FIFO: checked in %.0f ms, longest main-loop gap %.1f ms",
+                  (g_get_monotonic_time () - t0) / 1e3, gap / 1e3);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC);
+  error = ps_batch_form_get_error (form, PS_BATCH_FIELD_ITEMS);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "named pipe"));
+
+  /* 2,000,000 lines: each keystroke is answered at once, the check runs
+   * in its thread (and a newer keystroke drops the older check) */
+  t0 = g_get_monotonic_time ();
+  ps_window_set_items (window, at_big);
+  ps_window_set_items (window, "@");
+  ps_window_set_items (window, at_big);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 100000);
+  gap = wait_form_checked (window);
+  g_test_message ("2,000,000 items: checked in %.0f ms, longest main-loop gap %.1f ms",
+                  (g_get_monotonic_time () - t0) / 1e3, gap / 1e3);
+  g_assert_cmpint (gap, <, 100000);
+  g_assert_null (ps_batch_form_get_error (form, PS_BATCH_FIELD_ITEMS));
+  g_assert_true (ps_batch_form_is_valid (form));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (fifo);
+  g_unlink (big);
+  g_rmdir (dir);
 }
 
 static gboolean
@@ -201,6 +334,21 @@ live_run (const char *items,
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!status_starts_with (window, "Running") && !status_starts_with (window, "Finished") &&
+         g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  if (status_starts_with (window, "Running"))
+    {
+      /* a pool size changed mid-run is for the next run, and says so */
+      GtkWidget *row = find_by_name (GTK_WIDGET (window), "workers_row");
+
+      ps_window_set_workers (window, workers + 1);
+      g_test_message ("Workers: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+      g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "next run"));
+      ps_window_set_workers (window, workers);
+      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "");
+    }
   end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (!status_starts_with (window, "Finished") && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
@@ -214,7 +362,31 @@ live_run (const char *items,
   for (int i = 0; i < 5; i++)
     gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
-  stack = find_by_name (GTK_WIDGET (window), "live_views");
+  /* a row per worker, each name whole; the summary counts what the status line counts */
+  {
+    PsProgressTable *table = PS_PROGRESS_TABLE (find_by_type (GTK_WIDGET (window), PS_TYPE_PROGRESS_TABLE));
+    GtkWidget *summary = find_by_name (GTK_WIDGET (window), "summary_label");
+
+    g_assert_cmpuint (ps_progress_table_get_n_rows (table), >=, workers);
+    for (guint r = 0; r < ps_progress_table_get_n_rows (table); r++)
+      {
+        g_test_message ("%s | %s | %s | %s", ps_progress_table_get_text (table, r, PS_PROGRESS_WORKER),
+                        ps_progress_table_get_text (table, r, PS_PROGRESS_START),
+                        ps_progress_table_get_text (table, r, PS_PROGRESS_DONE),
+                        ps_progress_table_get_text (table, r, PS_PROGRESS_NOW));
+        g_assert_true (g_str_has_prefix (ps_progress_table_get_text (table, r, PS_PROGRESS_WORKER), "ForkPoolWorker-"));
+      }
+    g_test_message ("summary: %s", gtk_label_get_text (GTK_LABEL (summary)));
+    {
+      /* "Finished: 400 tasks in …" and "400 of 400 tasks done · …" */
+      g_auto(GStrv) words = g_strsplit (gtk_label_get_text (GTK_LABEL (status)), " ", 3);
+      g_autofree char *count = g_strconcat (words[1], " of ", NULL);
+
+      g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (summary)), count));
+    }
+  }
+
+  stack = find_by_name (GTK_WIDGET (window), "views");
   for (guint dark = 0; dark <= 1; dark++)
     {
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
@@ -287,6 +459,7 @@ test_stop_before_start (void)
   ps_window_set_items (window, "1..200000");
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  wait_form_checked (window);
   /* the windows of earlier tests may still be ending theirs */
   engines = count_engines ();
 
@@ -298,6 +471,7 @@ test_stop_before_start (void)
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==, "Stopped before the run started");
   g_assert_cmpuint (count_engines (), <=, engines);
 
+  /* Run pressed while the form is checked runs once the check is over */
   ps_window_set_items (window, "1..9");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
   end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
@@ -366,6 +540,27 @@ test_open_log (void)
       g_test_message ("%s: %s", cases[i].path, gtk_label_get_text (GTK_LABEL (status_label)));
       g_assert_true (status_starts_with (window, cases[i].want));
       g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (status_label)), "replayed from"));
+      /* the form shows the batch the log ran */
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_by_name (GTK_WIDGET (window), "items_row"))), ==, "1..40");
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_by_name (GTK_WIDGET (window), "workload_row"))), ==,
+                       "random:cpu:3:2");
+      g_assert_true (gtk_widget_get_visible (find_by_name (GTK_WIDGET (window), "form_note")));
+      {
+        PsProgressTable *table = PS_PROGRESS_TABLE (find_by_type (GTK_WIDGET (window), PS_TYPE_PROGRESS_TABLE));
+
+        for (int k = 0; k < 3; k++)
+          gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+        g_assert_cmpuint (ps_progress_table_get_n_rows (table), ==, 3);
+        /* a cut-off run says what it knew: never "done" for a worker it lost sight of */
+        for (guint r = 0; r < 3; r++)
+          {
+            const char *now = ps_progress_table_get_text (table, r, PS_PROGRESS_NOW);
+
+            g_test_message ("%s: %s", ps_progress_table_get_text (table, r, PS_PROGRESS_WORKER), now);
+            if (i == 1)
+              g_assert_nonnull (strstr (now, "record stops"));
+          }
+      }
       gtk_window_destroy (GTK_WINDOW (window));
     }
 
@@ -399,6 +594,89 @@ test_open_log (void)
   g_rmdir (dir);
 }
 
+/* The deepest widgets drawn beyond @root's sides: what clips a narrow
+ * window (a widget given less than it needs is centred on its space and
+ * cut on both sides). */
+static guint
+report_wide (GtkWidget *root,
+             GtkWidget *widget,
+             int        depth)
+{
+  guint found = 0;
+  graphene_rect_t r;
+
+  /* what is not shown clips nothing; a scrolled window's content may be wide */
+  if (!gtk_widget_get_mapped (widget))
+    return 0;
+  if (!GTK_IS_SCROLLED_WINDOW (widget))
+    for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+      found += report_wide (root, c, depth + 1);
+  if (found == 0 && gtk_widget_compute_bounds (widget, root, &r) &&
+      (r.origin.x < -2 || r.origin.x + r.size.width > gtk_widget_get_width (root) + 2))
+    {
+      g_test_message ("%*s%s (%s) is drawn from %.0f to %.0f of %d px", depth, "", G_OBJECT_TYPE_NAME (widget),
+                      gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)) ?: "",
+                      r.origin.x, r.origin.x + r.size.width, gtk_widget_get_width (root));
+      return 1;
+    }
+  return found;
+}
+
+/* A phone-sized window (360 px) reaches every page, and nothing in it asks
+ * for more room than it has: the form folds away, the switcher moves to
+ * the bottom. */
+static void
+test_narrow (void)
+{
+  PsWindow *window = ps_window_new (app);
+  const char *pages[] = { "live", "sizing", "history" };
+  GtkWidget *bar, *stack;
+  gint64 end;
+
+  /* libadwaita 1.2's switcher bar, revealed without an animation, gives
+   * its box a height of -1 (a warning, fatal here): reveal it as users see it */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
+  /* GNOME's window buttons (its settings daemon says so; Xvfb has none) */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
+  ps_window_set_preset (window, "square");
+  ps_window_set_workers (window, 4);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_form_checked (window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!status_starts_with (window, "Finished") && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  for (int k = 0; k < 5; k++)
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  bar = find_by_type (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR);
+  g_assert_true (adw_view_switcher_bar_get_reveal (ADW_VIEW_SWITCHER_BAR (bar)));
+  g_assert_true (adw_flap_get_folded (ADW_FLAP (find_by_name (GTK_WIDGET (window), "flap"))));
+  stack = find_by_name (GTK_WIDGET (window), "view_stack");
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("narrow-%s.png", pages[i]);
+
+      adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), pages[i]);
+      wait_ms (400);  /* the crossfade */
+      for (int k = 0; k < 3; k++)
+        gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      g_test_message ("%s: %d px wide", pages[i], gtk_widget_get_width (GTK_WIDGET (window)));
+      /* the content, within the window's frame (its shadow and border under Xvfb) */
+      {
+        GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
+
+        g_assert_cmpint (gtk_widget_get_width (content), <=, 360);
+        g_assert_cmpuint (report_wide (content, content, 0), ==, 0);
+      }
+      save_png (GTK_WIDGET (window), name);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  gtk_settings_reset_property (gtk_settings_get_default (), "gtk-decoration-layout");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -409,10 +687,13 @@ main (int    argc,
   adw_init ();
   g_test_add_func ("/ps/window/shows", test_window_shows);
   g_test_add_func ("/ps/window/form-validation", test_form_validation);
+  g_test_add_func ("/ps/window/form-all-errors", test_form_all_errors);
+  g_test_add_func ("/ps/window/form-never-blocks", test_form_never_blocks);
   g_test_add_func ("/ps/window/live-cpu", test_live_cpu);
   g_test_add_func ("/ps/window/live-crash", test_live_crash);
   g_test_add_func ("/ps/window/stop-before-start", test_stop_before_start);
   g_test_add_func ("/ps/window/open-log", test_open_log);
+  g_test_add_func ("/ps/window/narrow", test_narrow);
 
   /* one application for every test: a process registers its id once */
   app = ps_application_new ();

@@ -41,6 +41,8 @@ struct _PsRunModel
   char         *error;
   char         *end_message;
   char         *workload;
+  char         *items_spec;   /* as the run-start gave them */
+  char         *start_method;
   guint64       n_tasks;
   guint64       chunksize;
   guint         cores;
@@ -277,6 +279,8 @@ ps_run_model_reset (PsRunModel *self)
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->end_message, g_free);
   g_clear_pointer (&self->workload, g_free);
+  g_clear_pointer (&self->items_spec, g_free);
+  g_clear_pointer (&self->start_method, g_free);
   self->n_tasks = 0;
   self->chunksize = 0;
   self->cores = 0;
@@ -352,6 +356,7 @@ find_worker (PsRunModel    *self,
     w->started = e->t;
     w->exited = -1;
     w->current = -1;
+    w->start_cost = -1;
     w->pss = -1;
     w->uss = -1;
     w->lane = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -715,7 +720,12 @@ ps_run_model_add_event (PsRunModel    *self,
       self->chunksize = e->chunksize;
       self->cores = e->cores;
       self->pool_size = e->workers;
+      g_free (self->workload);
       self->workload = g_strdup (e->workload);
+      g_free (self->items_spec);
+      self->items_spec = g_strdup (e->items);
+      g_free (self->start_method);
+      self->start_method = g_strdup (e->start_method);
       self->unordered = g_strcmp0 (e->order, "unordered") == 0;
       if (a && a->n != e->n_tasks)
         g_clear_pointer (&a, run_arrays_free);
@@ -733,7 +743,8 @@ ps_run_model_add_event (PsRunModel    *self,
       break;
 
     case PS_EVENT_WORKER_START:
-      find_worker (self, e);
+      if ((wi = find_worker (self, e)) != G_MAXUINT)
+        ((PsWorkerInfo *) g_ptr_array_index (self->workers, wi))->start_cost = e->start_cost_ns;
       break;
 
     case PS_EVENT_WORKER_EXIT:
@@ -807,6 +818,17 @@ ps_run_model_set_error (PsRunModel *self,
 
   g_free (self->error);
   self->error = g_strdup (message);
+  if (!self->ended)
+    {
+      /* what each worker was last seen doing: nothing is known after */
+      for (guint i = 0; i < self->workers->len; i++)
+        {
+          PsWorkerInfo *w = g_ptr_array_index (self->workers, i);
+
+          w->lost = w->exited < 0;
+          w->lost_task = w->current;
+        }
+    }
   self->ended = TRUE;
   if (self->wall == 0)
     self->wall = self->now;
@@ -826,6 +848,8 @@ guint64 ps_run_model_get_n_done (PsRunModel *self) { return self->n_done; }
 guint64 ps_run_model_get_n_retried (PsRunModel *self) { return self->n_retried; }
 guint64 ps_run_model_get_chunksize (PsRunModel *self) { return self->chunksize; }
 const char *ps_run_model_get_workload (PsRunModel *self) { return self->workload; }
+const char *ps_run_model_get_items_spec (PsRunModel *self) { return self->items_spec; }
+const char *ps_run_model_get_start_method (PsRunModel *self) { return self->start_method; }
 gboolean ps_run_model_is_unordered (PsRunModel *self) { return self->unordered; }
 gint64 ps_run_model_get_now (PsRunModel *self) { return self->now; }
 guint ps_run_model_get_cores (PsRunModel *self) { return self->cores; }

@@ -88,6 +88,7 @@ typedef struct
   guint32       id;           /* K of PoolWorker-K */
   guint         row;          /* its place in ps_run_model_get_worker()'s order */
   gint64        started;      /* ns */
+  gint64        start_cost;   /* ns from asking for it to its first word; -1: unknown */
   gint64        exited;       /* ns; -1 while alive */
   gint32        exit_code;
   gint32        signal;
@@ -99,6 +100,8 @@ typedef struct
   gint64        busy_ns;
   gint64        cpu_ns;       /* of its tasks */
   gint64        current;      /* task running now, -1 when none */
+  gboolean      lost;         /* alive when the record stopped (a cut log, a dead engine) */
+  gint64        lost_task;    /* the task it ran then, -1 when none */
   gint64        current_since;
   GArray       *lane;         /* guint32 task indices (or attempts | 1<<31), by start */
   double        cpu;          /* last sample */
@@ -136,6 +139,8 @@ guint64             ps_run_model_get_n_status    (PsRunModel    *self,
 guint64             ps_run_model_get_n_retried   (PsRunModel    *self);
 guint64             ps_run_model_get_chunksize   (PsRunModel    *self);
 const char         *ps_run_model_get_workload    (PsRunModel    *self);
+const char         *ps_run_model_get_items_spec  (PsRunModel    *self);
+const char         *ps_run_model_get_start_method (PsRunModel   *self);
 gboolean            ps_run_model_is_unordered    (PsRunModel    *self);
 gint64              ps_run_model_get_now         (PsRunModel    *self);
 gint64              ps_run_model_get_wall        (PsRunModel    *self);

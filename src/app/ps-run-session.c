@@ -1,0 +1,453 @@
+/* ps-run-session.c: a run's life in the app, apart from any widget
+ *
+ * The session owns the engine client and the model of the run shown. A
+ * run goes IDLE → PREPARING (the model's per-task memory is cleared in a
+ * thread, not page by page while the run competes for the cores) →
+ * RUNNING → (STOPPING →) IDLE; the state property says where it is. Its
+ * events go into the model, and what a user must hear of is passed on as
+ * signals: "worker-died" for a worker that was not stopped, "notice" for
+ * the engine's notices; "finished" once a run is over, whatever ended it.
+ * A replayed log is read and modelled in a thread, then becomes the
+ * session's model.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "poolscope"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ps-engine-client.h"
+#include "ps-log-reader.h"
+#include "ps-run-session.h"
+
+struct _PsRunSession
+{
+  GObject          parent_instance;
+
+  char            *engine_path;
+  PsEngineClient  *client;
+  PsRunModel      *model;
+  PsRunState       state;
+  GCancellable    *preparing;
+  GPtrArray       *pending_args;   /* the run's command line, sent once prepared */
+  guint            pool_size;
+  gboolean         stopped;        /* Stop was pressed for the last run */
+  char            *source;         /* the log's name when replaying */
+};
+
+enum
+{
+  PROP_0,
+  PROP_MODEL,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum { WORKER_DIED, NOTICE, FINISHED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (PsRunSession, ps_run_session, G_TYPE_OBJECT)
+
+PsRunSession *
+ps_run_session_new (const char *engine_path)
+{
+  PsRunSession *self = g_object_new (PS_TYPE_RUN_SESSION, NULL);
+
+  self->engine_path = g_strdup (engine_path);
+  return self;
+}
+
+/* The engine to start with the next run, if none started yet. */
+void
+ps_run_session_set_engine_path (PsRunSession *self,
+                                const char   *engine_path)
+{
+  g_return_if_fail (PS_IS_RUN_SESSION (self));
+
+  g_free (self->engine_path);
+  self->engine_path = g_strdup (engine_path);
+}
+
+PsRunModel *
+ps_run_session_get_model (PsRunSession *self)
+{
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), NULL);
+  return self->model;
+}
+
+PsRunState
+ps_run_session_get_state (PsRunSession *self)
+{
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), PS_RUN_STATE_IDLE);
+  return self->state;
+}
+
+/* From Run on, until the engine said the run is over. */
+gboolean
+ps_run_session_is_busy (PsRunSession *self)
+{
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), FALSE);
+  return self->state != PS_RUN_STATE_IDLE;
+}
+
+gboolean
+ps_run_session_was_stopped (PsRunSession *self)
+{
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), FALSE);
+  return self->stopped;
+}
+
+const char *
+ps_run_session_get_source (PsRunSession *self)
+{
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), NULL);
+  return self->source;
+}
+
+/* The pool of the run under way (or last run): what Workers had then. */
+guint
+ps_run_session_get_pool_size (PsRunSession *self)
+{
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), 0);
+  return self->pool_size;
+}
+
+static void
+set_state (PsRunSession *self,
+           PsRunState    state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_model (PsRunSession *self,
+           PsRunModel   *model)
+{
+  if (g_set_object (&self->model, model))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+static void
+on_event (const PsEvent *e,
+          gpointer       data)
+{
+  PsRunSession *self = data;
+
+  ps_run_model_add_event (self->model, e);
+  if (e->type == PS_EVENT_WORKER_EXIT && e->signal != 0 && !e->stopped && !self->stopped)
+    g_signal_emit (self, signals[WORKER_DIED], 0, e->name, e->message);
+  else if (e->type == PS_EVENT_NOTICE && e->message != NULL)
+    g_signal_emit (self, signals[NOTICE], 0, e->message);
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(PsRunSession) self = data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = ps_engine_client_run_finish (PS_ENGINE_CLIENT (object), result, &error);
+
+  /* a closed session shows nothing */
+  if (self->client == NULL)
+    return;
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ps_run_model_set_error (self->model, error->message);
+  set_state (self, PS_RUN_STATE_IDLE);
+  g_signal_emit (self, signals[FINISHED], 0);
+}
+
+static void
+prepared_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(PsRunSession) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = NULL;
+
+  if (!ps_run_model_prepare_finish (PS_RUN_MODEL (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* stopped before it started, or the session is closed */
+  /* short of memory for the records, the run-start event tries again */
+  g_clear_object (&self->preparing);
+  args = g_steal_pointer (&self->pending_args);
+  if (self->client == NULL)
+    self->client = ps_engine_client_new (self->engine_path);
+  set_state (self, PS_RUN_STATE_RUNNING);
+  /* every event of the run goes to on_event(), tasks events whole */
+  ps_engine_client_run_async (self->client, (const char * const *) args->pdata, on_event, self,
+                              NULL, run_done_cb, g_object_ref (self));
+}
+
+/**
+ * ps_run_session_start:
+ *
+ * Runs @spec on a fresh model (the session's model stays the same object).
+ */
+void
+ps_run_session_start (PsRunSession *self,
+                      const PsSpec *spec)
+{
+  g_return_if_fail (PS_IS_RUN_SESSION (self));
+  g_return_if_fail (!ps_run_session_is_busy (self));
+
+  g_clear_pointer (&self->pending_args, g_ptr_array_unref);
+  self->pending_args = ps_spec_to_args (spec);
+  g_ptr_array_add (self->pending_args, NULL);
+  self->pool_size = spec->workers;
+  self->stopped = FALSE;
+  g_clear_pointer (&self->source, g_free);
+  if (self->model == NULL || g_object_get_data (G_OBJECT (self->model), "ps-source"))
+    {
+      /* a replayed log's model stays the log's */
+      g_autoptr(PsRunModel) model = ps_run_model_new ();
+      set_model (self, model);
+    }
+  ps_run_model_reset (self->model);
+  set_state (self, PS_RUN_STATE_PREPARING);
+  self->preparing = g_cancellable_new ();
+  ps_run_model_prepare_async (self->model, ps_items_get_count (spec->items), self->preparing,
+                              prepared_cb, g_object_ref (self));
+}
+
+void
+ps_run_session_stop (PsRunSession *self)
+{
+  g_return_if_fail (PS_IS_RUN_SESSION (self));
+
+  if (self->state == PS_RUN_STATE_PREPARING)
+    {
+      /* the engine has not been asked yet: nothing ran */
+      self->stopped = TRUE;
+      g_cancellable_cancel (self->preparing);
+      g_clear_object (&self->preparing);
+      g_clear_pointer (&self->pending_args, g_ptr_array_unref);
+      set_state (self, PS_RUN_STATE_IDLE);
+      g_signal_emit (self, signals[FINISHED], 0);
+      return;
+    }
+  if (self->state != PS_RUN_STATE_RUNNING)
+    return;
+  self->stopped = TRUE;
+  set_state (self, PS_RUN_STATE_STOPPING);
+  ps_engine_client_cancel (self->client);
+}
+
+/* ---- replay ------------------------------------------------------------- */
+
+typedef struct
+{
+  GFile      *file;
+  PsRunModel *model;
+  char       *problem;
+} Replay;
+
+static void
+replay_free (Replay *r)
+{
+  g_clear_object (&r->file);
+  g_clear_object (&r->model);
+  g_free (r->problem);
+  g_free (r);
+}
+
+/* Reads the log and builds its model here, off the main loop: the model
+ * is not shared until the session takes it. */
+static void
+replay_thread (GTask        *task,
+               gpointer      source,
+               gpointer      data,
+               GCancellable *cancellable)
+{
+  Replay *r = data;
+  g_autofree char *path = g_file_get_path (r->file);
+  GError *error = NULL;
+  g_autoptr(PsLog) log = NULL;
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (r->file);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("%s is not a local file"), uri);
+      return;
+    }
+  if (!(log = ps_log_load (path, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  r->model = ps_run_model_new ();
+  for (guint i = 0; i < log->events->len && !g_cancellable_is_cancelled (cancellable); i++)
+    ps_run_model_add_event (r->model, &g_array_index (log->events, PsEvent, i));
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  r->problem = g_strdup (log->problem);
+  if (r->problem && !ps_run_model_is_ended (r->model))
+    ps_run_model_set_error (r->model, r->problem);
+  else if (!ps_run_model_is_ended (r->model))
+    ps_run_model_set_error (r->model, _("the log has no end: the run was cut short"));
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ps_run_session_replay_async:
+ *
+ * Reads a saved run log in a thread; when it finishes, the log's run is
+ * the session's model (unless a run started meanwhile: then it fails).
+ */
+void
+ps_run_session_replay_async (PsRunSession        *self,
+                             GFile               *file,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Replay *r;
+
+  g_return_if_fail (PS_IS_RUN_SESSION (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  r = g_new0 (Replay, 1);
+  r->file = g_object_ref (file);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_run_session_replay_async);
+  g_task_set_task_data (task, r, (GDestroyNotify) replay_free);
+  g_task_run_in_thread (task, replay_thread);
+}
+
+/**
+ * ps_run_session_replay_finish:
+ * @problem: (out) (optional): why the log stops early, if it does
+ *
+ * Returns: %TRUE when the log is the session's run now
+ */
+gboolean
+ps_run_session_replay_finish (PsRunSession  *self,
+                              GAsyncResult  *result,
+                              char         **problem,
+                              GError       **error)
+{
+  Replay *r;
+
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (ps_run_session_is_busy (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("Stop the run first to open a run log"));
+      return FALSE;
+    }
+  r = g_task_get_task_data (G_TASK (result));
+  g_free (self->source);
+  self->source = g_file_get_basename (r->file);
+  g_object_set_data_full (G_OBJECT (r->model), "ps-source", g_strdup (self->source), g_free);
+  self->stopped = FALSE;
+  self->pool_size = ps_run_model_get_pool_size (r->model);
+  set_model (self, r->model);
+  if (problem)
+    *problem = g_strdup (r->problem);
+  return TRUE;
+}
+
+/* Lets the engine go: a run under way is cancelled, nothing calls back. */
+void
+ps_run_session_close (PsRunSession *self)
+{
+  g_return_if_fail (PS_IS_RUN_SESSION (self));
+
+  if (self->client)
+    {
+      /* a read in flight holds the client: it must not call back here */
+      PsEngineClient *client = g_steal_pointer (&self->client);
+
+      ps_engine_client_detach (client);
+      g_object_unref (client);
+    }
+  g_cancellable_cancel (self->preparing);
+  g_clear_object (&self->preparing);
+  g_clear_pointer (&self->pending_args, g_ptr_array_unref);
+}
+
+static void
+ps_run_session_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PsRunSession *self = PS_RUN_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
+      break;
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ps_run_session_dispose (GObject *object)
+{
+  ps_run_session_close (PS_RUN_SESSION (object));
+  G_OBJECT_CLASS (ps_run_session_parent_class)->dispose (object);
+}
+
+static void
+ps_run_session_finalize (GObject *object)
+{
+  PsRunSession *self = PS_RUN_SESSION (object);
+
+  g_clear_object (&self->model);
+  g_free (self->engine_path);
+  g_free (self->source);
+  G_OBJECT_CLASS (ps_run_session_parent_class)->finalize (object);
+}
+
+static void
+ps_run_session_class_init (PsRunSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = ps_run_session_get_property;
+  object_class->dispose = ps_run_session_dispose;
+  object_class->finalize = ps_run_session_finalize;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, PS_TYPE_RUN_MODEL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, PS_RUN_STATE_IDLE, PS_RUN_STATE_STOPPING, PS_RUN_STATE_IDLE,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[WORKER_DIED] = g_signal_new ("worker-died", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                       G_TYPE_STRING, G_TYPE_STRING);
+  signals[NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+ps_run_session_init (PsRunSession *self)
+{
+  self->model = ps_run_model_new ();
+}

@@ -1,0 +1,49 @@
+/* ps-run-session.h: a run's life in the app, apart from any widget
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ps-run-model.h"
+#include "ps-spec.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PS_RUN_STATE_IDLE,       /* nothing runs: a run may have ended, or a log is shown */
+  PS_RUN_STATE_PREPARING,  /* Run was pressed: the model's memory is made ready */
+  PS_RUN_STATE_RUNNING,    /* the engine runs the batch */
+  PS_RUN_STATE_STOPPING,   /* Stop was pressed: the engine winds down */
+} PsRunState;
+
+#define PS_TYPE_RUN_SESSION (ps_run_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (PsRunSession, ps_run_session, PS, RUN_SESSION, GObject)
+
+PsRunSession *ps_run_session_new          (const char    *engine_path);
+void          ps_run_session_set_engine_path (PsRunSession *self,
+                                           const char    *engine_path);
+PsRunModel   *ps_run_session_get_model    (PsRunSession  *self);
+PsRunState    ps_run_session_get_state    (PsRunSession  *self);
+gboolean      ps_run_session_is_busy      (PsRunSession  *self);
+gboolean      ps_run_session_was_stopped  (PsRunSession  *self);
+const char   *ps_run_session_get_source   (PsRunSession  *self);
+guint         ps_run_session_get_pool_size (PsRunSession *self);
+void          ps_run_session_start        (PsRunSession  *self,
+                                           const PsSpec  *spec);
+void          ps_run_session_stop         (PsRunSession  *self);
+void          ps_run_session_replay_async (PsRunSession  *self,
+                                           GFile         *file,
+                                           GCancellable  *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer       user_data);
+gboolean      ps_run_session_replay_finish (PsRunSession *self,
+                                           GAsyncResult  *result,
+                                           char         **problem,
+                                           GError       **error);
+void          ps_run_session_close        (PsRunSession  *self);
+
+G_END_DECLS

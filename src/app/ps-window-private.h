@@ -1,0 +1,55 @@
+/* ps-window-private.h: what ps-window.c and ps-window-actions.c share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "ps-batch-form.h"
+#include "ps-frame-stats.h"
+#include "ps-history-page.h"
+#include "ps-live-page.h"
+#include "ps-run-session.h"
+#include "ps-sizing-page.h"
+#include "ps-window.h"
+
+G_BEGIN_DECLS
+
+struct _PsWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template */
+  AdwFlap              *flap;
+  PsBatchForm          *batch_form;
+  GtkLabel             *status_label;
+  GtkWidget            *run_button;
+  GtkWidget            *stop_button;
+  AdwToastOverlay      *toast_overlay;
+  AdwViewStack         *view_stack;
+  PsLivePage           *live_page;
+
+  GSettings            *settings;
+  PsRunSession         *session;
+  GCancellable         *opening;        /* a log being opened */
+  gboolean              run_when_checked; /* Run was pressed while the form was checked */
+
+  guint64               rendered_serial;
+  gint64                rendered_at;    /* frame time of the last render */
+  gint64                texts_at;       /* when the numbers on screen were last made */
+  guint                 tick_id;
+  AdwToast             *death_toast;    /* the one toast that counts deaths */
+  guint                 deaths;
+  PsFrameStats         *frame_stats;    /* POOLSCOPE_FRAME_STATS only */
+  gboolean              narrow;
+  guint                 narrow_id;
+};
+
+void      ps_window_class_add_actions (GtkWidgetClass *widget_class);
+void      ps_window_update_actions    (PsWindow       *self);
+void      ps_window_start_run         (PsWindow       *self);
+void      ps_window_render            (PsWindow       *self);
+AdwToast *ps_window_add_text_toast    (PsWindow       *self,
+                                       const char     *text,
+                                       guint           timeout);
+
+G_END_DECLS
