@@ -238,6 +238,23 @@ cell_show (GtkLabel    *label,
   GtkWidget *widget = GTK_WIDGET (label);
 
   gtk_label_set_text (label, row->text[column] ? row->text[column] : "");
+  /* what a screen reader says for the cell and its row (GTK 4.8 would
+   * name them after their widget types) */
+  {
+    GtkWidget *cell = gtk_widget_get_parent (widget);
+    GtkWidget *list_row = cell ? gtk_widget_get_parent (cell) : NULL;
+
+    if (cell != NULL)
+      {
+        /* Translators: a table cell read aloud: its column, then its text */
+        g_autofree char *spoken = g_strdup_printf (_("%s: %s"), _(column_info[column].title),
+                                                   row->text[column] ? row->text[column] : "");
+        gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken, -1);
+      }
+    if (column == PS_PROGRESS_WORKER && list_row != NULL)
+      gtk_accessible_update_property (GTK_ACCESSIBLE (list_row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      row->text[column] ? row->text[column] : "", -1);
+  }
   if (column == PS_PROGRESS_MEMORY)
     gtk_widget_set_tooltip_text (widget, row->memory_tip);
   if (column == PS_PROGRESS_NOW || column == PS_PROGRESS_WORKER)
@@ -474,6 +491,10 @@ ps_progress_table_init (PsProgressTable *self)
       g_object_unref (column);
     }
   gtk_column_view_sort_by_column (self->view, self->columns[PS_PROGRESS_WORKER], GTK_SORT_ASCENDING);
+  /* the row of column titles comes first among the view's children */
+  if (gtk_widget_get_first_child (GTK_WIDGET (self->view)) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (GTK_WIDGET (self->view))),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Column titles"), -1);
 
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),

@@ -78,6 +78,35 @@ def results_view(app):
                      (n.get_name() or "").startswith("Results"))
 
 
+def progress_rows(app):
+    """The Progress table as a screen reader walks it: a dict per worker
+    row, column title to cell text (cells are named "Title: text")."""
+    table = find(app, "tree table", "Progress")
+    rows = []
+    if table is None:
+        return rows
+
+    def walk(node, depth=0):
+        if node is None or depth > 6:
+            return
+        try:
+            if node.get_role_name() == "table row" and node.get_name() != "Column titles":
+                cells = {}
+                for i in range(node.get_child_count()):
+                    cell = node.get_child_at_index(i)
+                    title, _, text = (cell.get_name() or "").partition(": ")
+                    cells[title] = text
+                if cells.get("Worker"):
+                    rows.append(cells)
+                return
+            for i in range(node.get_child_count()):
+                walk(node.get_child_at_index(i), depth + 1)
+        except Exception:
+            return
+    walk(table)
+    return rows
+
+
 def click(node):
     action = node.get_action_iface()
     for i in range(action.get_n_actions()):
@@ -153,20 +182,19 @@ def square_run():
         tap(status and status.startswith("Finished: 9 tasks"), "square: the status says Finished: 9 tasks",
             status_text(app))
 
-        # the Results are on the Ordering and Output page
-        page = wait_for(lambda: find(app, "page tab", "Ordering and Output"))
-        tap(page is not None, "square: a button for the Ordering and Output page")
+        # the Results are on the Ordering page
+        page = wait_for(lambda: find(app, "page tab", "Ordering"))
+        tap(page is not None, "square: a button for the Ordering page")
         if page is not None:
             click(page)
         res = wait_for(lambda: SQUARES in text_of(results_view(app) or app) and results_view(app))
         tap(res and text_of(res).strip() == SQUARES, "square: the Results text is the squares in order",
             text_of(results_view(app)) if results_view(app) else "no Results text")
 
-        progress = find(app, "image", "Progress")
-        desc = progress.get_description() if progress is not None else ""
-        named = [n for n in ("ForkPoolWorker-1", "ForkPoolWorker-2", "ForkPoolWorker-3") if n in desc]
-        tap(len(named) == 3 and "ForkPoolWorker-4" not in desc,
-            "square: the Progress view names three workers", desc)
+        rows = progress_rows(app)
+        named = sorted(r["Worker"] for r in rows)
+        tap(named == ["ForkPoolWorker-1", "ForkPoolWorker-2", "ForkPoolWorker-3"],
+            "square: the Progress table has a row for each of the three workers", rows)
         timeline = find(app, "image", "Timeline")
         tap(timeline is not None and "3 worker lanes" in timeline.get_description(),
             "square: the Timeline has three lanes",
@@ -198,11 +226,9 @@ def stop_mid_run():
         run = find(app, "push button", "Run")
         tap(run is not None, "stop: Run is offered again")
         # Stop is a cancel, not four crashes: the workers read as stopped
-        progress = find(app, "image", "Progress")
-        desc = wait_for(lambda: progress is not None and "stopped" in progress.get_description()
-                        and progress.get_description()) or ""
-        tap(desc.count(", stopped") == 4 and "died" not in desc,
-            "stop: Progress says the four workers were stopped, none died", desc)
+        rows = wait_for(lambda: [r for r in progress_rows(app) if r.get("Now") == "stopped"] and progress_rows(app)) or []
+        tap(len(rows) == 4 and all(r.get("Now") == "stopped" for r in rows),
+            "stop: Progress says the four workers were stopped, none died", rows)
         toast = find_pred(app, lambda n: "died" in (n.get_name() or ""))
         tap(toast is None, "stop: no toast of dead workers", toast.get_name() if toast else "")
     finally:
@@ -223,8 +249,8 @@ def kill_engine():
         time.sleep(1.0)
         left = [p for p in workers if alive(p)]
         tap(not left, "engine killed: its workers are gone", left)
-        progress = find(app, "image", "Progress")
-        desc = progress.get_description() if progress is not None else ""
+        rows = progress_rows(app)
+        desc = " ".join(r["Worker"] + ": " + r.get("Now", "") for r in rows)
         tap("ForkPoolWorker-1" in desc and "ForkPoolWorker-2" in desc,
             "engine killed: what was recorded stays on screen", desc)
         tap(proc.poll() is None, "engine killed: the app lives on")
