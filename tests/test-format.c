@@ -339,6 +339,30 @@ test_locale (void)
   }
 }
 
+/* What a limit message shows is what the parsers read back. */
+static void
+test_number_as_typed (void)
+{
+  static const struct { double value; const char *want; } cases[] = {
+    { 0, "0" },
+    { 86400000, "86400000" },
+    { 604800, "604800" },
+    { 0.001, "0.001" },
+    { 1e-12, "0.000000000001" },
+    { 2.5, "2.5" },
+    { -3, "-3" },
+    { 1e21, "1000000000000000000000" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = ps_format_number_as_typed (cases[i].value);
+
+      g_assert_cmpstr (got, ==, cases[i].want);
+      g_assert_cmpfloat (g_ascii_strtod (got, NULL), ==, cases[i].value);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -348,6 +372,7 @@ main (int    argc,
   g_test_add_func ("/ps/format/duration-sweep", test_duration_sweep);
   g_test_add_func ("/ps/format/bytes", test_bytes);
   g_test_add_func ("/ps/format/count", test_count);
+  g_test_add_func ("/ps/format/number-as-typed", test_number_as_typed);
   g_test_add_func ("/ps/format/number", test_number);
   g_test_add_func ("/ps/format/number-extremes", test_number_extremes);
   g_test_add_func ("/ps/format/small-buffers", test_small_buffers);

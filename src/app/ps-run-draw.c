@@ -16,6 +16,7 @@
 #include <pango/pangocairo.h>
 #include <glib/gi18n.h>
 
+#include "ps-format.h"
 #include "ps-run-draw.h"
 
 #define LANE_LABEL_MAX 0.35    /* of the width, at most, for the lane labels */
@@ -309,123 +310,22 @@ nice_step (double min_step)
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
 }
 
-/* @v (≥ 0) with three significant figures at most and no trailing zeros
- * ("3", "1.2", "45.6", "789"); FALSE when it rounds to @limit or more,
- * which is then a value for the next unit. */
-static gboolean
-round_figures (double  v,
-               double  limit,
-               int    *decimals,
-               double *rounded)
-{
-  int d = v < 9.995 ? 2 : v < 99.95 ? 1 : 0;
-  double p = pow (10, d);
-  gint64 q = (gint64) llround (v * p);
-
-  while (d > 0 && q % 10 == 0)
-    {
-      q /= 10;
-      d--;
-      p /= 10;
-    }
-  *decimals = d;
-  *rounded = q / p;
-  return *rounded < limit;
-}
-
-/* "3 ms", "1.23 s", "2 min 05 s": three significant figures at most, in
- * a unit that the rounding does not push past its limit ("1 s", never
- * "1000 ms"). The engine's ps-format is to take over from this. */
+/* Durations and sizes in the units of the whole of Poolscope (ps-format):
+ * "3 ms", "1.23 s", "2 min 05 s"; "4.1 MiB". */
 static void
 format_duration (gint64 ns,
                  char  *buf,
                  gsize  len)
 {
-  const char *sign = ns < 0 ? "-" : "";
-  double a = fabs ((double) ns);
-  g_autofree char *text = NULL;
-  gint64 secs, mins;
-  double v;
-  int d;
-
-  if (ns == 0)
-    /* Translators: a duration of nothing at all */
-    text = g_strdup (_("0 s"));
-  else if (round_figures (a, 1000, &d, &v))
-    /* Translators: a duration in nanoseconds; "%.*f" is the number: "120 ns" */
-    text = g_strdup_printf (_("%.*f ns"), d, v);
-  else if (round_figures (a / 1e3, 1000, &d, &v))
-    /* Translators: a duration in microseconds; "%.*f" is the number: "4.5 µs" */
-    text = g_strdup_printf (_("%.*f µs"), d, v);
-  else if (round_figures (a / 1e6, 1000, &d, &v))
-    /* Translators: a duration in milliseconds; "%.*f" is the number: "3 ms" */
-    text = g_strdup_printf (_("%.*f ms"), d, v);
-  else if (round_figures (a / 1e9, 60, &d, &v))
-    /* Translators: a duration in seconds; "%.*f" is the number: "1.2 s" */
-    text = g_strdup_printf (_("%.*f s"), d, v);
-  else if ((secs = (gint64) llround (a / 1e9)) < 3600)
-    /* Translators: a duration such as "2 min 05 s": minutes, then seconds
-     * with two digits */
-    text = g_strdup_printf (_("%u min %02u s"), (guint) (secs / 60), (guint) (secs % 60));
-  else
-    {
-      mins = (gint64) llround (a / 60e9);
-      /* Translators: a duration such as "1 h 02 min": hours, then minutes
-       * with two digits */
-      text = g_strdup_printf (_("%" PRId64 " h %02u min"), mins / 60, (guint) (mins % 60));
-    }
-  g_snprintf (buf, len, "%s%s", sign, text);
+  ps_format_duration_buf (ns, buf, len);
 }
 
-/* "512 B", "4.1 MiB", "154 MiB": one decimal below ten, in a unit that the
- * rounding does not push to 1024 of it. */
 static void
 format_bytes (double bytes,
               char  *buf,
               gsize  len)
 {
-  double v = bytes / 1024;
-  guint unit = 0;
-  int d;
-
-  if (bytes < 0 || isnan (bytes))
-    {
-      g_strlcpy (buf, "–", len);
-      return;
-    }
-  if (bytes < 1023.5)
-    {
-      /* Translators: a size in bytes: "512 B" */
-      g_snprintf (buf, len, _("%.0f B"), bytes);
-      return;
-    }
-  /* 1023.7 KiB is the next unit's 1.0 */
-  while (v >= 1023.5 && unit < 3)
-    {
-      v /= 1024;
-      unit++;
-    }
-  /* 9.96 is 10, not 10.0 */
-  d = v < 9.95 ? 1 : 0;
-  switch (unit)
-    {
-    case 0:
-      /* Translators: a size in kibibytes; "%.*f" is the number: "4.1 KiB" */
-      g_snprintf (buf, len, _("%.*f KiB"), d, v);
-      break;
-    case 1:
-      /* Translators: a size in mebibytes; "%.*f" is the number: "4.1 MiB" */
-      g_snprintf (buf, len, _("%.*f MiB"), d, v);
-      break;
-    case 2:
-      /* Translators: a size in gibibytes; "%.*f" is the number: "4.1 GiB" */
-      g_snprintf (buf, len, _("%.*f GiB"), d, v);
-      break;
-    default:
-      /* Translators: a size in tebibytes; "%.*f" is the number: "4.1 TiB" */
-      g_snprintf (buf, len, _("%.*f TiB"), d, v);
-      break;
-    }
+  ps_format_bytes_buf (isnan (bytes) ? -1 : (gint64) bytes, buf, len);
 }
 
 /* A CPU usage where one core fully used is 100%: "95%"; "–" for none yet. */

@@ -543,3 +543,44 @@ ps_format_number (double value)
     }
   return g_string_free (out, FALSE);
 }
+
+/**
+ * ps_format_number_as_typed:
+ * @value: a limit of what a user may type
+ *
+ * Formats @value as the option parsers read numbers: a plain decimal in
+ * the C locale, no grouping, never in exponent notation, the fewest
+ * digits that read back as @value. 86400000 is "86400000", 0.001 is
+ * "0.001". A message that says which values are allowed shows them so,
+ * or a user would type the "86,400,000" or the "604.800" it showed.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+ps_format_number_as_typed (double value)
+{
+  char sci[G_ASCII_DTOSTR_BUF_SIZE];
+  char fixed[400];
+  char fmt[16];
+  int prec = 0;
+  gint64 exp10;
+  const char *e;
+
+  if (!isfinite (value))
+    return ps_format_number (value);
+  if (value == 0)
+    return g_strdup ("0");
+  for (prec = 0; prec < 17; prec++)
+    {
+      g_snprintf (fmt, sizeof fmt, "%%.%de", prec);
+      g_ascii_formatd (sci, sizeof sci, fmt, value);
+      if (g_ascii_strtod (sci, NULL) == value)
+        break;
+    }
+  e = strchr (sci, 'e');
+  exp10 = e ? g_ascii_strtoll (e + 1, NULL, 10) : 0;
+  /* as many decimals as the shortest digits need, none for an integer */
+  g_snprintf (fmt, sizeof fmt, "%%.%" G_GINT64_FORMAT "f", MAX (0, (gint64) prec - exp10));
+  g_ascii_formatd (fixed, sizeof fixed, fmt, value);
+  return g_strdup (fixed);
+}

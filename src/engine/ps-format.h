@@ -28,5 +28,6 @@ void  ps_format_count_buf    (guint64  n,
                               gsize    size);
 
 char *ps_format_number       (double   value) G_GNUC_WARN_UNUSED_RESULT;
+char *ps_format_number_as_typed (double value) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -152,8 +152,8 @@ parse_double_or_off (const char  *option,
                      GError     **error)
 {
   /* %g would write a limit of a million or more as "1e+06" */
-  g_autofree char *least_text = ps_format_number (least);
-  g_autofree char *max_text = ps_format_number (max);
+  g_autofree char *least_text = ps_format_number_as_typed (least);
+  g_autofree char *max_text = ps_format_number_as_typed (max);
   g_autofree char *expected = g_strdup_printf (_("0 (off) or a number from %s to %s"), least_text,
                                                max_text);
   char *end = NULL;

@@ -57,8 +57,8 @@ parse_number (const char  *text,
   if (v < min || v > max)
     {
       /* %g wrote one day in ms as "8.64e+07" */
-      g_autofree char *least = ps_format_number (min);
-      g_autofree char *most = ps_format_number (max);
+      g_autofree char *least = ps_format_number_as_typed (min);
+      g_autofree char *most = ps_format_number_as_typed (max);
 
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
                    _("%s in the workload “%s” must be between %s and %s"), what, spec, least, most);
