@@ -1069,6 +1069,54 @@ test_chart_described_unmapped (void)
   g_object_unref (cpu);
 }
 
+/* Each chart class: its name for a screen reader, a description that is
+ * the pure describe function's, a size to draw in; the timeline asks for
+ * room for every lane. */
+static void
+test_chart_classes (void)
+{
+  g_autoptr(PsRunModel) m = canned_run ();
+  g_autoptr(PsRunModel) many = pool_run (64);
+  struct { GType type; PsRunViewKind kind; const char *label; } cases[] = {
+    { PS_TYPE_TIMELINE_CHART, PS_RUN_VIEW_TIMELINE, "Timeline" },
+    { PS_TYPE_CPU_CHART, PS_RUN_VIEW_CPU, "CPU usage" },
+    { PS_TYPE_MEMORY_CHART, PS_RUN_VIEW_MEMORY, "Memory" },
+    { PS_TYPE_ORDERING_CHART, PS_RUN_VIEW_ORDERING, "Ordering" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PsChart *chart = g_object_ref_sink (g_object_new (cases[i].type, "model", m, NULL));
+      GString *want = g_string_new (NULL);
+      char *problem;
+      int min_w, min_h, nat_h, nat_many;
+
+      g_assert_true (ps_chart_get_model (chart) == m);
+      problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                    cases[i].label);
+      g_assert_null (problem);
+      gtk_test_accessible_assert_role (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_ROLE_IMG);
+      ps_run_describe (cases[i].kind, m, want);
+      problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                                    want->str);
+      g_assert_null (problem);
+      gtk_widget_measure (GTK_WIDGET (chart), GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+      gtk_widget_measure (GTK_WIDGET (chart), GTK_ORIENTATION_VERTICAL, -1, &min_h, &nat_h, NULL, NULL);
+      /* a phone's width (360 px, less margins) holds every chart */
+      g_assert_cmpint (min_w, >, 0);
+      g_assert_cmpint (min_w, <=, 300);
+      g_assert_cmpint (min_h, <=, nat_h);
+      ps_chart_set_model (chart, many);
+      gtk_widget_measure (GTK_WIDGET (chart), GTK_ORIENTATION_VERTICAL, -1, NULL, &nat_many, NULL, NULL);
+      if (cases[i].kind == PS_RUN_VIEW_TIMELINE)
+        g_assert_cmpint (nat_many, >=, 64 * 14);
+      else
+        g_assert_cmpint (nat_many, ==, nat_h);
+      g_string_free (want, TRUE);
+      g_object_unref (chart);
+    }
+}
+
 /* The Progress table: a row per worker with its whole name, numbers
  * grouped, sortable; it follows the model as rows are added. */
 static void
@@ -1162,6 +1210,7 @@ main (int    argc,
   g_test_add_func ("/ps/run-view/lane-labels/font", test_lane_labels_font);
   g_test_add_func ("/ps/run-view/series-legend", test_series_legend);
   g_test_add_func ("/ps/run-view/pace", test_pace);
+  g_test_add_func ("/ps/chart/classes", test_chart_classes);
   g_test_add_func ("/ps/chart/described-unmapped", test_chart_described_unmapped);
   g_test_add_func ("/ps/progress-table/rows", test_progress_table);
   g_test_add_func ("/ps/run-view/text-cache", test_text_cache);

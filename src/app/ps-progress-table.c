@@ -221,7 +221,7 @@ static const struct
   [PS_PROGRESS_WORKER] = { N_("Worker"),         FALSE, FALSE },
   [PS_PROGRESS_PID]    = { N_("PID"),            TRUE,  FALSE },
   /* how long from asking for the worker to its first word: fork against spawn */
-  [PS_PROGRESS_START]  = { N_("Start"),          TRUE,  FALSE },
+  [PS_PROGRESS_START]  = { N_("Start-up"),       TRUE,  FALSE },
   [PS_PROGRESS_DONE]   = { N_("Done"),           TRUE,  FALSE },
   [PS_PROGRESS_FAILED] = { N_("Failed"),         TRUE,  FALSE },
   [PS_PROGRESS_BUSY]   = { N_("Busy"),           TRUE,  FALSE },
