@@ -485,7 +485,7 @@ test_descriptions (void)
   struct { PsRunViewKind kind; const char *want[3]; } cases[] = {
     { PS_RUN_VIEW_PROGRESS, { "12 of 12 tasks done", "1 timeout", "ForkPoolWorker-3, pid 103: 1 task done" } },
     { PS_RUN_VIEW_TIMELINE, { "4 worker lanes over 510 ms", "ForkPoolWorker-4 (pid 104, 3 tasks)", NULL } },
-    { PS_RUN_VIEW_CPU, { "total 230% on 2 cores", "ForkPoolWorker-1 95%", "ForkPoolWorker-4 40%" } },
+    { PS_RUN_VIEW_CPU, { "CPU usage over the run: total 164% on 2 cores", "ForkPoolWorker-1 49%", "ForkPoolWorker-4 42%" } },
     { PS_RUN_VIEW_MEMORY, { "total 28 MiB", "ForkPoolWorker-1 8.0 MiB", "ForkPoolWorker-4 11 MiB" } },
     { PS_RUN_VIEW_ORDERING, { "of 12 finished tasks were overtaken by a task submitted after them", NULL, NULL } },
   };
@@ -725,9 +725,10 @@ test_series_legend (void)
 
   cairo_surface_destroy (draw_sized (m, PS_RUN_VIEW_CPU, FALSE, NULL, 640, 220, "-12-640"));
   cairo_surface_destroy (draw_sized (m, PS_RUN_VIEW_MEMORY, TRUE, NULL, 640, 220, "-12-640"));
+  /* the run is over: each entry is what the Progress table shows */
   for (guint k = 1; k <= 12; k++)
     {
-      double cpu_k = pool_cpu (k);
+      double cpu_k = ps_run_model_get_worker_cpu (m, ps_run_model_get_worker (m, k - 1));
 
       sum += cpu_k;
       rss += (gint64) (10 + (k * 13) % 40) * 1024 * 1024;
@@ -1115,6 +1116,29 @@ test_chart_classes (void)
       g_string_free (want, TRUE);
       g_object_unref (chart);
     }
+
+  /* in a scrolled window, 64 lanes get their room and scroll */
+  {
+    GtkWidget *window = gtk_window_new ();
+    GtkWidget *scroller = gtk_scrolled_window_new ();
+    PsChart *timeline = g_object_new (PS_TYPE_TIMELINE_CHART, "model", m, NULL);
+
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (timeline));
+    gtk_window_set_child (GTK_WINDOW (window), scroller);
+    gtk_window_set_default_size (GTK_WINDOW (window), 800, 300);
+    gtk_window_present (GTK_WINDOW (window));
+    gtk_test_widget_wait_for_draw (window);
+    g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (timeline)), <=, 300);
+    /* the run grows to 64 workers while it is shown */
+    ps_chart_set_model (timeline, many);
+    ps_chart_update (timeline);
+    for (int k = 0; k < 3; k++)
+      gtk_test_widget_wait_for_draw (window);
+    g_test_message ("64 lanes: %d px", gtk_widget_get_height (GTK_WIDGET (timeline)));
+    g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (timeline)), >=, 64 * 14);
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
 }
 
 /* The Progress table: a row per worker with its whole name, numbers

@@ -28,6 +28,7 @@ typedef struct
   gint64       drawn_at;        /* monotonic µs of the last snapshot */
   guint64      drawn_failed;    /* what forces a redraw at once: failures, */
   guint        drawn_workers;   /* new workers (or lanes) */
+  guint        measured_workers; /* the lanes its size was asked for */
   guint64      described_serial;
   gint64       described_at;
   guint64      described_failed;
@@ -144,7 +145,7 @@ ps_chart_update (PsChart *self)
   if (serial != priv->drawn_serial && gtk_widget_get_mapped (GTK_WIDGET (self)) &&
       !(behind = !due (self)))
     {
-      if (ps_run_model_get_n_workers (priv->model) != priv->drawn_workers)
+      if (ps_run_model_get_n_workers (priv->model) != priv->measured_workers)
         gtk_widget_queue_resize (GTK_WIDGET (self));  /* lanes ask for room */
       else
         gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -210,7 +211,9 @@ ps_chart_measure (GtkWidget      *widget,
                   int            *natural_baseline)
 {
   PsChartClass *klass = PS_CHART_GET_CLASS (widget);
+  PsChartPrivate *priv = ps_chart_get_instance_private (PS_CHART (widget));
 
+  priv->measured_workers = priv->model ? ps_run_model_get_n_workers (priv->model) : 0;
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = klass->min_width;

@@ -46,6 +46,7 @@ struct _PsLivePage
 
   PsRunModel      *model;
   guint64          output_shown;   /* lines of the model's output in the view */
+  guint            table_rows;     /* the rows the handle was placed for */
   gint64           results_at;     /* when the results text was last made */
   char            *summary;
 };
@@ -187,6 +188,24 @@ update_results (PsLivePage *self)
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->results_view), text->str, text->len);
 }
 
+/* The table as tall as its rows, up to nearly half the page, whenever
+ * its rows change (a new run, workers coming): a handle dragged since
+ * stays where it was put until then. */
+static void
+fit_table (PsLivePage *self)
+{
+  guint rows = ps_progress_table_get_n_rows (self->progress_table);
+  int height = gtk_widget_get_height (GTK_WIDGET (self->paned));
+  int natural = 0;
+
+  if (rows == self->table_rows || height <= 0)
+    return;
+  self->table_rows = rows;
+  gtk_widget_measure (GTK_WIDGET (self->progress_table), GTK_ORIENTATION_VERTICAL,
+                      gtk_widget_get_width (GTK_WIDGET (self->progress_table)), NULL, &natural, NULL, NULL);
+  gtk_paned_set_position (self->paned, MIN (natural, height * 45 / 100));
+}
+
 static void
 update_texts (PsLivePage *self)
 {
@@ -207,6 +226,7 @@ update_texts (PsLivePage *self)
                                       -1);
     }
   ps_progress_table_update (self->progress_table);
+  fit_table (self);
 }
 
 /**
@@ -255,6 +275,8 @@ ps_live_page_set_narrow (PsLivePage *self,
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self->ordering_box),
                                   narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  /* side by side each gets half; stacked, the chart takes what it needs */
+  gtk_box_set_homogeneous (self->ordering_box, !narrow);
 }
 
 PsProgressTable *

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <math.h>
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -158,11 +159,13 @@ row_refresh (PsWorkerRow *row,
   /* Translators: a share of a worker's life spent in tasks */
   g_snprintf (buf, sizeof buf, _("%.0f%%"), busy * 100);
   changed |= set_cell (row, PS_PROGRESS_BUSY, buf, (gint64) (busy * 1000));
-  /* the last sample while it runs; its tasks' CPU over its life after */
-  cpu = w->exited >= 0 || ps_run_model_is_ended (model)
-        ? (alive > 0 ? 100.0 * w->cpu_ns / alive : 0) : w->cpu;
-  g_snprintf (buf, sizeof buf, _("%.0f%%"), cpu);
-  changed |= set_cell (row, PS_PROGRESS_CPU, buf, (gint64) (cpu * 10));
+  /* the same figure as the CPU chart's legend */
+  cpu = ps_run_model_get_worker_cpu (model, w);
+  if (isnan (cpu))
+    g_strlcpy (buf, "—", sizeof buf);
+  else
+    g_snprintf (buf, sizeof buf, _("%.0f%%"), cpu);
+  changed |= set_cell (row, PS_PROGRESS_CPU, buf, isnan (cpu) ? -1 : (gint64) (cpu * 10));
   /* what the worker costs: its private pages where the kernel says */
   memory = w->uss >= 0 ? w->uss : w->pss >= 0 ? w->pss : w->rss;
   if (memory > 0)
@@ -500,6 +503,10 @@ ps_progress_table_init (PsProgressTable *self)
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),
                                   GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->view));
+  /* as tall as its rows, up to about sixteen of them; then it scrolls (and
+   * the handle below it gives it more) */
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (self->scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (self->scroller), 360);
   gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Progress"),

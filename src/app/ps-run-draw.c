@@ -1343,15 +1343,17 @@ series_geom (PsRunModel  *model,
   return TRUE;
 }
 
-/* A worker's latest sample, the one its legend entry shows; NAN for a
- * CPU figure before the second sample, the first one to have one. */
+/* What a worker's legend entry shows: its memory, or its CPU as the
+ * Progress table shows it (the latest sample while it runs, its CPU over
+ * its life after; NAN before its second sample). */
 static double
-worker_value (const PsWorkerInfo *w,
+worker_value (PsRunModel         *model,
+              const PsWorkerInfo *w,
               gboolean            memory)
 {
   if (memory)
     return (double) w->rss;
-  return w->samples.len >= 2 ? w->cpu : NAN;
+  return ps_run_model_get_worker_cpu (model, w);
 }
 
 typedef struct
@@ -1369,7 +1371,7 @@ compare_rows (gconstpointer a,
   const PsWorkerInfo *wa = ps_run_model_get_worker (o->model, *(const guint *) a);
   const PsWorkerInfo *wb = ps_run_model_get_worker (o->model, *(const guint *) b);
   gboolean ended = ps_run_model_is_ended (o->model);
-  double va = worker_value (wa, o->memory), vb = worker_value (wb, o->memory);
+  double va = worker_value (o->model, wa, o->memory), vb = worker_value (o->model, wb, o->memory);
 
   /* while the run goes on, the workers that left come last */
   if (!ended && (wa->exited >= 0) != (wb->exited >= 0))
@@ -1397,7 +1399,8 @@ series_order (PsRunModel *model,
   return rows;
 }
 
-/* The pool's total at the latest sample: the end of the total's line. */
+/* The pool's total at the latest sample (the end of the total's line),
+ * or once the run is over the sum of its workers' entries. */
 static void
 format_total (PsRunModel *model,
               gboolean    memory,
@@ -1406,8 +1409,19 @@ format_total (PsRunModel *model,
 {
   const PsSampleRing *total = ps_run_model_get_total (model);
   const PsSampleRec *last = total->len ? ps_sample_ring_get (total, total->len - 1) : NULL;
+  double value = last == NULL ? NAN : memory ? (double) last->rss : last->cpu;
 
-  format_value (last == NULL ? NAN : memory ? (double) last->rss : last->cpu, memory, buf, len);
+  /* once the run is over, the sum of what its workers' entries show */
+  if (!memory && ps_run_model_is_ended (model) && ps_run_model_get_n_workers (model) > 0)
+    {
+      value = 0;
+      for (guint i = 0; i < ps_run_model_get_n_workers (model); i++)
+        {
+          double v = ps_run_model_get_worker_cpu (model, ps_run_model_get_worker (model, i));
+          value += isnan (v) ? 0 : v;
+        }
+    }
+  format_value (value, memory, buf, len);
 }
 
 /* The legend's first entry. */
@@ -1432,14 +1446,15 @@ series_total_text (PsRunModel *model,
 
 /* A worker as the legend and the description name it: "ForkPoolWorker-3 95%". */
 static char *
-series_worker_text (const PsWorkerInfo *w,
+series_worker_text (PsRunModel         *model,
+                    const PsWorkerInfo *w,
                     gboolean            memory,
                     gsize               drop)
 {
   g_autoptr(GString) name = g_string_new (NULL);
   char value[32];
 
-  format_value (worker_value (w, memory), memory, value, sizeof value);
+  format_value (worker_value (model, w, memory), memory, value, sizeof value);
   short_name (w->name, drop, name);
   /* Translators: a worker in the CPU or Memory legend and description:
    * its name, then its latest CPU usage ("95%") or memory ("8.0 MiB") */
@@ -1486,7 +1501,7 @@ legend_fit (PsRunModel  *model,
   for (; k < n; k++)
     {
       const PsWorkerInfo *w = ps_run_model_get_worker (model, g_array_index (rows, guint, k));
-      g_autofree char *text = series_worker_text (w, memory, drop);
+      g_autofree char *text = series_worker_text (model, w, memory, drop);
       g_autofree char *more = k + 1 < n ? more_text (n - k - 1) : NULL;
       double ew = SWATCH_W + text_width (layout, text);
 
@@ -1855,7 +1870,8 @@ draw_ordering (PsRunModel        *model,
   guint64 n = ps_run_model_get_n_tasks (model), n_done;
   const guint32 *order = ps_run_model_get_completion (model, &n_done);
   const PsTaskRec *tasks = ps_run_model_get_tasks (model);
-  double side = MIN (width - 40 - PAD, height - 22 - 28);
+  /* below the square: its axis name, then how many kept their place */
+  double side = MIN (width - 40 - PAD, height - 22 - 44);
   double x0 = 40, y0 = 22, dot;
   GdkRGBA accent;
   cairo_surface_t *surface;
@@ -1925,7 +1941,7 @@ draw_ordering (PsRunModel        *model,
     g_snprintf (buf, sizeof buf, _("%.0f%% not overtaken by a later task"), 100.0 * in_place / n_done);
   else
     g_strlcpy (buf, _("nothing finished yet"), sizeof buf);
-  draw_text (cr, small, buf, x0, y0 + side + 4, 0, side * 0.6);
+  draw_text (cr, small, buf, x0, y0 + side + 22, 0, width - x0 - PAD);
 }
 
 void
@@ -2014,12 +2030,22 @@ describe_series (PsRunModel *model,
     /* Translators: the Memory view's description; %s is the pool's total
      * resident memory at the latest sample, e.g. "42 MiB" */
     g_string_append_printf (out, _("Memory (RSS), latest sample: total %s"), value);
+  else if (ps_run_model_is_ended (model) && cores > 0)
+    /* Translators: the CPU view's description once the run is over; %s is
+     * the pool's mean CPU usage in percent of one core ("190%"), %u the cores */
+    g_string_append_printf (out, ngettext ("CPU usage over the run: total %s on %u core",
+                                           "CPU usage over the run: total %s on %u cores", cores),
+                            value, cores);
   else if (cores > 0)
     /* Translators: the CPU view's description; %s is the pool's CPU usage
      * at the latest sample in percent of one core ("190%"), %u the cores */
     g_string_append_printf (out, ngettext ("CPU usage, latest sample: total %s on %u core",
                                            "CPU usage, latest sample: total %s on %u cores", cores),
                             value, cores);
+  else if (ps_run_model_is_ended (model))
+    /* Translators: the CPU view's description once the run is over; %s is
+     * the pool's mean CPU usage in percent of one core ("190%") */
+    g_string_append_printf (out, _("CPU usage over the run: total %s"), value);
   else
     /* Translators: the CPU view's description; %s is the pool's CPU usage
      * at the latest sample in percent of one core ("190%") */
@@ -2030,9 +2056,9 @@ describe_series (PsRunModel *model,
       const PsWorkerInfo *w = ps_run_model_get_worker (model, g_array_index (rows, guint, i));
       /* Translators: in the CPU view's description, a worker sampled once:
        * it has no CPU figure yet */
-      g_autofree char *text = isnan (worker_value (w, memory))
+      g_autofree char *text = isnan (worker_value (model, w, memory))
                               ? g_strdup_printf (_("%s not measured yet"), w->name)
-                              : series_worker_text (w, memory, 0);
+                              : series_worker_text (model, w, memory, 0);
 
       if (i == 0)
         /* Translators: in the CPU view's description, before the workers

@@ -837,6 +837,27 @@ ps_run_model_set_error (PsRunModel *self,
   self->serial++;
 }
 
+/**
+ * ps_run_model_get_worker_cpu:
+ *
+ * A worker's CPU in % of one core, as every view shows it: its latest
+ * sample while it runs (NAN before its second, the first to have one),
+ * its tasks' CPU over its life once it or the run has ended.
+ */
+double
+ps_run_model_get_worker_cpu (PsRunModel         *self,
+                             const PsWorkerInfo *w)
+{
+  gint64 alive;
+
+  g_return_val_if_fail (PS_IS_RUN_MODEL (self), NAN);
+
+  if (w->exited < 0 && !self->ended)
+    return w->samples.len >= 2 ? w->cpu : NAN;
+  alive = (w->exited >= 0 ? w->exited : self->wall) - w->started;
+  return alive > 0 ? 100.0 * w->cpu_ns / alive : 0;
+}
+
 guint64 ps_run_model_get_serial (PsRunModel *self) { return self->serial; }
 gboolean ps_run_model_has_run (PsRunModel *self) { return self->has_run; }
 gboolean ps_run_model_is_ended (PsRunModel *self) { return self->ended; }

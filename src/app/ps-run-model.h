@@ -162,6 +162,8 @@ const guint32      *ps_run_model_get_failed      (PsRunModel    *self,
 guint               ps_run_model_get_n_attempts  (PsRunModel    *self);
 const PsSampleRing *ps_run_model_get_total       (PsRunModel    *self);
 guint64             ps_run_model_get_n_finished  (PsRunModel    *self);
+double              ps_run_model_get_worker_cpu  (PsRunModel    *self,
+                                                  const PsWorkerInfo *worker);
 
 const char         *ps_run_model_format_item     (PsRunModel    *self,
                                                   const PsTaskRec *task,

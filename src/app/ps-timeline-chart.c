@@ -71,8 +71,9 @@ ps_timeline_chart_query_tooltip (GtkWidget  *widget,
   return TRUE;
 }
 
-/* Every lane gets room for its label: many workers make the chart taller,
- * and its page scrolls. */
+/* Every lane gets room for its label: many workers make the chart taller
+ * (its minimum, which is what a scrolled window gives it), and its page
+ * scrolls. */
 static void
 ps_timeline_chart_measure (GtkWidget      *widget,
                            GtkOrientation  orientation,
@@ -88,7 +89,12 @@ ps_timeline_chart_measure (GtkWidget      *widget,
                                                               minimum, natural,
                                                               minimum_baseline, natural_baseline);
   if (orientation == GTK_ORIENTATION_VERTICAL && model != NULL)
-    *natural = MAX (*natural, ps_run_timeline_natural_height (model));
+    {
+      int lanes = ps_run_timeline_natural_height (model);
+
+      *minimum = MAX (*minimum, lanes);
+      *natural = MAX (*natural, lanes);
+    }
 }
 
 static void
