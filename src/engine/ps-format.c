@@ -457,6 +457,28 @@ ps_format_count_buf (guint64  n,
   copy_truncated (buf, size, work);
 }
 
+/* @value in exponent notation with the fewest significant digits that
+ * read back exactly ("1e-01" for 0.1, not the "0.10000000000000001" of
+ * %.17g), in the C locale; returns how many digits follow the point. */
+static int
+shortest_exponent (double value,
+                   char  *sci,
+                   gsize  size)
+{
+  int prec;
+
+  for (prec = 0; prec < 17; prec++)
+    {
+      char fmt[8];
+
+      g_snprintf (fmt, sizeof fmt, "%%.%de", prec);
+      g_ascii_formatd (sci, size, fmt, value);
+      if (g_ascii_strtod (sci, NULL) == value)
+        break;
+    }
+  return prec;
+}
+
 /**
  * ps_format_number:
  * @value: a number, such as a limit in a message
@@ -490,17 +512,7 @@ ps_format_number (double value)
   if (mag == 0)
     return g_strdup ("0");
 
-  /* The fewest significant digits that read back exactly: 0.1 is "0.1",
-   * not the "0.10000000000000001" of %.17g. */
-  for (int prec = 0; prec < 17; prec++)
-    {
-      char fmt[8];
-
-      g_snprintf (fmt, sizeof fmt, "%%.%de", prec);
-      g_ascii_formatd (sci, sizeof sci, fmt, mag);
-      if (g_ascii_strtod (sci, NULL) == mag)
-        break;
-    }
+  shortest_exponent (mag, sci, sizeof sci);
 
   /* sci is "d.ddde±XX" in the C locale */
   for (e = sci; *e != 'e' && *e != '\0'; e++)
@@ -562,7 +574,7 @@ ps_format_number_as_typed (double value)
   char sci[G_ASCII_DTOSTR_BUF_SIZE];
   char fixed[400];
   char fmt[16];
-  int prec = 0;
+  int prec;
   gint64 exp10;
   const char *e;
 
@@ -570,13 +582,7 @@ ps_format_number_as_typed (double value)
     return ps_format_number (value);
   if (value == 0)
     return g_strdup ("0");
-  for (prec = 0; prec < 17; prec++)
-    {
-      g_snprintf (fmt, sizeof fmt, "%%.%de", prec);
-      g_ascii_formatd (sci, sizeof sci, fmt, value);
-      if (g_ascii_strtod (sci, NULL) == value)
-        break;
-    }
+  prec = shortest_exponent (value, sci, sizeof sci);
   e = strchr (sci, 'e');
   exp10 = e ? g_ascii_strtoll (e + 1, NULL, 10) : 0;
   /* as many decimals as the shortest digits need, none for an integer */
