@@ -23,6 +23,7 @@ usage (FILE *out)
 {
   fprintf (out, _("Usage:\n"
                   "  poolscope-run run [OPTION…]    run a batch on a pool of processes\n"
+                  "  poolscope-run sweep [OPTION…]  run it over many pool sizes; fit, recommend\n"
                   "  poolscope-run --ipc            serve the Poolscope app over stdin/stdout\n"
                   "  poolscope-run --version        print the version\n"
                   "  poolscope-run --help           print this help\n"
@@ -53,6 +54,16 @@ usage (FILE *out)
                   "                         (with --format none)\n"
                   "  --json                 end with a JSON summary on stdout\n"
                   "  --quiet, -q            no progress on stderr\n"
+                  "\n"
+                  "Options of sweep (and every option of run but --workers):\n"
+                  "  --workers LIST         1,2,4,8 or 1..8 or 1..64:x2 (doubling) or 2..16:2 (a step)\n"
+                  "                         or auto: 1, 2, 4, … to 4× the usable CPUs, and their\n"
+                  "                         number (default: auto)\n"
+                  "  --reps N               runs of each count, 1–100 (default: 3), interleaved\n"
+                  "  --warmup, --no-warmup  one uncounted run first (default: --warmup)\n"
+                  "  --tolerance F          recommend the fewest workers within F of the best\n"
+                  "                         throughput (default: 0.05)\n"
+                  "  --json                 one JSON object: points, amdahl, usl, recommended, reason\n"
                   "\n"
                   "Exit status: 0 all tasks ok, 1 some failed, 2 bad usage or input,\n"
                   "3 the run could not be carried out, 130/143 interrupted.\n"));
@@ -134,6 +145,15 @@ main (int    argc,
           return 0;
         }
       return ps_cli_run (argc - 2, argv + 2, self_exe);
+    }
+  if (g_str_equal (argv[1], "sweep"))
+    {
+      if (argc == 3 && (g_str_equal (argv[2], "--help") || g_str_equal (argv[2], "-h")))
+        {
+          usage (stdout);
+          return 0;
+        }
+      return ps_cli_sweep (argc - 2, argv + 2, self_exe);
     }
 
   fprintf (stderr, _("poolscope-run: unknown command “%s” (try --help)\n"), argv[1]);

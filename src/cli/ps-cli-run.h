@@ -14,5 +14,8 @@ extern gboolean ps_cli_stdout_closed;
 int ps_cli_run       (int          argc,
                       char       **argv,
                       const char  *self_exe);
+int ps_cli_sweep     (int          argc,
+                      char       **argv,
+                      const char  *self_exe);
 
 G_END_DECLS

@@ -583,6 +583,9 @@ make_point (PsSweep      *self,
 
   memset (p, 0, sizeof *p);
   p->workers = workers;
+  /* unmeasured until a run of it has ended */
+  p->wall_median = p->wall_min = p->wall_max = p->wall_low = p->wall_high = NAN;
+  p->cpu_use = p->start_cost_s = NAN;
   for (guint i = 0; i < self->runs->len; i++)
     {
       PsSweepRun *run = g_ptr_array_index (self->runs, i);
@@ -606,7 +609,10 @@ make_point (PsSweep      *self,
     }
   p->n_reps = walls->len;
   if (p->n_reps == 0)
-    return;
+    {
+      p->tasks_per_s = NAN;
+      return;
+    }
   p->walls = g_memdup2 (walls->data, walls->len * sizeof (double));
   p->outlier = g_new0 (gboolean, walls->len);
   for (guint i = 0; i < walls->len; i++)

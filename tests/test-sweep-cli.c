@@ -1,0 +1,234 @@
+/* test-sweep-cli.c: poolscope-run sweep over real pools
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "ps-sweep.h"
+
+/* Runs poolscope-run with @argv (NULL-terminated, without the binary);
+ * returns its exit status, stdout and stderr. */
+static int
+run (char              **out,
+     char              **err,
+     guint               interrupt_after_ms,
+     const char * const *argv)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) o = NULL, e = NULL;
+  GCancellable *none = NULL;
+
+  g_ptr_array_add (args, (char *) POOLSCOPE_RUN);
+  for (guint i = 0; argv[i]; i++)
+    g_ptr_array_add (args, (char *) argv[i]);
+  g_ptr_array_add (args, NULL);
+  proc = g_subprocess_newv ((const char * const *) args->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  if (interrupt_after_ms)
+    {
+      g_usleep (interrupt_after_ms * 1000);
+      g_subprocess_send_signal (proc, SIGINT);
+    }
+  g_assert_true (g_subprocess_communicate (proc, NULL, none, &o, &e, &error));
+  g_assert_no_error (error);
+  *out = g_strndup (g_bytes_get_size (o) ? g_bytes_get_data (o, NULL) : "", g_bytes_get_size (o));
+  *err = g_strndup (g_bytes_get_size (e) ? g_bytes_get_data (e, NULL) : "", g_bytes_get_size (e));
+  return g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc)
+                                           : 128 + g_subprocess_get_term_sig (proc);
+}
+
+static JsonObject *
+parse (JsonParser *parser,
+       const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static JsonObject *
+point (JsonObject *sweep,
+       guint       workers)
+{
+  JsonArray *points = json_object_get_array_member (sweep, "points");
+
+  for (guint i = 0; i < json_array_get_length (points); i++)
+    {
+      JsonObject *p = json_array_get_object_element (points, i);
+
+      if (json_object_get_int_member (p, "workers") == workers)
+        return p;
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* Waiting work scales with the pool, CPUs or not: 1 to 16 workers of
+ * sleep:20 on this machine's two CPUs, each count run twice. */
+static void
+test_sleep_scales (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *sweep;
+  double last = 0;
+  int status;
+
+  status = run (&out, &err, 0, (const char *[]) { "sweep", "--items", "1..96", "--workload", "sleep:20",
+                                                  "--chunksize", "1", "--workers", "1,2,4,8,16", "--reps", "2",
+                                                  "--json", NULL });
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  sweep = parse (parser, out);
+  for (guint n = 1; n <= 16; n *= 2)
+    {
+      JsonObject *p = point (sweep, n);
+      double speedup = json_object_get_double_member (p, "speedup");
+
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (p, "reps")), ==, 2);
+      g_assert_cmpfloat (json_object_get_double_member (p, "efficiency"), >, n <= 8 ? 0.8 : 0.6);
+      g_assert_cmpfloat (speedup, >, last);
+      g_assert_cmpfloat (json_object_get_double_member (p, "wall_s"), >, 0);
+      g_assert_cmpfloat (json_object_get_double_member (p, "tasks_per_s"), >, 0);
+      last = speedup;
+    }
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (sweep, "amdahl"),
+                                                    "serial_fraction"), <, 0.05);
+  g_assert_true (json_object_has_member (json_object_get_object_member (sweep, "usl"), "sigma"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (sweep, "usl"), "kappa"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (sweep, "usl"), "peak_workers"));
+  g_assert_cmpint (json_object_get_int_member (sweep, "recommended"), ==, 16);
+  g_assert_nonnull (strstr (json_object_get_string_member (sweep, "reason"), "best throughput"));
+}
+
+/* CPU-bound work on the usable CPUs: the answer is their number. */
+static void
+test_cpu_recommends_cpus (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  guint usable = ps_sweep_usable_cpus (NULL);
+  JsonObject *sweep;
+  int status;
+
+  if (usable > 4)
+    {
+      g_test_skip ("more than four usable CPUs: 1..4 workers never oversubscribe them");
+      return;
+    }
+  status = run (&out, &err, 0, (const char *[]) { "sweep", "--items", "1..32", "--workload", "cpu:20",
+                                                  "--chunksize", "1", "--workers", "1..4", "--reps", "2",
+                                                  "--json", NULL });
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  sweep = parse (parser, out);
+  g_assert_cmpint (json_object_get_int_member (sweep, "usable_cpus"), ==, usable);
+  g_assert_cmpint (json_object_get_int_member (sweep, "recommended"), ==, usable);
+  g_assert_cmpfloat (json_object_get_double_member (point (sweep, 1), "cpu_use"), >, 0.8);
+  if (usable < 4)
+    g_assert_nonnull (strstr (json_object_get_string_member (sweep, "reason"), "waits for a CPU"));
+}
+
+/* The table on a terminal's stdout: a row a count, the fits, the answer. */
+static void
+test_table (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  int status;
+
+  status = run (&out, &err, 0, (const char *[]) { "sweep", "--items", "1..20", "--workload", "sleep:5",
+                                                  "--workers", "1..3", "--reps", "1", "--no-warmup", NULL });
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (g_str_has_prefix (out, "workers"));
+  g_assert_nonnull (strstr (out, "\n1 "));
+  g_assert_nonnull (strstr (out, "\n3 "));
+  g_assert_nonnull (strstr (out, "Amdahl: serial fraction"));
+  g_assert_nonnull (strstr (out, "USL: "));
+  g_assert_nonnull (strstr (out, "Recommended: "));
+}
+
+/* Ctrl+C ends the run under way; the points finished are kept. */
+static void
+test_interrupt (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *sweep;
+  JsonArray *points;
+  guint measured = 0;
+  int status;
+
+  status = run (&out, &err, 1500, (const char *[]) { "sweep", "--items", "1..8", "--workload", "sleep:100",
+                                                     "--chunksize", "1", "--workers", "1,2,4,8", "--reps", "3",
+                                                     "--no-warmup", "--json", NULL });
+  g_test_message ("%d %s%s", status, out, err);
+  g_assert_cmpint (status, ==, 130);
+  g_assert_nonnull (strstr (err, "interrupted"));
+  sweep = parse (parser, out);
+  points = json_object_get_array_member (sweep, "points");
+  g_assert_cmpuint (json_array_get_length (points), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    measured += json_array_get_length (json_object_get_array_member (json_array_get_object_element (points, i),
+                                                                     "reps")) > 0;
+  /* 1.5 s: some runs ended (8 at 100 ms take 0.1 to 0.8 s each), not all twelve */
+  g_assert_cmpuint (measured, >=, 1);
+  g_assert_cmpuint (measured, <=, 4);
+}
+
+/* Bad lists and counts: exit 2 with a message naming what is wrong. */
+static void
+test_bad_usage (void)
+{
+  static const struct { const char *args[4]; const char *says; } cases[] = {
+    { { "--workers", "0..4", NULL }, "worker counts" },
+    { { "--workers", "8..1", NULL }, "empty" },
+    { { "--workers", "1..1000", NULL }, "more than 64" },
+    { { "--workers", "1..10000", NULL }, "1 to 1024" },
+    { { "--reps", "0", NULL }, "repetitions" },
+    { { "--reps", "many", NULL }, "repetitions" },
+    { { "--workers", NULL }, "needs a value" },
+    { { "--tolerance", "2", NULL }, "tolerance" },
+    { { "--bogus", NULL }, "unknown option" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      const char *argv[10] = { "sweep", "--items", "1..4", "--workload", "square" };
+      guint n = 5;
+      int status;
+
+      for (guint a = 0; cases[i].args[a]; a++)
+        argv[n++] = cases[i].args[a];
+      argv[n] = NULL;
+      status = run (&out, &err, 0, argv);
+      g_test_message ("%s → %d %s", cases[i].args[0], status, err);
+      g_assert_cmpint (status, ==, 2);
+      g_assert_nonnull (strstr (err, cases[i].says));
+      g_assert_cmpstr (out, ==, "");
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ps/sweep-cli/sleep-scales", test_sleep_scales);
+  g_test_add_func ("/ps/sweep-cli/cpu-recommends-cpus", test_cpu_recommends_cpus);
+  g_test_add_func ("/ps/sweep-cli/table", test_table);
+  g_test_add_func ("/ps/sweep-cli/interrupt", test_interrupt);
+  g_test_add_func ("/ps/sweep-cli/bad-usage", test_bad_usage);
+  return g_test_run ();
+}
