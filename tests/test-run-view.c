@@ -801,21 +801,23 @@ test_pace (void)
   for (int i = 0; i < 3; i++)
     gtk_test_widget_wait_for_draw (window);
 
-  /* 200 s into the run: a pixel of the timeline (and of the ordering
-   * chart) is ~0.3 s; both were drawn a moment ago */
-  task_event (m, 1, 40, 200 * S, 201 * S, PS_TASK_OK, FALSE);
+  /* 2000 s into the run: the timeline (and the ordering chart) wait a
+   * second between redraws; both were drawn a moment ago */
+  task_event (m, 1, 40, 2000 * S, 2001 * S, PS_TASK_OK, FALSE);
   g_assert_false (ps_chart_update (timeline));
   g_assert_false (ps_chart_update (progress));
-  /* a crash does not wait */
-  task_event (m, 2, 41, 200 * S, 201 * S, PS_TASK_CRASHED, FALSE);
+  /* a crash does not wait for the pace: it is drawn (and told) within a
+   * quarter of a second, not a second */
+  task_event (m, 2, 41, 2000 * S, 2001 * S, PS_TASK_CRASHED, FALSE);
+  g_usleep (260 * 1000);
   g_assert_true (ps_chart_update (timeline));
   g_assert_true (ps_chart_update (progress));
   gtk_test_widget_wait_for_draw (window);
-  task_event (m, 1, 42, 201 * S, 202 * S, PS_TASK_OK, FALSE);
+  task_event (m, 1, 42, 2001 * S, 2002 * S, PS_TASK_OK, FALSE);
   g_assert_false (ps_chart_update (timeline));
   /* nor does the end */
   end.type = PS_EVENT_RUN_END;
-  end.t = 202 * S;
+  end.t = 2002 * S;
   end.n_tasks = 100;
   ps_run_model_add_event (m, &end);
   g_assert_true (ps_chart_update (timeline));
@@ -1039,8 +1041,9 @@ test_chart_described_unmapped (void)
   worker_event (m, PS_EVENT_WORKER_START, 2, 1 * MS, 0);
   sample_event (m, 1, 100 * MS, 95, 8 << 20);
   sample_event (m, 2, 100 * MS, 40, 8 << 20);
-  /* two new workers are news: told at once, never mapped */
+  /* two new workers are news: told within a quarter of a second, never mapped */
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (cpu)));
+  g_usleep (260 * 1000);
   g_assert_true (ps_chart_update (cpu));
   g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (cpu), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
   {
@@ -1208,6 +1211,27 @@ test_progress_table (void)
   ps_run_model_reset (m);
   ps_progress_table_update (table);
   g_assert_cmpuint (ps_progress_table_get_n_rows (table), ==, 0);
+
+  /* a new run with as many workers before the table looks again: its rows
+   * are the new run's, never the old one's freed workers */
+  ps_run_model_reset (m);
+  run_start (m, 10, 12, 1, "square");
+  for (guint k = 1; k <= 12; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("SpawnPoolWorker-%u", k);
+      PsEvent e = { 0 };
+
+      e.type = PS_EVENT_WORKER_START;
+      e.t = MS;
+      e.worker = k;
+      e.pid = 500 + k;
+      e.name = name;
+      ps_run_model_add_event (m, &e);
+    }
+  ps_progress_table_update (table);
+  g_assert_cmpuint (ps_progress_table_get_n_rows (table), ==, 12);
+  for (guint r = 0; r < 12; r++)
+    g_assert_true (g_str_has_prefix (ps_progress_table_get_text (table, r, PS_PROGRESS_WORKER), "SpawnPoolWorker-"));
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (table);
 }

@@ -625,6 +625,20 @@ ps_batch_form_dup_spec (PsBatchForm *self)
   return self->spec && !ps_batch_form_is_checking (self) ? ps_spec_copy (self->spec) : NULL;
 }
 
+/**
+ * ps_batch_form_commit:
+ *
+ * Takes what is typed in Workers but not yet entered (Ctrl+Return
+ * pressed in the spin button): the form then checks it, and what it
+ * hands out is what it shows.
+ */
+void
+ps_batch_form_commit (PsBatchForm *self)
+{
+  g_return_if_fail (PS_IS_BATCH_FORM (self));
+  gtk_spin_button_update (self->workers_spin);
+}
+
 gboolean
 ps_batch_form_is_checking (PsBatchForm *self)
 {

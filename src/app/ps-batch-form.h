@@ -28,6 +28,7 @@ GQuark ps_batch_form_error_quark (void);
 G_DECLARE_FINAL_TYPE (PsBatchForm, ps_batch_form, PS, BATCH_FORM, GtkWidget)
 
 PsSpec       *ps_batch_form_dup_spec      (PsBatchForm *self);
+void          ps_batch_form_commit        (PsBatchForm *self);
 gboolean      ps_batch_form_is_checking   (PsBatchForm *self);
 gboolean      ps_batch_form_is_valid      (PsBatchForm *self);
 const GError *ps_batch_form_get_error     (PsBatchForm *self,

@@ -19,6 +19,10 @@
 #include "ps-chart.h"
 
 #define DESCRIBE_INTERVAL_US G_USEC_PER_SEC
+/* what is news (a failure, a new worker) is shown within this, but not
+ * more often: a crash a task would redraw every chart on every frame */
+#define NEWS_INTERVAL_US (100 * 1000)
+#define NEWS_DESCRIBE_INTERVAL_US (250 * 1000)
 
 typedef struct
 {
@@ -115,11 +119,14 @@ due (PsChart *self)
 {
   PsChartPrivate *priv = ps_chart_get_instance_private (self);
 
-  if (priv->drawn_serial == G_MAXUINT64 || ps_run_model_is_ended (priv->model) ||
-      ps_run_model_get_n_workers (priv->model) != priv->drawn_workers ||
-      n_failed (priv->model) != priv->drawn_failed)
+  gint64 since = g_get_monotonic_time () - priv->drawn_at;
+
+  if (priv->drawn_serial == G_MAXUINT64 || ps_run_model_is_ended (priv->model))
     return TRUE;
-  return g_get_monotonic_time () - priv->drawn_at >= PS_CHART_GET_CLASS (self)->pace (self);
+  if ((ps_run_model_get_n_workers (priv->model) != priv->drawn_workers ||
+       n_failed (priv->model) != priv->drawn_failed) && since >= NEWS_INTERVAL_US)
+    return TRUE;
+  return since >= PS_CHART_GET_CLASS (self)->pace (self);
 }
 
 /**
@@ -152,11 +159,12 @@ ps_chart_update (PsChart *self)
     }
   if (serial != priv->described_serial)
     {
-      /* what is drawn at once is told at once */
-      if (ps_run_model_is_ended (priv->model) ||
-          ps_run_model_get_n_workers (priv->model) != priv->described_workers ||
-          n_failed (priv->model) != priv->described_failed ||
-          g_get_monotonic_time () - priv->described_at >= DESCRIBE_INTERVAL_US)
+      gint64 since = g_get_monotonic_time () - priv->described_at;
+
+      /* what is drawn soon is told soon */
+      if (ps_run_model_is_ended (priv->model) || since >= DESCRIBE_INTERVAL_US ||
+          ((ps_run_model_get_n_workers (priv->model) != priv->described_workers ||
+            n_failed (priv->model) != priv->described_failed) && since >= NEWS_DESCRIBE_INTERVAL_US))
         ps_chart_describe_now (self);
       else
         behind = TRUE;

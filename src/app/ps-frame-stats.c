@@ -131,16 +131,26 @@ ps_frame_stats_run_finished (PsFrameStats *self,
       max_gap = MAX (max_gap, gap);
       over_50 += gap > 50000;
     }
-  g_string_append_printf (json,
-                          "{\"frames\": %u, \"max_frame_interval_ms\": %.3f, \"intervals_over_50ms\": %" G_GINT64_FORMAT
-                          ", \"tasks\": %" G_GUINT64_FORMAT ", \"done\": %" G_GUINT64_FORMAT
-                          ", \"max_loop_gap_ms\": %.3f, \"wall_s\": %.6f, \"shown_s\": %.6f, \"app_cpu_s\": %.6f, \"rss_before\": %" G_GINT64_FORMAT
-                          ", \"rss_after\": %" G_GINT64_FORMAT "}\n",
-                          self->frame_times->len, max_gap / 1000.0, over_50,
-                          ps_run_model_get_n_tasks (model), ps_run_model_get_n_done (model),
-                          self->probe_max_gap / 1000.0, ps_run_model_get_wall (model) / 1e9,
-                          (g_get_monotonic_time () - self->run_clicked) / 1e6, (own_cpu_us () - self->cpu_before) / 1e6,
-                          self->rss_before, own_rss ());
+  /* numbers in the C locale whatever the user's: this is JSON */
+#define NUM(v) g_ascii_formatd (num[k++ % G_N_ELEMENTS (num)], G_ASCII_DTOSTR_BUF_SIZE, "%.6f", (v))
+  {
+    char num[5][G_ASCII_DTOSTR_BUF_SIZE];
+    guint k = 0;
+    const char *frame_ms = NUM (max_gap / 1000.0), *loop_ms = NUM (self->probe_max_gap / 1000.0);
+    const char *wall = NUM (ps_run_model_get_wall (model) / 1e9);
+    const char *shown = NUM ((g_get_monotonic_time () - self->run_clicked) / 1e6);
+    const char *cpu = NUM ((own_cpu_us () - self->cpu_before) / 1e6);
+
+    g_string_append_printf (json,
+                            "{\"frames\": %u, \"max_frame_interval_ms\": %s, \"intervals_over_50ms\": %" G_GINT64_FORMAT
+                            ", \"tasks\": %" G_GUINT64_FORMAT ", \"done\": %" G_GUINT64_FORMAT
+                            ", \"max_loop_gap_ms\": %s, \"wall_s\": %s, \"shown_s\": %s, \"app_cpu_s\": %s"
+                            ", \"rss_before\": %" G_GINT64_FORMAT ", \"rss_after\": %" G_GINT64_FORMAT "}\n",
+                            self->frame_times->len, frame_ms, over_50,
+                            ps_run_model_get_n_tasks (model), ps_run_model_get_n_done (model),
+                            loop_ms, wall, shown, cpu, self->rss_before, own_rss ());
+  }
+#undef NUM
   if (!g_file_set_contents (self->path, json->str, json->len, &error))
     g_warning ("POOLSCOPE_FRAME_STATS: %s", error->message);
   g_array_set_size (self->frame_times, 0);

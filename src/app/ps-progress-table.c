@@ -30,10 +30,11 @@ G_DECLARE_FINAL_TYPE (PsWorkerRow, ps_worker_row, PS, WORKER_ROW, GObject)
 struct _PsWorkerRow
 {
   GObject             parent_instance;
-  const PsWorkerInfo *worker;     /* the model's: valid until it is reset */
+  guint               index;      /* the model's worker, in the order they appeared */
   char               *text[PS_PROGRESS_N_COLUMNS];
   gint64              key[PS_PROGRESS_N_COLUMNS];  /* what sorts the column */
   char               *memory_tip;
+  gint64              tip_memory[3];  /* the USS, PSS and RSS it was made of */
   gboolean            dead;       /* died or failed: its Now cell is an error */
   gboolean            gone;       /* no longer in the pool: dimmed */
 };
@@ -135,7 +136,7 @@ static gboolean
 row_refresh (PsWorkerRow *row,
              PsRunModel  *model)
 {
-  const PsWorkerInfo *w = row->worker;
+  const PsWorkerInfo *w = ps_run_model_get_worker_at (model, row->index);
   gint64 wall = ps_run_model_get_wall (model);
   gint64 alive = (w->exited >= 0 ? w->exited : wall) - w->started;
   double busy = alive > 0 ? MIN (1.0, (double) w->busy_ns / alive) : 0;
@@ -179,9 +180,15 @@ row_refresh (PsWorkerRow *row,
       g_strlcpy (buf, rss, sizeof buf);
     }
   changed |= set_cell (row, PS_PROGRESS_MEMORY, buf, memory);
+  if (row->memory_tip == NULL || row->tip_memory[0] != w->uss || row->tip_memory[1] != w->pss ||
+      row->tip_memory[2] != w->rss)
   {
     char uss[32], pss[32], rss[32];
 
+    row->tip_memory[0] = w->uss;
+    row->tip_memory[1] = w->pss;
+    row->tip_memory[2] = w->rss;
+    changed = TRUE;
     ps_format_bytes_buf (w->uss, uss, sizeof uss);
     ps_format_bytes_buf (w->pss, pss, sizeof pss);
     ps_format_bytes_buf (w->rss, rss, sizeof rss);
@@ -209,6 +216,7 @@ struct _PsProgressTable
   GListStore    *rows;
   GtkSortListModel *sorted;
   PsRunModel    *model;
+  guint          generation;    /* of the model's run the rows are of */
   GtkColumnViewColumn *columns[PS_PROGRESS_N_COLUMNS];
   GtkSorter     *sorters[PS_PROGRESS_N_COLUMNS];
 };
@@ -345,6 +353,7 @@ ps_progress_table_set_model (PsProgressTable *self,
 
   g_set_object (&self->model, model);
   g_list_store_remove_all (self->rows);
+  self->generation = model ? ps_run_model_get_generation (model) : 0;
   ps_progress_table_update (self);
 }
 
@@ -366,9 +375,10 @@ ps_progress_table_update (PsProgressTable *self)
     return;
   n_workers = ps_run_model_get_n_workers (self->model);
   n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-  if (n_workers < n_rows)
+  if (ps_run_model_get_generation (self->model) != self->generation || n_workers < n_rows)
     {
-      /* the model was reset for a new run */
+      /* a new run: no row may speak of the old one's workers */
+      self->generation = ps_run_model_get_generation (self->model);
       g_list_store_remove_all (self->rows);
       n_rows = 0;
     }
@@ -386,25 +396,14 @@ ps_progress_table_update (PsProgressTable *self)
     {
       g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
 
-      /* the model's rows are in K order; ours in the order workers came */
-      for (guint r = 0; r < n_workers; r++)
+      /* the rows are in the order workers came: new ones are at the end */
+      for (guint i = n_rows; i < n_workers; i++)
         {
-          const PsWorkerInfo *w = ps_run_model_get_worker (self->model, r);
-          gboolean known = FALSE;
+          PsWorkerRow *row = g_object_new (PS_TYPE_WORKER_ROW, NULL);
 
-          for (guint i = 0; i < n_rows && !known; i++)
-            {
-              g_autoptr(PsWorkerRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
-              known = row->worker == w;
-            }
-          if (!known)
-            {
-              PsWorkerRow *row = g_object_new (PS_TYPE_WORKER_ROW, NULL);
-
-              row->worker = w;
-              row_refresh (row, self->model);
-              g_ptr_array_add (added, row);
-            }
+          row->index = i;
+          row_refresh (row, self->model);
+          g_ptr_array_add (added, row);
         }
       g_list_store_splice (self->rows, n_rows, 0, added->pdata, added->len);
       changed = TRUE;

@@ -1979,8 +1979,8 @@ ps_run_draw (PsRunViewKind      kind,
 }
 
 /* ", 2 errors": a count of tasks that ended with @status. */
-static void
-append_status_count (GString      *out,
+void
+ps_append_status_count (GString      *out,
                      PsTaskStatus  status,
                      guint64       n)
 {
@@ -2119,7 +2119,7 @@ ps_run_describe (PsRunViewKind  kind,
           }
         for (PsTaskStatus s = PS_TASK_ERROR; s <= PS_TASK_CANCELLED; s++)
           if (ps_run_model_get_n_status (model, s) > 0)
-            append_status_count (out, s, ps_run_model_get_n_status (model, s));
+            ps_append_status_count (out, s, ps_run_model_get_n_status (model, s));
         if (retried > 0)
           /* Translators: tasks that were tried again after a failure */
           g_string_append_printf (out, ngettext (", %" PRIu64 " retried", ", %" PRIu64 " retried",
@@ -2201,4 +2201,66 @@ ps_run_describe (PsRunViewKind  kind,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* ---- the kit, for the other charts (ps-sweep-draw.c) --------------------- */
+
+PangoLayout *
+ps_draw_make_layout (cairo_t           *cr,
+                     const PsDrawStyle *style,
+                     double             scale,
+                     gboolean           bold)
+{
+  return make_layout (cr, style, scale, bold);
+}
+
+void
+ps_draw_text (cairo_t     *cr,
+              PangoLayout *layout,
+              const char  *text,
+              double       x,
+              double       y,
+              double       align,
+              double       max_width)
+{
+  draw_text (cr, layout, text, x, y, align, max_width);
+}
+
+int
+ps_draw_text_width (PangoLayout *layout,
+                    const char  *text)
+{
+  return text_width (layout, text);
+}
+
+void
+ps_draw_message (cairo_t           *cr,
+                 const PsDrawStyle *style,
+                 int                width,
+                 int                height,
+                 const char        *text)
+{
+  draw_message (cr, style, width, height, text);
+}
+
+void
+ps_draw_set_rgba (cairo_t       *cr,
+                  const GdkRGBA *color,
+                  double         alpha)
+{
+  set_rgba (cr, color, alpha);
+}
+
+void
+ps_draw_series_color (guint     index,
+                      gboolean  dark,
+                      GdkRGBA  *out)
+{
+  series_color (index, dark, out);
+}
+
+double
+ps_draw_nice_step (double min_step)
+{
+  return nice_step (min_step);
 }

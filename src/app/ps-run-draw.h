@@ -90,4 +90,37 @@ void           ps_status_color          (guint              status,
                                          gboolean           dark,
                                          GdkRGBA           *out);
 
+/* ", 2 crashed", ", 1 timeout": a status count after a count of tasks, translated */
+void           ps_append_status_count   (GString           *out,
+                                         PsTaskStatus       status,
+                                         guint64            n);
+
+/* The drawing kit the other charts share (the sweep's): layouts on the
+ * widget's context and its text cache, colours of the palette. */
+PangoLayout   *ps_draw_make_layout      (cairo_t           *cr,
+                                         const PsDrawStyle *style,
+                                         double             scale,
+                                         gboolean           bold);
+void           ps_draw_text             (cairo_t           *cr,
+                                         PangoLayout       *layout,
+                                         const char        *text,
+                                         double             x,
+                                         double             y,
+                                         double             align,
+                                         double             max_width);
+int            ps_draw_text_width       (PangoLayout       *layout,
+                                         const char        *text);
+void           ps_draw_message          (cairo_t           *cr,
+                                         const PsDrawStyle *style,
+                                         int                width,
+                                         int                height,
+                                         const char        *text);
+void           ps_draw_set_rgba         (cairo_t           *cr,
+                                         const GdkRGBA     *color,
+                                         double             alpha);
+void           ps_draw_series_color     (guint              index,
+                                         gboolean           dark,
+                                         GdkRGBA           *out);
+double         ps_draw_nice_step        (double             min_step);
+
 G_END_DECLS

@@ -58,6 +58,7 @@ struct _PsRunModel
   GArray       *attempts;     /* PsAttemptRec */
   GArray       *failed;       /* guint32: tasks that ended other than ok */
   GPtrArray    *workers;      /* PsWorkerInfo*, as they appeared: PsTaskRec.worker counts here */
+  guint         generation;   /* one more at every reset */
   GPtrArray    *rows;         /* the same, by K: the order they are shown in */
   GPtrArray    *strings;      /* text items and results, by index: char* into text */
   GStringChunk *text;         /* their bytes, packed: no allocation per string */
@@ -271,6 +272,9 @@ void
 ps_run_model_reset (PsRunModel *self)
 {
   g_return_if_fail (PS_IS_RUN_MODEL (self));
+
+  /* what holds on to workers of the old run can tell */
+  self->generation++;
 
   self->has_run = FALSE;
   self->ended = FALSE;
@@ -859,6 +863,16 @@ ps_run_model_get_worker_cpu (PsRunModel         *self,
 }
 
 guint64 ps_run_model_get_serial (PsRunModel *self) { return self->serial; }
+guint ps_run_model_get_generation (PsRunModel *self) { return self->generation; }
+
+/* The workers in the order they appeared (new ones only ever at the end). */
+const PsWorkerInfo *
+ps_run_model_get_worker_at (PsRunModel *self,
+                            guint       index)
+{
+  g_return_val_if_fail (PS_IS_RUN_MODEL (self), NULL);
+  return index < self->workers->len ? g_ptr_array_index (self->workers, index) : NULL;
+}
 gboolean ps_run_model_has_run (PsRunModel *self) { return self->has_run; }
 gboolean ps_run_model_is_ended (PsRunModel *self) { return self->ended; }
 gboolean ps_run_model_is_cancelled (PsRunModel *self) { return self->cancelled; }

@@ -127,6 +127,7 @@ void                ps_run_model_set_error       (PsRunModel    *self,
                                                   const char    *message);
 
 guint64             ps_run_model_get_serial      (PsRunModel    *self);
+guint               ps_run_model_get_generation  (PsRunModel    *self);
 gboolean            ps_run_model_has_run         (PsRunModel    *self);
 gboolean            ps_run_model_is_ended        (PsRunModel    *self);
 gboolean            ps_run_model_is_cancelled    (PsRunModel    *self);
@@ -150,6 +151,8 @@ guint               ps_run_model_get_pool_size   (PsRunModel    *self);
 guint               ps_run_model_get_n_workers   (PsRunModel    *self);
 const PsWorkerInfo *ps_run_model_get_worker      (PsRunModel    *self,
                                                   guint          row);
+const PsWorkerInfo *ps_run_model_get_worker_at   (PsRunModel    *self,
+                                                  guint          index);
 const PsWorkerInfo *ps_run_model_get_task_worker (PsRunModel    *self,
                                                   const PsTaskRec *task);
 const PsTaskRec    *ps_run_model_get_tasks       (PsRunModel    *self);

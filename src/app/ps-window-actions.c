@@ -36,6 +36,7 @@ run_action (GtkWidget  *widget,
 
   if (ps_run_session_is_busy (self->session))
     return;
+  ps_batch_form_commit (self->batch_form);
   if (ps_batch_form_is_checking (self->batch_form))
     {
       /* what the form shows is checked first: the run follows */
@@ -88,7 +89,9 @@ open_action (GtkWidget  *widget,
   gtk_file_filter_add_pattern (all, "*");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), logs);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
-  g_signal_connect (chooser, "response", G_CALLBACK (open_response), widget);
+  /* modal: a window closed under its chooser would be called back */
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (open_response), widget, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "ps-format.h"
+#include "ps-run-draw.h"
 #include "ps-window-private.h"
 
 #define RENDER_INTERVAL_US (100 * 1000)
@@ -80,6 +81,8 @@ update_status (PsWindow *self)
   g_autofree char *status = NULL;
   g_autoptr(GString) extra = g_string_new (NULL);
   char done[32], total[32], wall[32];
+  /* plural forms follow the total: "3 of 1 task" cannot happen */
+  gulong n_total = (gulong) MIN (ps_run_model_get_n_tasks (m), G_MAXULONG);
 
   /* cancelled tasks were never done */
   ps_format_count_buf (ps_run_model_get_n_finished (m), done, sizeof done);
@@ -87,12 +90,7 @@ update_status (PsWindow *self)
   ps_format_duration_buf (ps_run_model_get_wall (m), wall, sizeof wall);
   for (PsTaskStatus st = PS_TASK_ERROR; st < PS_TASK_N_STATUS; st++)
     if (st != PS_TASK_CANCELLED && ps_run_model_get_n_status (m, st) > 0)
-      {
-        char n[32];
-
-        ps_format_count_buf (ps_run_model_get_n_status (m, st), n, sizeof n);
-        g_string_append_printf (extra, ", %s %s", n, ps_task_status_to_string (st));
-      }
+      ps_append_status_count (extra, st, ps_run_model_get_n_status (m, st));
   if (ps_run_model_get_n_retried (m) > 0)
     {
       guint64 retried = ps_run_model_get_n_retried (m);
@@ -110,7 +108,9 @@ update_status (PsWindow *self)
     }
 
   if (ps_run_model_get_error (m))
-    status = g_strdup_printf (_("Error: %s (%s of %s tasks were recorded)"), ps_run_model_get_error (m), done, total);
+    status = g_strdup_printf (ngettext ("Error: %s (%s of %s task was recorded)",
+                                        "Error: %s (%s of %s tasks were recorded)", n_total),
+                              ps_run_model_get_error (m), done, total);
   else if (!ps_run_model_has_run (m) && ps_run_session_was_stopped (self->session) &&
            state == PS_RUN_STATE_IDLE)
     status = g_strdup (_("Stopped before the run started"));
@@ -119,10 +119,12 @@ update_status (PsWindow *self)
   else if (!ps_run_model_has_run (m))
     status = g_strdup (state == PS_RUN_STATE_STOPPING ? _("Stopping…") : _("Starting…"));
   else if (!ps_run_model_is_ended (m))
-    status = g_strdup_printf (state == PS_RUN_STATE_STOPPING ? _("Stopping: %s of %s tasks")
-                                                             : _("Running: %s of %s tasks"), done, total);
+    status = state == PS_RUN_STATE_STOPPING
+             ? g_strdup_printf (ngettext ("Stopping: %s of %s task", "Stopping: %s of %s tasks", n_total), done, total)
+             : g_strdup_printf (ngettext ("Running: %s of %s task", "Running: %s of %s tasks", n_total), done, total);
   else if (ps_run_model_is_cancelled (m))
-    status = g_strdup_printf (_("Stopped after %s of %s tasks"), done, total);
+    status = g_strdup_printf (ngettext ("Stopped after %s of %s task", "Stopped after %s of %s tasks", n_total),
+                              done, total);
   else
     status = g_strdup_printf (ngettext ("Finished: %s task in %s", "Finished: %s tasks in %s",
                                         (gulong) MIN (ps_run_model_get_n_finished (m), G_MAXULONG)),
@@ -367,6 +369,12 @@ ps_window_open_log (PsWindow *self,
   g_return_if_fail (PS_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
+  /* said at once, not after reading the whole log */
+  if (ps_run_session_is_busy (self->session))
+    {
+      ps_window_add_text_toast (self, _("Stop the run first to open a run log"), 5);
+      return;
+    }
   g_cancellable_cancel (self->opening);
   g_clear_object (&self->opening);
   self->opening = g_cancellable_new ();
