@@ -1912,6 +1912,250 @@ test_idle_engine_wakeups (void)
   g_subprocess_wait (proc, NULL, NULL);
 }
 
+/* The --json summary: the last line of stdout. */
+static JsonObject *
+lock_summary (JsonParser *parser,
+              const char *out)
+{
+  g_autofree char *text = g_strchomp (g_strdup (out));
+  const char *last = strrchr (text, '\n');
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, last ? last + 1 : text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* The named semaphores a lock run of engine @pid holds in /dev/shm. */
+static guint
+count_lock_semaphores (const char *pid)
+{
+  g_autofree char *prefix = g_strdup_printf ("sem.poolscope-%s-", pid);
+  g_autoptr(GDir) dir = g_dir_open ("/dev/shm", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    n += g_str_has_prefix (name, prefix);
+  return n;
+}
+
+static void
+lock_wait_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+/* Waits for @proc at most @timeout_s: a wedged pool fails the test. */
+static void
+wait_capped (GSubprocess *proc,
+             guint        timeout_s)
+{
+  gboolean done = FALSE, late = FALSE;
+  guint timer = g_timeout_add_seconds (timeout_s, set_flag, &late);
+
+  g_subprocess_wait_async (proc, NULL, lock_wait_cb, &done);
+  while (!done && !late)
+    g_main_context_iteration (NULL, TRUE);
+  if (!done)
+    {
+      g_subprocess_force_exit (proc);
+      g_error ("poolscope-run: still running after %u s", timeout_s);
+    }
+  g_source_remove (timer);
+}
+
+/* lock:OUT:IN: each task holds the pool's one lock for IN ms, so 40
+ * tasks of lock:0:10 take 40 × 10 ms however many workers there are,
+ * forked or spawned (each worker opens the lock by its name), while
+ * lock:30:0 runs 4 at a time. */
+static void
+test_lock_workload (void)
+{
+  static const struct { const char *workload; const char *start; double min_s, max_s; } cases[] = {
+    { "lock:0:10", "fork", 0.4, 2.0 },
+    { "lock:0:10", "spawn", 0.4, 2.0 },
+    { "lock:30:0", "fork", 0.3, 0.6 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[] = { "run", "--items", "1..40", "--workload", cases[i].workload,
+                             "--workers", "4", "--start", cases[i].start, "--json",
+                             "--format", "none", NULL };
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *summary;
+      double wall_s;
+      Result r = { 0 };
+
+      run_argv (args, NULL, &r);
+      g_assert_cmpint (r.status, ==, 0);
+      summary = lock_summary (parser, r.out);
+      g_assert_cmpint (json_object_get_int_member (summary, "ok"), ==, 40);
+      wall_s = json_object_get_double_member (summary, "wall_s");
+      g_test_message ("%s, 4 workers, %s: 40 tasks in %.3f s (%.3f s with the process)",
+                      cases[i].workload, cases[i].start, wall_s, r.wall_us / 1e6);
+      g_assert_cmpfloat (wall_s, >=, cases[i].min_s);
+      g_assert_cmpfloat (wall_s, <, cases[i].max_s);
+      g_assert_cmpint (r.wall_us, <, cases[i].max_s * G_USEC_PER_SEC + G_USEC_PER_SEC);
+      result_clear (&r);
+    }
+}
+
+/* The lock, a named semaphore, lives as long as its pool: there while it
+ * runs (so that a leak would be seen), gone once the run ends by itself
+ * (fork, spawn) or by SIGINT. */
+static void
+test_lock_removed (void)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GSubprocess) proc = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean interrupt = i == 2;
+      const char *pid;
+      gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+      proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                               G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                               POOLSCOPE_RUN, "run", "--items", interrupt ? "1..400" : "1..20",
+                               "--workload", "lock:0:20", "--workers", "2",
+                               "--start", i == 1 ? "spawn" : "fork", "--format", "none", NULL);
+      g_assert_no_error (error);
+      pid = g_subprocess_get_identifier (proc);
+      while (count_lock_semaphores (pid) == 0 && g_get_monotonic_time () < deadline)
+        g_usleep (2000);
+      g_assert_cmpuint (count_lock_semaphores (pid), ==, 1);
+      if (interrupt)
+        {
+          g_usleep (100000);
+          g_subprocess_send_signal (proc, SIGINT);
+        }
+      wait_capped (proc, 10);
+      g_assert_true (g_subprocess_get_if_exited (proc));
+      g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, interrupt ? 130 : 0);
+      g_assert_cmpuint (count_lock_semaphores (pid), ==, 0);
+    }
+}
+
+/* --timeout ends lock tasks, waiting for the lock or holding it (either
+ * is running): 4 tasks that hold it for 200 ms under a 50 ms timeout all
+ * time out, and the run ends. A worker timed out holding the lock lets it
+ * go before it dies: of 2 workers with lock:0:300 and a 450 ms timeout,
+ * one holds the lock 300 ms while the other waits, gets it, and times out
+ * holding it; its retry must get the lock at once and end ok. */
+static void
+test_lock_timeout (void)
+{
+  RunOptions capped = { .timeout_s = 10 };
+  const char *timeout_args[] = { "run", "--items", "1..4", "--workload", "lock:0:200",
+                                 "--workers", "2", "--timeout", "0.05", "--json",
+                                 "--format", "none", "-q", NULL };
+  const char *retry_args[] = { "run", "--items", "1..2", "--workload", "lock:0:300",
+                               "--workers", "2", "--chunksize", "1", "--timeout", "0.45",
+                               "--retries", "1", "--json", "--format", "none", "-q", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *summary;
+  Result r = { 0 };
+
+  run_argv (timeout_args, &capped, &r);
+  g_assert_cmpint (r.status, ==, 1);
+  summary = lock_summary (parser, r.out);
+  g_test_message ("lock:0:200, --timeout 0.05: ended in %.3f s", r.wall_us / 1e6);
+  g_assert_cmpint (json_object_get_int_member (summary, "timed_out"), ==, 4);
+  result_clear (&r);
+
+  run_argv (retry_args, &capped, &r);
+  summary = lock_summary (parser, r.out);
+  g_test_message ("lock:0:300, --timeout 0.45 --retries 1: ended in %.3f s", r.wall_us / 1e6);
+  g_assert_cmpint (json_object_get_int_member (summary, "retried"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (summary, "ok"), ==, 2);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+}
+
+/* A worker SIGKILLed while it holds the lock (not by the engine, so
+ * nothing could let the lock go) does not wedge the pool: the engine
+ * finds it taken, with no lock task ending, for 2 × IN + 1 s, and
+ * releases it; the task left runs. */
+static void
+test_lock_lost (void)
+{
+  g_autofree char *log = tmp_path ("lock-lost.jsonl");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC, t0;
+  guint started = 0, ok = 0, crashed = 0, notices = 0;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, POOLSCOPE_RUN, "run", "--items", "1..3",
+                           "--workload", "lock:0:300", "--workers", "2", "--chunksize", "1",
+                           "--log", log, NULL);
+  g_assert_no_error (error);
+  /* both tasks begun: one holds the lock, the other waits for it */
+  while (started < 2 && g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_usleep (5000);
+      if (!g_file_get_contents (log, &contents, NULL, NULL))
+        continue;
+      lines = g_strsplit (contents, "\n", -1);
+      g_array_set_size (pids, 0);
+      started = 0;
+      for (guint i = 0; lines[i]; i++)
+        if (g_str_has_prefix (lines[i], "{\"event\":\"worker-start\""))
+          {
+            const char *p = strstr (lines[i], "\"pid\":");
+            int pid = p ? atoi (p + 6) : 0;
+            g_array_append_val (pids, pid);
+          }
+        else if (g_str_has_prefix (lines[i], "{\"event\":\"task-start\""))
+          started++;
+    }
+  g_assert_cmpuint (started, ==, 2);
+  g_assert_cmpuint (pids->len, ==, 2);
+  g_usleep (50000);
+  for (guint i = 0; i < pids->len; i++)
+    g_assert_cmpint (kill (g_array_index (pids, int, i), SIGKILL), ==, 0);
+  t0 = g_get_monotonic_time ();
+  wait_capped (proc, 10);
+  g_test_message ("the lock was lost with its holder: the run ended %.3f s later",
+                  (g_get_monotonic_time () - t0) / 1e6);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  g_assert_cmpuint (count_lock_semaphores (g_subprocess_get_identifier (proc)), ==, 0);
+
+  events = read_log (log);
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (events, i);
+
+      if (is_event (o, "notice"))
+        {
+          const char *message = json_object_get_string_member (o, "message");
+
+          notices += strstr (message, "holding the lock") != NULL;
+        }
+      else if (is_event (o, "task-end"))
+        {
+          const char *status = json_object_get_string_member (o, "status");
+
+          ok += g_str_equal (status, "ok");
+          crashed += g_str_equal (status, "crashed");
+        }
+    }
+  g_assert_cmpuint (crashed, ==, 2);
+  g_assert_cmpuint (ok, ==, 1);
+  g_assert_cmpuint (notices, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1954,6 +2198,10 @@ main (int    argc,
   g_test_add_func ("/ps/cli/log-to-stdout", test_log_to_stdout);
   g_test_add_func ("/ps/cli/stdout-errors", test_stdout_errors);
   g_test_add_func ("/ps/cli/idle-engine-wakeups", test_idle_engine_wakeups);
+  g_test_add_func ("/ps/cli/lock-workload", test_lock_workload);
+  g_test_add_func ("/ps/cli/lock-removed", test_lock_removed);
+  g_test_add_func ("/ps/cli/lock-timeout", test_lock_timeout);
+  g_test_add_func ("/ps/cli/lock-lost", test_lock_lost);
   status = g_test_run ();
   remove_tmp_dir ();
   g_free (tmp_dir);

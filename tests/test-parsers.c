@@ -177,6 +177,84 @@ test_workloads (void)
     }
 }
 
+/* lock:OUT:IN, the contention workload: both times in ms, from 0, not
+ * both 0; every refusal names the spec as typed. */
+static void
+test_workload_lock (void)
+{
+  static const struct { const char *spec; double out_ms, in_ms; const char *canonical; } good[] = {
+    { "lock:16:4", 16, 4, "lock:16:4" },
+    { "lock:0:10", 0, 10, "lock:0:10" },
+    { "lock:30:0", 30, 0, "lock:30:0" },
+    { "lock:2.5:0.25", 2.5, 0.25, "lock:2.5:0.25" },
+    { "lock:86400000:86400000", PS_WORKLOAD_MAX_MS, PS_WORKLOAD_MAX_MS, "lock:86400000:86400000" },
+  };
+  static const struct { const char *spec; const char *says; } bad[] = {
+    { "lock:-1:4", "between" },
+    { "lock:4:-1", "between" },
+    { "lock:4", "takes 2 parameter(s)" },
+    { "lock", "takes 2 parameter(s)" },
+    { "lock:1:2:3", "takes 2 parameter(s)" },
+    { "lock:a:b", "is not a number" },
+    { "lock:4:", "needs the time holding the lock" },
+    { "lock::4", "needs the time outside the lock" },
+    { "lock:0:0", "some time outside or inside the lock" },
+    { "lock:1e999:1", "is not a number" },
+    { "lock:1:nan", "is not a number" },
+    { "lock:86400001:1", "between" },
+  };
+  gboolean listed = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      PsWorkload w, again;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *s = NULL;
+
+      if (!ps_workload_parse (good[i].spec, &w, &error))
+        g_error ("workload “%s”: %s", good[i].spec, error->message);
+      g_assert_cmpint (w.kind, ==, PS_WORKLOAD_LOCK);
+      g_assert_cmpfloat (w.ms, ==, good[i].out_ms);
+      g_assert_cmpfloat (w.in_ms, ==, good[i].in_ms);
+      s = ps_workload_to_string (&w);
+      g_assert_cmpstr (s, ==, good[i].canonical);
+      g_assert_true (ps_workload_parse (s, &again, NULL));
+      g_assert_true (again.kind == w.kind && again.ms == w.ms && again.in_ms == w.in_ms);
+      /* it sleeps, and may be killed mid-task: announced, like sleep */
+      g_assert_false (ps_workload_is_trivial (&w));
+      g_assert_false (ps_workload_needs_integers (&w));
+      g_assert_cmpfloat (ps_workload_draw_ms (&w, 1, 2, 0), ==,
+                         MIN (good[i].out_ms + good[i].in_ms, PS_WORKLOAD_MAX_MS));
+    }
+
+  /* whatever sleep says about its result, lock says too */
+  {
+    PsWorkload lock, sleep;
+
+    g_assert_true (ps_workload_parse ("lock:1:1", &lock, NULL));
+    g_assert_true (ps_workload_parse ("sleep:1", &sleep, NULL));
+    g_assert_cmpint (ps_workload_has_result (&lock), ==, ps_workload_has_result (&sleep));
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      PsWorkload w;
+      g_autoptr(GError) error = NULL;
+
+      if (ps_workload_parse (bad[i].spec, &w, &error))
+        g_error ("workload “%s”: expected an error", bad[i].spec);
+      g_assert_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT);
+      if (strstr (error->message, bad[i].spec) == NULL ||
+          strstr (error->message, bad[i].says) == NULL)
+        g_error ("workload “%s”: the message “%s” should name it and say “%s”", bad[i].spec,
+                 error->message, bad[i].says);
+    }
+
+  for (const char *const *name = ps_workload_list_names (); *name; name++)
+    listed |= g_str_equal (*name, "lock:OUT_MS:IN_MS");
+  g_assert_true (listed);
+}
+
 static void
 test_random_durations (void)
 {
@@ -309,6 +387,7 @@ main (int    argc,
   g_test_add_func ("/ps/items/format-int", test_format_int);
   g_test_add_func ("/ps/workload/parse", test_workloads);
   g_test_add_func ("/ps/workload/random", test_random_durations);
+  g_test_add_func ("/ps/workload/lock", test_workload_lock);
   g_test_add_func ("/ps/spec/bad-options", test_options);
   g_test_add_func ("/ps/spec/presets", test_presets);
   g_test_add_func ("/ps/spec/chunksize-default", test_chunksize_default);

@@ -217,6 +217,7 @@ ps_application_startup (GApplication *app)
   static const char *run_accels[] = { "<Control>Return", NULL };
   static const char *stop_accels[] = { "Escape", NULL };
   static const char *open_accels[] = { "<Control>o", NULL };
+  static const char *sweep_accels[] = { "<Control><Shift>Return", NULL };
 
   G_APPLICATION_CLASS (ps_application_parent_class)->startup (app);
 
@@ -225,6 +226,7 @@ ps_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.run", run_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.stop", stop_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.sweep", sweep_accels);
   for (guint i = 0; i < 3; i++)
     {
       static const char *views[] = { "timeline", "resources", "ordering" };

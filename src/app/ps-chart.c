@@ -80,13 +80,16 @@ ps_chart_describe_now (PsChart *self)
   PsChartPrivate *priv = ps_chart_get_instance_private (self);
   g_autoptr(GString) text = g_string_new (NULL);
 
-  if (priv->model == NULL)
+  if (!PS_CHART_GET_CLASS (self)->has_data (self))
     return;
   PS_CHART_GET_CLASS (self)->describe (self, text);
-  priv->described_serial = ps_run_model_get_serial (priv->model);
   priv->described_at = g_get_monotonic_time ();
-  priv->described_failed = n_failed (priv->model);
-  priv->described_workers = ps_run_model_get_n_workers (priv->model);
+  if (priv->model)
+    {
+      priv->described_serial = ps_run_model_get_serial (priv->model);
+      priv->described_failed = n_failed (priv->model);
+      priv->described_workers = ps_run_model_get_n_workers (priv->model);
+    }
   /* the same words again are no news for an assistive technology */
   if (g_strcmp0 (text->str, priv->description) == 0)
     return;
@@ -178,6 +181,12 @@ ps_chart_real_pace (PsChart *self)
   return 100000;
 }
 
+static gboolean
+ps_chart_real_has_data (PsChart *self)
+{
+  return ps_chart_get_model (self) != NULL;
+}
+
 static void
 ps_chart_snapshot (GtkWidget   *widget,
                    GtkSnapshot *snapshot)
@@ -189,7 +198,7 @@ ps_chart_snapshot (GtkWidget   *widget,
   PangoContext *pango = gtk_widget_get_pango_context (widget);
   cairo_t *cr;
 
-  if (priv->model == NULL || w <= 0 || h <= 0)
+  if (!PS_CHART_GET_CLASS (self)->has_data (self) || w <= 0 || h <= 0)
     return;
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &style.fg);
@@ -203,10 +212,13 @@ ps_chart_snapshot (GtkWidget   *widget,
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   PS_CHART_GET_CLASS (self)->draw (self, cr, w, h, &style);
   cairo_destroy (cr);
-  priv->drawn_serial = ps_run_model_get_serial (priv->model);
   priv->drawn_at = g_get_monotonic_time ();
-  priv->drawn_workers = ps_run_model_get_n_workers (priv->model);
-  priv->drawn_failed = n_failed (priv->model);
+  if (priv->model)
+    {
+      priv->drawn_serial = ps_run_model_get_serial (priv->model);
+      priv->drawn_workers = ps_run_model_get_n_workers (priv->model);
+      priv->drawn_failed = n_failed (priv->model);
+    }
 }
 
 static void
@@ -316,6 +328,7 @@ ps_chart_class_init (PsChartClass *klass)
   widget_class->snapshot = ps_chart_snapshot;
   widget_class->measure = ps_chart_measure;
   klass->pace = ps_chart_real_pace;
+  klass->has_data = ps_chart_real_has_data;
   klass->min_width = 200;
   klass->min_height = 120;
   klass->natural_height = 220;

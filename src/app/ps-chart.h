@@ -32,12 +32,14 @@ struct _PsChartClass
                             GString           *out);
   /* how long a change may wait before it is drawn, in µs */
   gint64      (*pace)      (PsChart           *self);
+  /* whether there is anything to draw and describe (default: a model) */
+  gboolean    (*has_data)  (PsChart           *self);
 
   int min_width;
   int min_height;
   int natural_height;
 
-  gpointer padding[4];
+  gpointer padding[3];
 };
 
 PsRunModel *ps_chart_get_model (PsChart    *self);

@@ -35,6 +35,8 @@ struct _PsRunSession
   guint            pool_size;
   gboolean         stopped;        /* Stop was pressed for the last run */
   char            *source;         /* the log's name when replaying */
+  PsEventFunc      tap;            /* every event of a run, after the model */
+  gpointer         tap_data;
 };
 
 enum
@@ -70,6 +72,17 @@ ps_run_session_set_engine_path (PsRunSession *self,
 
   g_free (self->engine_path);
   self->engine_path = g_strdup (engine_path);
+}
+
+/* Every event of the runs to come also goes to @func (a sweep's tally). */
+void
+ps_run_session_set_event_tap (PsRunSession *self,
+                              PsEventFunc   func,
+                              gpointer      data)
+{
+  g_return_if_fail (PS_IS_RUN_SESSION (self));
+  self->tap = func;
+  self->tap_data = data;
 }
 
 PsRunModel *
@@ -141,6 +154,8 @@ on_event (const PsEvent *e,
   PsRunSession *self = data;
 
   ps_run_model_add_event (self->model, e);
+  if (self->tap)
+    self->tap (e, self->tap_data);
   if (e->type == PS_EVENT_WORKER_EXIT && e->signal != 0 && !e->stopped && !self->stopped)
     g_signal_emit (self, signals[WORKER_DIED], 0, e->name, e->message);
   else if (e->type == PS_EVENT_NOTICE && e->message != NULL)

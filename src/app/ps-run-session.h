@@ -26,6 +26,9 @@ G_DECLARE_FINAL_TYPE (PsRunSession, ps_run_session, PS, RUN_SESSION, GObject)
 PsRunSession *ps_run_session_new          (const char    *engine_path);
 void          ps_run_session_set_engine_path (PsRunSession *self,
                                            const char    *engine_path);
+void          ps_run_session_set_event_tap (PsRunSession *self,
+                                           PsEventFunc    func,
+                                           gpointer       data);
 PsRunModel   *ps_run_session_get_model    (PsRunSession  *self);
 PsRunState    ps_run_session_get_state    (PsRunSession  *self);
 gboolean      ps_run_session_is_busy      (PsRunSession  *self);

@@ -20,9 +20,9 @@
 #include "ps-format.h"
 #include "ps-sweep-draw.h"
 
-#define LEFT   58.0
+#define PAD    8.0
 #define RIGHT  14.0
-#define TOP    12.0
+#define TOP    22.0   /* room for the recommended size's label */
 #define BOTTOM 40.0
 
 typedef struct
@@ -108,18 +108,15 @@ amdahl_at (const PsAmdahlFit *fit,
 static gboolean
 make_frame (PsSweepChartKind  kind,
             PsSweep          *sweep,
+            PangoLayout      *small,
             int               width,
             int               height,
             Frame            *f)
 {
-  double vmax = 0;
+  double vmax = 0, label_w = 0;
   guint measured = 0;
 
-  f->x0 = LEFT;
-  f->y0 = TOP;
-  f->w = width - LEFT - RIGHT;
-  f->h = height - TOP - BOTTOM;
-  if (f->w < 40 || f->h < 30 || ps_sweep_get_n_points (sweep) == 0)
+  if (ps_sweep_get_n_points (sweep) == 0)
     return FALSE;
   f->nmin = ps_sweep_get_point (sweep, 0)->workers;
   f->nmax = ps_sweep_get_point (sweep, ps_sweep_get_n_points (sweep) - 1)->workers;
@@ -145,7 +142,20 @@ make_frame (PsSweepChartKind  kind,
     vmax = 1;
   f->step = ps_draw_nice_step (vmax / 4);
   f->vmax = ceil (vmax / f->step - 1e-9) * f->step;
-  return TRUE;
+
+  /* room on the left for the widest value label */
+  for (double v = 0; v <= f->vmax + f->step / 100; v += f->step)
+    {
+      char buf[PS_FORMAT_BUF_SIZE];
+
+      format_axis_value (kind, v, buf, sizeof buf);
+      label_w = MAX (label_w, ps_draw_text_width (small, buf));
+    }
+  f->x0 = PAD + label_w + 8;
+  f->y0 = TOP;
+  f->w = width - f->x0 - RIGHT;
+  f->h = height - TOP - BOTTOM;
+  return f->w >= 40 && f->h >= 30;
 }
 
 static void
@@ -281,7 +291,7 @@ ps_sweep_draw (PsSweepChartKind   kind,
   char buf[128];
   double legend_x;
 
-  if (sweep == NULL || !make_frame (kind, sweep, width, height, &f))
+  if (sweep == NULL || !make_frame (kind, sweep, small, width, height, &f))
     {
       ps_draw_message (cr, style, width, height,
                        _("Each worker count's result appears here as its runs finish"));
@@ -331,8 +341,10 @@ ps_sweep_draw (PsSweepChartKind   kind,
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
       g_snprintf (buf, sizeof buf, _("recommended: %u"), rec);
-      ps_draw_text (cr, small, buf, x + 4 + ps_draw_text_width (small, buf) > f.x0 + f.w ? x - 4 : x + 4,
-                    f.y0, x + 4 + ps_draw_text_width (small, buf) > f.x0 + f.w ? 1 : 0, 0);
+      /* above the plot, where no line runs */
+      ps_draw_text (cr, small, buf, CLAMP (x, f.x0 + ps_draw_text_width (small, buf) / 2.0,
+                                          f.x0 + f.w - ps_draw_text_width (small, buf) / 2.0),
+                    f.y0 - 19, 0.5, 0);
     }
 
   /* the measurements: medians joined, the spread of the runs as bars */

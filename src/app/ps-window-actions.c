@@ -16,15 +16,18 @@
 void
 ps_window_update_actions (PsWindow *self)
 {
-  gboolean busy = ps_run_session_is_busy (self->session);
+  gboolean busy = ps_run_session_is_busy (self->session) || ps_sweep_runner_is_running (self->runner);
   gboolean can_run = !busy && (ps_batch_form_is_valid (self->batch_form) ||
                                ps_batch_form_is_checking (self->batch_form));
 
   gtk_widget_set_visible (self->run_button, !busy);
+  gtk_widget_set_visible (self->sweep_button, !busy);
   gtk_widget_set_visible (self->stop_button, busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop",
                                  busy && ps_run_session_get_state (self->session) != PS_RUN_STATE_STOPPING);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", can_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep", can_run);
 }
 
 static void
@@ -47,6 +50,24 @@ run_action (GtkWidget  *widget,
 }
 
 static void
+sweep_action (GtkWidget  *widget,
+              const char *action,
+              GVariant   *param)
+{
+  PsWindow *self = PS_WINDOW (widget);
+
+  if (ps_run_session_is_busy (self->session) || ps_sweep_runner_is_running (self->runner))
+    return;
+  ps_batch_form_commit (self->batch_form);
+  if (ps_batch_form_is_checking (self->batch_form))
+    {
+      self->sweep_when_checked = TRUE;
+      return;
+    }
+  ps_window_start_sweep (self);
+}
+
+static void
 stop_action (GtkWidget  *widget,
              const char *action,
              GVariant   *param)
@@ -54,7 +75,11 @@ stop_action (GtkWidget  *widget,
   PsWindow *self = PS_WINDOW (widget);
 
   self->run_when_checked = FALSE;
-  ps_run_session_stop (self->session);
+  self->sweep_when_checked = FALSE;
+  if (ps_sweep_runner_is_running (self->runner))
+    ps_sweep_runner_stop (self->runner);
+  else
+    ps_run_session_stop (self->session);
 }
 
 static void
@@ -121,6 +146,7 @@ ps_window_class_add_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep", NULL, sweep_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-form", NULL, toggle_form_action);

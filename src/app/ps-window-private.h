@@ -10,6 +10,7 @@
 #include "ps-live-page.h"
 #include "ps-run-session.h"
 #include "ps-sizing-page.h"
+#include "ps-sweep-runner.h"
 #include "ps-window.h"
 
 G_BEGIN_DECLS
@@ -24,14 +25,19 @@ struct _PsWindow
   GtkLabel             *status_label;
   GtkWidget            *run_button;
   GtkWidget            *stop_button;
+  GtkWidget            *sweep_button;
+  PsSizingPage         *sizing_page;
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *view_stack;
   PsLivePage           *live_page;
 
   GSettings            *settings;
   PsRunSession         *session;
+  PsSweepRunner        *runner;
+  PsSweep              *sweep;          /* the last sweep, shown on the Sizing page */
   GCancellable         *opening;        /* a log being opened */
   gboolean              run_when_checked; /* Run was pressed while the form was checked */
+  gboolean              sweep_when_checked; /* Sweep was */
 
   guint64               rendered_serial;
   gint64                rendered_at;    /* frame time of the last render */
@@ -47,6 +53,7 @@ struct _PsWindow
 void      ps_window_class_add_actions (GtkWidgetClass *widget_class);
 void      ps_window_update_actions    (PsWindow       *self);
 void      ps_window_start_run         (PsWindow       *self);
+void      ps_window_start_sweep       (PsWindow       *self);
 void      ps_window_render            (PsWindow       *self);
 AdwToast *ps_window_add_text_toast    (PsWindow       *self,
                                        const char     *text,

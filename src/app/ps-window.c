@@ -25,6 +25,10 @@
 /* numbers that only count up are read, not watched: four times a second
  * once a run has gone on for a while */
 #define TEXT_INTERVAL_US (250 * 1000)
+/* while a sweep runs and its page is shown, the run under way is not
+ * watched: the window renders once a second, so that it does not take
+ * from the runs the CPU they are measured on */
+#define SWEEP_RENDER_INTERVAL_US G_USEC_PER_SEC
 /* below this width the window is narrow: the ordering page stacks */
 #define NARROW_WIDTH 720
 
@@ -141,6 +145,15 @@ update_status (PsWindow *self)
     gtk_label_set_text (self->status_label, extra->str);
 }
 
+static gint64
+render_interval (PsWindow *self)
+{
+  if (ps_sweep_runner_is_running (self->runner) &&
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "live") != 0)
+    return SWEEP_RENDER_INTERVAL_US;
+  return RENDER_INTERVAL_US;
+}
+
 /* Whether the numbers are made again in this frame: at once early in a
  * run, when it ends or fails, else at TEXT_INTERVAL_US. */
 static gboolean
@@ -148,6 +161,8 @@ texts_due (PsWindow *self)
 {
   PsRunModel *m = ps_run_session_get_model (self->session);
 
+  if (render_interval (self) > RENDER_INTERVAL_US)
+    return g_get_monotonic_time () - self->texts_at >= SWEEP_RENDER_INTERVAL_US;
   return !ps_run_model_has_run (m) || ps_run_model_is_ended (m) || ps_run_model_get_error (m) ||
          ps_run_model_get_now (m) < 5 * G_GINT64_CONSTANT (1000000000) ||
          ps_run_session_get_state (self->session) != PS_RUN_STATE_RUNNING ||
@@ -171,6 +186,7 @@ ps_window_render (PsWindow *self)
   self->rendered_serial = all_shown ? ps_run_model_get_serial (m) : G_MAXUINT64;
 }
 
+
 static gboolean
 tick_cb (GtkWidget     *widget,
          GdkFrameClock *clock,
@@ -184,7 +200,7 @@ tick_cb (GtkWidget     *widget,
     ps_frame_stats_frame (self->frame_stats, t);
   /* Ten redraws a second while a run pours in: each one lays out and
    * paints the views, and a million tasks a second must not wait for it. */
-  if (ps_run_model_get_serial (m) != self->rendered_serial && t - self->rendered_at >= RENDER_INTERVAL_US)
+  if (ps_run_model_get_serial (m) != self->rendered_serial && t - self->rendered_at >= render_interval (self))
     {
       self->rendered_at = t;
       ps_window_render (self);
@@ -311,6 +327,72 @@ ps_window_start_run (PsWindow *self)
   ps_window_render (self);
 }
 
+/* The form's spec over the Sizing page's worker counts: a sweep, run by
+ * the runner through the session (the Live page shows each run). */
+void
+ps_window_start_sweep (PsWindow *self)
+{
+  g_autoptr(PsSpec) spec = ps_batch_form_dup_spec (self->batch_form);
+  g_autoptr(GArray) counts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *usable_why = NULL;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  guint reps, usable = ps_sweep_usable_cpus (&usable_why);
+
+  self->sweep_when_checked = FALSE;
+  if (spec == NULL || ps_run_session_is_busy (self->session) || ps_sweep_runner_is_running (self->runner))
+    return;
+  adw_view_stack_set_visible_child_name (self->view_stack, "sizing");
+  if (!ps_sizing_page_get_request (self->sizing_page, usable, &counts, &reps, &error))
+    return; /* said on the page */
+  if (PS_IS_APPLICATION (app))
+    ps_run_session_set_engine_path (self->session, ps_application_get_engine_path (PS_APPLICATION (app)));
+  ps_sizing_page_set_sweep (self->sizing_page, NULL);
+  g_clear_pointer (&self->sweep, ps_sweep_free);
+  self->sweep = ps_sweep_new (spec, (guint *) counts->data, counts->len, reps, TRUE, spec->seed);
+  ps_sweep_set_usable_cpus (self->sweep, usable, usable_why);
+  ps_batch_form_save (self->batch_form);
+  ps_live_page_show_run (self->live_page);
+  ps_sizing_page_set_sweep (self->sizing_page, self->sweep);
+  ps_sweep_runner_start (self->runner, self->sweep);
+  ps_sizing_page_update (self->sizing_page, TRUE, 0, FALSE);
+  ps_window_update_actions (self);
+}
+
+static void
+sweep_run_started (PsWindow *self,
+                   guint     index)
+{
+  ps_sizing_page_update (self->sizing_page, TRUE, index, FALSE);
+  ps_window_update_actions (self);
+}
+
+static void
+sweep_run_done (PsWindow *self,
+                guint     index)
+{
+  ps_sizing_page_update (self->sizing_page, TRUE, index + 1, FALSE);
+}
+
+static void
+sweep_finished (PsWindow *self,
+                gboolean  stopped)
+{
+  ps_sizing_page_update (self->sizing_page, FALSE, 0, stopped);
+  ps_window_update_actions (self);
+}
+
+static void
+use_size (PsWindow *self,
+          guint     workers)
+{
+  g_autofree char *text = g_strdup_printf (ngettext ("Workers set to %u, for the next run",
+                                                     "Workers set to %u, for the next run", workers), workers);
+
+  ps_batch_form_set_workers (self->batch_form, workers);
+  ps_window_add_text_toast (self, text, 3);
+}
+
 static void
 form_checked (PsWindow *self)
 {
@@ -320,6 +402,12 @@ form_checked (PsWindow *self)
       self->run_when_checked = FALSE;
       if (ps_batch_form_is_valid (self->batch_form))
         ps_window_start_run (self);
+    }
+  else if (self->sweep_when_checked)
+    {
+      self->sweep_when_checked = FALSE;
+      if (ps_batch_form_is_valid (self->batch_form))
+        ps_window_start_sweep (self);
     }
 }
 
@@ -431,6 +519,11 @@ ps_window_constructed (GObject *object)
   g_signal_connect_object (self->session, "notice", G_CALLBACK (notice),
                            self, G_CONNECT_SWAPPED);
   ps_live_page_set_model (self->live_page, ps_run_session_get_model (self->session));
+  self->runner = ps_sweep_runner_new (self->session);
+  g_signal_connect_object (self->runner, "run-started", G_CALLBACK (sweep_run_started), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->runner, "run-done", G_CALLBACK (sweep_run_done), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->runner, "finished", G_CALLBACK (sweep_finished), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sizing_page, "use-size", G_CALLBACK (use_size), self, G_CONNECT_SWAPPED);
   ps_window_update_actions (self);
 }
 
@@ -443,6 +536,14 @@ ps_window_dispose (GObject *object)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
   g_clear_handle_id (&self->narrow_id, g_source_remove);
+  if (self->runner)
+    {
+      g_signal_handlers_disconnect_by_data (self->runner, self);
+      g_clear_object (&self->runner);
+    }
+  if (self->sizing_page)
+    ps_sizing_page_set_sweep (self->sizing_page, NULL);
+  g_clear_pointer (&self->sweep, ps_sweep_free);
   if (self->session)
     {
       ps_run_session_close (self->session);
@@ -486,6 +587,8 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, sweep_button);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, sizing_page);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, live_page);

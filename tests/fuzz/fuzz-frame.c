@@ -146,6 +146,10 @@ check_proto (const PsFrame *frame)
         g_assert_cmpuint (x.seed, ==, y.seed);
         /* a NUL inside a string ends it: the copy may be shorter */
         g_assert_true (g_str_has_prefix (x.name, y.name));
+        g_assert_true (g_str_has_prefix (x.workload, y.workload));
+        /* a lock is there or not; an empty one is none */
+        g_assert_nonnull (x.lock);
+        g_assert_true (g_str_has_prefix (x.lock, y.lock));
         break;
       }
     case PS_FRAME_CHUNK:

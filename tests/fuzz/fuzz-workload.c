@@ -35,7 +35,8 @@ check_workload (const char *spec)
   if (!ps_workload_parse (text, &again, &error))
     g_error ("“%s” printed as “%s”, which does not parse: %s", spec, text, error->message);
   g_assert_cmpint (again.kind, ==, w.kind);
-  g_assert_true (again.ms == w.ms && again.sd_ms == w.sd_ms && again.mb == w.mb && again.p == w.p);
+  g_assert_true (again.ms == w.ms && again.sd_ms == w.sd_ms && again.mb == w.mb && again.p == w.p &&
+                 again.in_ms == w.in_ms);
 
   for (guint64 task = 0; task < 4; task++)
     {
