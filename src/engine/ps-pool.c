@@ -27,6 +27,10 @@
  * where poll() over every socket and pidfd cost ~1 µs per descriptor on
  * each sample tick.
  *
+ * A pool of the lock workload owns one more thing: the lock its workers
+ * share, a named semaphore (lock_create()), and the repair of it when a
+ * worker dies holding it (check_lock()).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "ps-pool"
@@ -35,6 +39,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -68,6 +73,9 @@
 #define FDS_PER_WORKER       4
 #define FDS_PER_WORKER_LEAN  2
 #define FDS_RESERVE          32
+/* beyond twice the time a task holds the lock, how long the lock may
+ * stay taken, with no lock task ending, before it counts as lost */
+#define LOCK_LOST_NS         (1000 * G_GINT64_CONSTANT (1000000))
 
 typedef struct
 {
@@ -149,6 +157,14 @@ struct _PsPool
   gboolean      closing_all;
   gboolean      finished;
   char         *failure;
+  /* the lock workload's (lock_create(), check_lock()) */
+  sem_t        *lock;
+  char         *lock_name;
+  guint64       lock_releases;    /* task-ends of lock tasks: each released the lock */
+  gboolean      lock_suspect;     /* a worker may have died holding it */
+  gint64        lock_check_at;    /* when check_lock() looks again */
+  gboolean      lock_seen_taken;  /* at its last look */
+  guint64       lock_releases_then;
   char          itembuf[32];
   PsEvent       task_event;
 };
@@ -161,6 +177,7 @@ static void arm_deadline (PsPool *self, gint64 when);
 static void dispatch_all (PsPool *self);
 static void check_finished (PsPool *self);
 static gboolean start_worker (PsPool *self, GError **error);
+static void lock_remove (PsPool *self);
 
 static inline gint64
 mono_ns (void)
@@ -222,6 +239,7 @@ ps_pool_dispose (GObject *object)
         if (!w->exited && w->pid > 0)
           kill (w->pid, SIGKILL);
       }
+  lock_remove (self);
   g_clear_handle_id (&self->sample_source, g_source_remove);
   if (self->deadline_source)
     {
@@ -828,6 +846,8 @@ handle_frame (PsPool        *self,
         started = w->head_started;
         pop_head (w);
         w->head_since = te.end + offset;
+        if (self->lock != NULL)
+          self->lock_releases++;
         finish_task (self, w, te.task, te.attempt, te.start + offset - self->t0, te.end + offset - self->t0,
                      te.cpu_ns, te.status, te.result_kind, te.result_int, te.result_text,
                      *te.message ? te.message : NULL, started);
@@ -1076,6 +1096,18 @@ worker_on_exit (Worker *w,
   self->n_live--;
   g_clear_pointer (&w->sampled, ps_sampled_free);
 
+  /* A worker in a lock task ends itself on SIGTERM only once it holds
+   * nothing (run_lock_task() in ps-worker.c); any other death in a lock
+   * task it had begun may have taken the lock with it. */
+  if (self->lock != NULL && w->head_started && head_task (w, &task, &attempt) &&
+      !(WIFSIGNALED (status) && WTERMSIG (status) == SIGTERM))
+    {
+      self->lock_suspect = TRUE;
+      self->lock_seen_taken = FALSE;
+      self->lock_check_at = mono_ns ();
+      arm_deadline (self, self->lock_check_at);
+    }
+
   /* The running task dies with the worker; the ones queued behind it go
    * back to the queue. In a cancelled run only a task known to have
    * started gets a task-end (cancelled); the others never ran, and are
@@ -1208,7 +1240,7 @@ start_worker (PsPool  *self,
         }
     }
 
-  setup = (PsProtoSetup) { w->id, w->name, spec, self->spec->seed };
+  setup = (PsProtoSetup) { w->id, w->name, spec, self->spec->seed, self->lock_name };
   ps_proto_put_setup (&w->out, &setup);
   update_io_watch (w);
   return TRUE;
@@ -1240,6 +1272,93 @@ sample_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* lock:OUT:IN: the one lock of the pool's workers. A named semaphore, so
+ * that a spawned worker, a fresh process, opens it by the name SETUP gives
+ * just as a forked one does. It lives as long as the pool: made before the
+ * first worker starts, unlinked when the pool ends, however it ends
+ * (lock_remove() from check_finished(), a failed start and dispose). Only
+ * an engine killed outright leaves /dev/shm/sem.poolscope-PID-N behind. */
+static gboolean
+lock_create (PsPool  *self,
+             GError **error)
+{
+  static gint serial;
+  int saved = EEXIST;
+
+  for (guint tries = 0; tries < 16; tries++)
+    {
+      g_autofree char *name = g_strdup_printf ("/poolscope-%d-%d", (int) getpid (),
+                                               g_atomic_int_add (&serial, 1));
+      sem_t *sem = sem_open (name, O_CREAT | O_EXCL, 0600, 1);
+
+      if (sem != SEM_FAILED)
+        {
+          self->lock = sem;
+          self->lock_name = g_steal_pointer (&name);
+          return TRUE;
+        }
+      saved = errno;
+      /* EEXIST: left by a killed engine that had our pid; never ours to
+       * remove (another namespace may share /dev/shm): take the next */
+      if (saved != EEXIST)
+        break;
+    }
+  g_set_error (error, PS_ERROR, PS_ERROR_FAILED,
+               _("cannot create the lock of the lock workload: %s"), g_strerror (saved));
+  return FALSE;
+}
+
+static void
+lock_remove (PsPool *self)
+{
+  if (self->lock == NULL)
+    return;
+  sem_unlink (self->lock_name);
+  sem_close (self->lock);
+  self->lock = NULL;
+  g_clear_pointer (&self->lock_name, g_free);
+  self->lock_suspect = FALSE;
+}
+
+/* A worker died in a lock task in a way that did not let it release the
+ * lock (a SIGKILL not from us, the OOM killer): did it hold it? Nobody
+ * can tell at once: a semaphore has no owner, and a value of 0 only says
+ * that someone holds it, maybe a live worker (posting then would let two
+ * in at a time for the rest of the run). But there is one lock, and a
+ * live holder lets go within its IN ms. So, looking now and then:
+ *
+ * - free: the dead one did not hold it (once lost, it stays taken);
+ * - taken at two looks 2 × IN + 1 s apart with no lock task ending in
+ *   between (each one's task-end follows its release at once): no live
+ *   worker holds it, the dead one took it along; post it once.
+ *
+ * Only a live holder stalled for over IN + 1 s could be mistaken for a
+ * dead one. Nothing wakes the engine unless a worker died that way.
+ *
+ * Returns: %TRUE when it released the lock (the caller tells the user) */
+static gboolean
+check_lock (PsPool *self,
+            gint64  now)
+{
+  int value = 0;
+
+  if (sem_getvalue (self->lock, &value) == 0 && value > 0)
+    {
+      self->lock_suspect = FALSE;
+      return FALSE;
+    }
+  if (self->lock_seen_taken && self->lock_releases == self->lock_releases_then)
+    {
+      sem_post (self->lock);
+      self->lock_suspect = FALSE;
+      return TRUE;
+    }
+  self->lock_seen_taken = TRUE;
+  self->lock_releases_then = self->lock_releases;
+  self->lock_check_at = now + 2 * (gint64) (self->spec->workload.in_ms * 1e6) + LOCK_LOST_NS;
+  return FALSE;
+}
+
 /* Enforces --timeout, and the grace between SIGTERM and SIGKILL, at the
  * moment each falls due: one timer set to the earliest deadline, not a
  * poll (an idle engine is not woken at all). */
@@ -1250,6 +1369,7 @@ deadline_cb (gpointer data)
   gint64 now = mono_ns ();
   gint64 limit = (gint64) (self->spec->timeout_s * 1e9);
   gint64 next = G_MAXINT64;
+  gboolean lock_released = FALSE;
 
   g_source_set_ready_time (self->deadline_source, -1);
   for (guint i = 0; i < self->workers->len; i++)
@@ -1276,8 +1396,15 @@ deadline_cb (gpointer data)
       else if (w->kill_at == 0 && limit > 0 && w->head_started)
         next = MIN (next, w->head_since + limit);
     }
+  if (self->lock_suspect && now >= self->lock_check_at)
+    lock_released = check_lock (self, now);
+  if (self->lock_suspect)
+    next = MIN (next, self->lock_check_at);
   if (next != G_MAXINT64)
     arm_deadline (self, next);
+  /* last: a handler of the event may cancel the run */
+  if (lock_released)
+    notice (self, _("a worker died holding the lock of the lock workload: the pool released it"));
   return G_SOURCE_CONTINUE;
 }
 
@@ -1346,6 +1473,8 @@ check_finished (PsPool *self)
   g_clear_handle_id (&self->sample_source, g_source_remove);
   if (self->deadline_source)
     g_source_set_ready_time (self->deadline_source, -1);
+  /* every worker has gone: nobody waits for the lock any more */
+  lock_remove (self);
 
   e.type = PS_EVENT_RUN_END;
   e.t = mono_ns () - self->t0;
@@ -1447,6 +1576,13 @@ ps_pool_start (PsPool  *self,
       return FALSE;
     }
 
+  if (self->spec->workload.kind == PS_WORKLOAD_LOCK && !lock_create (self, error))
+    {
+      g_prefix_error (error, _("The pool could not start: "));
+      self->finished = TRUE;
+      return FALSE;
+    }
+
   self->started = TRUE;
   self->launcher = ps_launcher_new (self->spec->start, self->worker_command);
   self->t0 = mono_ns ();
@@ -1457,6 +1593,7 @@ ps_pool_start (PsPool  *self,
       g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot create an epoll set: %s"),
                    g_strerror (saved));
       self->finished = TRUE;
+      lock_remove (self);
       return FALSE;
     }
   self->epoll_source = g_unix_fd_add (self->epfd, G_IO_IN, epoll_cb, self);
@@ -1500,6 +1637,7 @@ ps_pool_start (PsPool  *self,
           end.n_cancelled = self->n_tasks;
           end.cancelled = TRUE;
           end.message = error && *error ? (*error)->message : NULL;
+          lock_remove (self);
           emit (self, &end);
           return FALSE;
         }

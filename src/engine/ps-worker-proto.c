@@ -5,7 +5,7 @@
  * is a process that may be anything by the time it writes) and are
  * fuzzed (tests/fuzz/fuzz-frame.c).
  *
- *   SETUP       u32 id, str name, str workload, u64 seed
+ *   SETUP       u32 id, str name, str workload, u64 seed, [str lock]
  *   CHUNK       u64 first, u32 count, u32 attempt, u8 range,
  *               range: i64 value, i64 step; else count × str item
  *   READY       u32 pid, i64 t
@@ -19,6 +19,12 @@
  *
  * Strings are a u32 length, the bytes and a NUL. Times are the worker's
  * CLOCK_MONOTONIC in nanoseconds (its launcher knows the offset).
+ *
+ * SETUP's lock, the name of the pool's semaphore, is there only for the
+ * lock workload: a SETUP without it is byte for byte what protocol 3
+ * always sent, so the protocol version stays 3. A worker from before it
+ * refuses a SETUP with a lock (trailing bytes), and says so: it could not
+ * run a lock workload anyway.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -66,6 +72,8 @@ ps_proto_put_setup (PsBuffer           *b,
   ps_buffer_put_str (b, setup->name, strlen (setup->name));
   ps_buffer_put_str (b, setup->workload, strlen (setup->workload));
   ps_buffer_put_u64 (b, setup->seed);
+  if (setup->lock != NULL && *setup->lock != '\0')
+    ps_buffer_put_str (b, setup->lock, strlen (setup->lock));
   ps_frame_end (b, f);
 }
 
@@ -82,6 +90,7 @@ ps_proto_read_setup (const PsFrame *frame,
   out->name = ps_reader_str (&r, NULL);
   out->workload = ps_reader_str (&r, NULL);
   out->seed = ps_reader_u64 (&r);
+  out->lock = (!r.failed && r.pos < r.len) ? ps_reader_str (&r, NULL) : "";
   return ps_reader_finish (&r, "setup", error);
 }
 

@@ -17,6 +17,7 @@ typedef struct
   const char *name;
   const char *workload;   /* a workload spec, as ps_workload_to_string() writes it */
   guint64     seed;
+  const char *lock;       /* the lock workload's named semaphore (sem_open); NULL or "": none */
 } PsProtoSetup;
 
 /* engine → worker: consecutive tasks (a chunk, or a piece of one) */

@@ -14,6 +14,12 @@
  * clock is a system call (~0.6 µs here), so trivial tasks get their share
  * of the CPU time measured over the batch instead of their own reading.
  *
+ * The lock workload shares one named semaphore among the pool's workers
+ * (run_lock_task()); it is opened by its name from SETUP, the same way in
+ * a forked worker and a spawned one. sem_open() takes a lock of glibc's
+ * in a forked child, but only the engine's main thread, the one that
+ * forks, ever calls it there.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "ps-worker"
@@ -22,6 +28,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +46,8 @@
 #define FLUSH_BYTES  (64 * 1024)
 #define FLUSH_NS     (20 * G_GINT64_CONSTANT (1000000))
 #define READ_SIZE    (256 * 1024)
+/* how long a worker waiting for the lock may take to notice its SIGTERM */
+#define LOCK_SLICE_NS (20 * G_GINT64_CONSTANT (1000000))
 
 typedef struct
 {
@@ -62,6 +71,7 @@ typedef struct
   PsWorkload  workload;
   guint64     seed;
   gboolean    trivial;
+  sem_t      *lock;       /* the lock workload's, shared by the pool */
   PsBuffer    in;
   PsBuffer    out;
   gint64      last_flush;
@@ -265,6 +275,95 @@ touch_memory (double mb)
   free ((void *) mem);
 }
 
+static void
+add_ns (struct timespec *ts,
+        gint64           ns)
+{
+  ns += ts->tv_nsec;
+  ts->tv_sec += ns / 1000000000;
+  ts->tv_nsec = ns % 1000000000;
+}
+
+/* Ends the worker by @sig, taken with sigtimedwait() while blocked: the
+ * engine sees the death it caused (killed by SIGTERM), as for any task. */
+static void
+die_by_signal (int sig)
+{
+  sigset_t set;
+
+  sigemptyset (&set);
+  sigaddset (&set, sig);
+  signal (sig, SIG_DFL);
+  raise (sig);
+  sigprocmask (SIG_UNBLOCK, &set, NULL);
+  _exit (128 + sig);
+}
+
+/* lock:OUT:IN: OUT ms of sleep, then IN ms of sleep holding the pool's
+ * one lock, so that with any number of workers IN/(OUT+IN) of the batch
+ * is serial.
+ *
+ * A worker must never die holding the lock, or the others would wait for
+ * it for ever. The engine ends a worker (a timeout, a cancel) with
+ * SIGTERM, and SIGKILL only 0.5 s later: so SIGTERM is blocked from the
+ * wait to the release and taken only where the worker knows whether it
+ * holds the lock. Waiting, it looks for it between slices of
+ * sem_clockwait() (a semaphore cannot be waited for together with a
+ * signal), and dies holding nothing; holding, its sleep is a
+ * sigtimedwait() for it, and it releases the lock before it dies. A death
+ * it cannot catch (a SIGKILL from elsewhere, the OOM killer) is the
+ * engine's to repair: see check_lock() in ps-pool.c. */
+static void
+run_lock_task (Worker *w)
+{
+  static const struct timespec zero = { 0, 0 };
+  struct timespec until;
+  sigset_t term, old;
+  gint64 release;
+
+  sleep_ms (w->workload.ms);
+
+  sigemptyset (&term);
+  sigaddset (&term, SIGTERM);
+  sigprocmask (SIG_BLOCK, &term, &old);
+  for (;;)
+    {
+      clock_gettime (CLOCK_MONOTONIC, &until);
+      add_ns (&until, LOCK_SLICE_NS);
+      if (sem_clockwait (w->lock, CLOCK_MONOTONIC, &until) == 0)
+        break;
+      if (errno != ETIMEDOUT && errno != EINTR)
+        die ("cannot wait for the pool's lock");
+      if (sigtimedwait (&term, NULL, &zero) == SIGTERM)
+        die_by_signal (SIGTERM);
+    }
+
+  release = now_ns (CLOCK_MONOTONIC) + (gint64) (w->workload.in_ms * 1e6);
+  for (;;)
+    {
+      gint64 left = release - now_ns (CLOCK_MONOTONIC);
+      struct timespec ts;
+      int sig;
+
+      if (left <= 0)
+        break;
+      ts.tv_sec = left / 1000000000;
+      ts.tv_nsec = left % 1000000000;
+      sig = sigtimedwait (&term, NULL, &ts);
+      if (sig == SIGTERM)
+        {
+          sem_post (w->lock);
+          die_by_signal (SIGTERM);
+        }
+      if (sig < 0 && errno == EAGAIN)
+        break;
+      /* EINTR: a signal with a handler; the time left is counted again */
+    }
+  sem_post (w->lock);
+  /* a SIGTERM that came after the release ends the worker here */
+  sigprocmask (SIG_SETMASK, &old, NULL);
+}
+
 /* A task whose workload may take long or crash: reported as it goes. */
 static void
 run_slow_task (Worker     *w,
@@ -304,6 +403,9 @@ run_slow_task (Worker     *w,
           signal (SIGSEGV, SIG_DFL);
           raise (SIGSEGV);
         }
+      break;
+    case PS_WORKLOAD_LOCK:
+      run_lock_task (w);
       break;
     case PS_WORKLOAD_SQUARE:
     case PS_WORKLOAD_PRINT:
@@ -454,6 +556,15 @@ handle_setup (Worker        *w,
   if (!ps_workload_parse (setup.workload, &w->workload, NULL))
     die ("unknown workload in setup frame");
   w->trivial = ps_workload_is_trivial (&w->workload);
+  if (w->workload.kind == PS_WORKLOAD_LOCK)
+    {
+      /* the engine made it before any worker started, and removes it at the end */
+      if (*setup.lock == '\0')
+        die ("a lock workload without its lock in the setup frame");
+      w->lock = sem_open (setup.lock, 0);
+      if (w->lock == SEM_FAILED)
+        die ("cannot open the pool's lock");
+    }
 
   ps_proto_put_ready (&w->out, (guint32) getpid (), now_ns (CLOCK_MONOTONIC));
   flush (w);
@@ -541,6 +652,8 @@ ps_worker_main (int fd)
     }
 
   flush (&w);
+  if (w.lock != NULL)
+    sem_close (w.lock);
   free (w.pending);
   ps_buffer_clear (&w.in);
   ps_buffer_clear (&w.out);

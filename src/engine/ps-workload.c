@@ -20,7 +20,7 @@
 
 static const char *const names[] = {
   "square", "print", "hello", "cpu:MS", "sleep:MS", "random:cpu:MEAN:SD",
-  "random:sleep:MEAN:SD", "alloc:MB", "crash:P", NULL
+  "random:sleep:MEAN:SD", "alloc:MB", "crash:P", "lock:OUT_MS:IN_MS", NULL
 };
 
 const char *const *
@@ -70,7 +70,7 @@ parse_number (const char  *text,
 
 /**
  * ps_workload_parse:
- * @spec: such as `square`, `cpu:10`, `random:sleep:20:5`, `crash:0.1`
+ * @spec: such as `square`, `cpu:10`, `random:sleep:20:5`, `crash:0.1`, `lock:16:4`
  * @out: (out caller-allocates): the parsed workload
  *
  * Returns: %TRUE on success; otherwise @error names what is wrong
@@ -165,6 +165,24 @@ ps_workload_parse (const char  *spec,
       out->kind = PS_WORKLOAD_CRASH;
       return parse_number (parts[1], _("a probability"), spec, 0, 1, &out->p, error);
     }
+  if (g_str_equal (parts[0], "lock"))
+    {
+      EXPECT (3);
+      out->kind = PS_WORKLOAD_LOCK;
+      if (!parse_number (parts[1], _("the time outside the lock"), spec, 0, PS_WORKLOAD_MAX_MS,
+                         &out->ms, error) ||
+          !parse_number (parts[2], _("the time holding the lock"), spec, 0, PS_WORKLOAD_MAX_MS,
+                         &out->in_ms, error))
+        return FALSE;
+      /* a task of no time at all measures only the pool's overhead: square does that */
+      if (out->ms == 0 && out->in_ms == 0)
+        {
+          g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                       _("the workload “%s” needs some time outside or inside the lock"), spec);
+          return FALSE;
+        }
+      return TRUE;
+    }
 #undef EXPECT
 
 unknown:
@@ -202,6 +220,9 @@ ps_workload_to_string (const PsWorkload *self)
       return g_strconcat ("alloc:", g_ascii_dtostr (a, sizeof a, self->mb), NULL);
     case PS_WORKLOAD_CRASH:
       return g_strconcat ("crash:", g_ascii_dtostr (a, sizeof a, self->p), NULL);
+    case PS_WORKLOAD_LOCK:
+      return g_strconcat ("lock:", g_ascii_dtostr (a, sizeof a, self->ms), ":",
+                          g_ascii_dtostr (b, sizeof b, self->in_ms), NULL);
     default:
       g_assert_not_reached ();
     }
@@ -255,7 +276,9 @@ uniform (guint64 seed,
  * ps_workload_draw_ms:
  *
  * Returns: how long the task runs, in ms: fixed for cpu and sleep,
- *   log-normal with the workload's mean and standard deviation for random
+ *   log-normal with the workload's mean and standard deviation for random;
+ *   for lock its own time outside and inside the lock, without the wait
+ *   for it (which depends on the other workers)
  */
 double
 ps_workload_draw_ms (const PsWorkload *self,
@@ -265,6 +288,8 @@ ps_workload_draw_ms (const PsWorkload *self,
 {
   double s2, mu, z;
 
+  if (self->kind == PS_WORKLOAD_LOCK)
+    return MIN (self->ms + self->in_ms, PS_WORKLOAD_MAX_MS);
   if (self->kind != PS_WORKLOAD_RANDOM_CPU && self->kind != PS_WORKLOAD_RANDOM_SLEEP)
     return self->ms;
   if (self->sd_ms <= 0)

@@ -19,12 +19,14 @@ typedef enum
   PS_WORKLOAD_RANDOM_SLEEP,
   PS_WORKLOAD_ALLOC,
   PS_WORKLOAD_CRASH,
+  PS_WORKLOAD_LOCK,
 } PsWorkloadKind;
 
 typedef struct
 {
   PsWorkloadKind kind;
-  double ms;        /* cpu, sleep; the mean for random */
+  double ms;        /* cpu, sleep; the mean for random; lock: the time outside the lock */
+  double in_ms;     /* lock: the time holding the pool's one lock */
   double sd_ms;     /* random */
   double mb;        /* alloc */
   double p;         /* crash */
