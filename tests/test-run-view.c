@@ -17,6 +17,7 @@
 
 #include "ps-charts.h"
 #include "ps-progress-table.h"
+#include "ps-sweep-charts.h"
 
 #define MS G_GINT64_CONSTANT (1000000)
 #define W 900
@@ -1236,6 +1237,112 @@ test_progress_table (void)
   g_object_unref (table);
 }
 
+/* A sweep made of runs fed by hand: @walls[k] seconds for counts[k]. */
+static PsSweep *
+fake_sweep (const guint  *counts,
+            const double *walls,
+            guint         n)
+{
+  PsSpec *spec = ps_spec_new ();
+  const char *argv[] = { "--items", "1..100", "--workload", "sleep:10", "--seed", "1" };
+  PsSweep *sweep;
+
+  g_assert_true (ps_spec_parse_args (spec, G_N_ELEMENTS (argv), (char **) argv, NULL));
+  g_assert_true (ps_spec_finish (spec, NULL));
+  sweep = ps_sweep_new (spec, counts, n, 2, FALSE, 3);
+  ps_spec_free (spec);
+  ps_sweep_set_usable_cpus (sweep, 2, "2 usable CPUs");
+  ps_sweep_set_available_memory (sweep, G_GINT64_CONSTANT (8) << 30);
+  for (guint i = 0; i < ps_sweep_get_n_runs (sweep); i++)
+    {
+      PsSweepRun *run = ps_sweep_get_run (sweep, i);
+      PsEvent e = { 0 };
+      guint k = 0;
+
+      while (counts[k] != run->workers)
+        k++;
+      e.type = PS_EVENT_RUN_START;
+      e.workers = run->workers;
+      e.n_tasks = 100;
+      ps_sweep_run_result_add_event (&run->result, &e);
+      memset (&e, 0, sizeof e);
+      e.type = PS_EVENT_RUN_END;
+      e.t = (gint64) (walls[k] * (run->rep ? 1.04 : 0.98) * 1e9);
+      e.cpu_total_ns = e.t / 10;
+      e.n_ok = 100;
+      ps_sweep_run_result_add_event (&run->result, &e);
+      ps_sweep_run_done (sweep, i);
+    }
+  ps_sweep_compute (sweep);
+  return sweep;
+}
+
+/* The sweep's charts: each draws its points, fits and the recommended
+ * size, light and dark, and says in words what it draws. */
+static void
+test_sweep_charts (void)
+{
+  guint counts[] = { 1, 2, 4, 8, 16 };
+  double walls[] = { 2.0, 1.05, 0.6, 0.45, 0.5 };   /* contention, then coherency costs */
+  PsSweep *sweep = fake_sweep (counts, walls, 5);
+  struct { PsSweepChartKind kind; GType type; const char *name; const char *says; } cases[] = {
+    { PS_SWEEP_CHART_WALL, PS_TYPE_SWEEP_WALL_CHART, "wall", "Wall time by worker count: 1 worker 2.02 s" },
+    { PS_SWEEP_CHART_SPEEDUP, PS_TYPE_SWEEP_SPEEDUP_CHART, "speedup", "Amdahl serial fraction" },
+    { PS_SWEEP_CHART_EFFICIENCY, PS_TYPE_SWEEP_EFFICIENCY_CHART, "efficiency", "2 workers 95%" },
+    { PS_SWEEP_CHART_THROUGHPUT, PS_TYPE_SWEEP_THROUGHPUT_CHART, "throughput", "USL fit peaks at" },
+  };
+
+  g_test_message ("recommended %u: %s", ps_sweep_get_recommended (sweep), ps_sweep_get_reason (sweep));
+  g_assert_cmpuint (ps_sweep_get_recommended (sweep), ==, 8);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      PsSweepChart *chart = g_object_ref_sink (g_object_new (cases[i].type, NULL));
+      char *problem;
+
+      for (int dark = 0; dark <= 1; dark++)
+        {
+          cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 640, 260);
+          cairo_t *cr = cairo_create (s);
+          PsDrawStyle style = { { 0 } };
+          g_autofree char *png = g_strdup_printf ("%s/sweep-%s%s.png", g_getenv ("G_TEST_BUILDDIR") ?: ".",
+                                                  cases[i].name, dark ? "-dark" : "");
+          guint32 *px;
+          guint drawn = 0;
+
+          gdk_rgba_parse (&style.fg, dark ? "#ffffff" : "#000000");
+          style.dark = dark;
+          cairo_set_source_rgb (cr, dark ? 0.14 : 0.98, dark ? 0.14 : 0.98, dark ? 0.14 : 0.98);
+          cairo_paint (cr);
+          ps_sweep_draw (cases[i].kind, sweep, cr, 640, 260, &style);
+          cairo_destroy (cr);
+          cairo_surface_flush (s);
+          px = (guint32 *) cairo_image_surface_get_data (s);
+          for (int p = 0; p < 640 * 260; p++)
+            drawn += px[p] != px[0];
+          g_assert_cmpuint (drawn, >, 2000);
+          g_assert_cmpint (cairo_surface_write_to_png (s, png), ==, CAIRO_STATUS_SUCCESS);
+          cairo_surface_destroy (s);
+        }
+      ps_sweep_describe (cases[i].kind, sweep, text);
+      g_test_message ("%s", text->str);
+      g_assert_nonnull (strstr (text->str, cases[i].says));
+      g_assert_nonnull (strstr (text->str, "recommended: 8 workers"));
+      /* the class: no sweep, then this one */
+      problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                                    "No sweep yet");
+      g_assert_null (problem);
+      ps_sweep_chart_set_sweep (chart, sweep);
+      problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                                    text->str);
+      g_assert_null (problem);
+      gtk_test_accessible_assert_role (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_ROLE_IMG);
+      ps_sweep_chart_set_sweep (chart, NULL);
+      g_object_unref (chart);
+    }
+  ps_sweep_free (sweep);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1259,6 +1366,7 @@ main (int    argc,
   g_test_add_func ("/ps/run-view/series-legend", test_series_legend);
   g_test_add_func ("/ps/run-view/pace", test_pace);
   g_test_add_func ("/ps/chart/classes", test_chart_classes);
+  g_test_add_func ("/ps/chart/sweep", test_sweep_charts);
   g_test_add_func ("/ps/chart/described-unmapped", test_chart_described_unmapped);
   g_test_add_func ("/ps/progress-table/rows", test_progress_table);
   g_test_add_func ("/ps/run-view/text-cache", test_text_cache);

@@ -139,6 +139,47 @@ test_cpu_recommends_cpus (void)
     g_assert_nonnull (strstr (json_object_get_string_member (sweep, "reason"), "waits for a CPU"));
 }
 
+/* The contention workload: each task holds the pool's one lock for IN of
+ * its OUT + IN ms. A mutex is not quite Amdahl's law: below
+ * (OUT + IN) / IN = 5 workers the lock is seldom waited for, above it
+ * the pool runs one task per IN ms whatever its size. So the serial
+ * fraction IN / (OUT + IN) = 0.2 shows at the largest counts: in the
+ * Karp–Flatt measure there, and in the plateau of 1 / IN = 250 tasks a
+ * second; a least-squares Amdahl fit over every count finds less (about
+ * 0.1: the small counts ran better than Amdahl's law says). */
+static void
+test_lock_serial_fraction (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *sweep, *p16;
+  double karp_flatt, best = 0, s;
+  JsonArray *points;
+  int status;
+
+  status = run (&out, &err, 0, (const char *[]) { "sweep", "--items", "1..48", "--workload", "lock:16:4",
+                                                  "--chunksize", "1", "--workers", "1,2,4,8,16", "--reps", "2",
+                                                  "--json", NULL });
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  sweep = parse (parser, out);
+  p16 = point (sweep, 16);
+  karp_flatt = json_object_get_double_member (p16, "karp_flatt");
+  s = json_object_get_double_member (json_object_get_object_member (sweep, "amdahl"), "serial_fraction");
+  points = json_object_get_array_member (sweep, "points");
+  for (guint i = 0; i < json_array_get_length (points); i++)
+    best = MAX (best, json_object_get_double_member (json_array_get_object_element (points, i), "tasks_per_s"));
+  g_test_message ("Karp-Flatt at 16: %.3f, Amdahl fit %.3f, best %.0f tasks/s", karp_flatt, s, best);
+  g_assert_cmpfloat (karp_flatt, >=, 0.15);
+  g_assert_cmpfloat (karp_flatt, <=, 0.25);
+  g_assert_cmpfloat (best, <=, 250 * 1.05);
+  g_assert_cmpfloat (best, >=, 250 * 0.75);
+  /* the fit sees contention: it is no longer near 0 as for sleep */
+  g_assert_cmpfloat (s, >=, 0.05);
+  /* and the answer is not the largest pool: 8 or 16 do the same */
+  g_assert_cmpint (json_object_get_int_member (sweep, "recommended"), <=, 8);
+}
+
 /* The table on a terminal's stdout: a row a count, the fits, the answer. */
 static void
 test_table (void)
@@ -227,6 +268,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ps/sweep-cli/sleep-scales", test_sleep_scales);
   g_test_add_func ("/ps/sweep-cli/cpu-recommends-cpus", test_cpu_recommends_cpus);
+  g_test_add_func ("/ps/sweep-cli/lock-serial-fraction", test_lock_serial_fraction);
   g_test_add_func ("/ps/sweep-cli/table", test_table);
   g_test_add_func ("/ps/sweep-cli/interrupt", test_interrupt);
   g_test_add_func ("/ps/sweep-cli/bad-usage", test_bad_usage);

@@ -13,6 +13,7 @@
 #include "ps-application.h"
 #include "ps-batch-form.h"
 #include "ps-progress-table.h"
+#include "ps-sizing-page.h"
 #include "ps-window.h"
 
 static void
@@ -136,7 +137,7 @@ test_window_shows (void)
   run = find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Run");
   g_assert_nonnull (run);
   g_assert_true (gtk_widget_get_visible (run));
-  spin = find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_SPIN_BUTTON, NULL);
+  spin = find_by_name (GTK_WIDGET (window), "workers_spin");
   g_assert_nonnull (spin);
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_ROLE_SPIN_BUTTON);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 6);
@@ -594,6 +595,74 @@ test_open_log (void)
   g_rmdir (dir);
 }
 
+/* A sweep from the Sizing page: real runs through the engine, one after
+ * another on the Live page; the page fills with the points, the answer
+ * and its table, and Use Recommended Size sets Workers. */
+static void
+test_sweep (void)
+{
+  PsWindow *window = ps_window_new (app);
+  GtkWidget *counts, *table, *label, *use, *spin, *stack;
+  PsSizingPage *page;
+  gint64 end;
+
+  ps_window_set_preset (window, "square");
+  ps_window_set_items (window, "1..24");
+  ps_window_set_workload (window, "sleep:10");
+  ps_window_set_chunksize (window, "1");
+  ps_window_set_workers (window, 1);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_form_checked (window);
+  page = PS_SIZING_PAGE (find_by_type (GTK_WIDGET (window), PS_TYPE_SIZING_PAGE));
+  counts = find_by_name (GTK_WIDGET (window), "counts_row");
+
+  /* a bad list is said on the page, and nothing runs */
+  gtk_editable_set_text (GTK_EDITABLE (counts), "8..1");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sweep", NULL));
+  g_assert_true (gtk_widget_has_css_class (counts, "error"));
+  g_assert_true (gtk_widget_get_visible (find_by_name (GTK_WIDGET (window), "error_label")));
+  g_assert_true (status_starts_with (window, "Ready"));
+
+  gtk_editable_set_text (GTK_EDITABLE (counts), "1,2,4");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_by_name (GTK_WIDGET (window), "reps_spin")), 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sweep", NULL));
+  g_assert_false (gtk_widget_has_css_class (counts, "error"));
+  stack = find_by_name (GTK_WIDGET (window), "view_stack");
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "sizing");
+  label = find_by_name (GTK_WIDGET (window), "progress_label");
+  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Finished") && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("%s", gtk_label_get_text (GTK_LABEL (label)));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Finished: 7 runs");  /* a warm-up and 3 × 2 */
+  g_test_message ("%s", ps_sizing_page_get_recommendation (page));
+  g_assert_true (g_str_has_prefix (ps_sizing_page_get_recommendation (page), "Recommended: 4 workers"));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (find_by_name (GTK_WIDGET (window), "recommended_label"))),
+                                   "Recommended: "));
+  table = find_by_name (GTK_WIDGET (window), "table");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (table)))), ==, 3);
+  /* the runs were shown as runs: the status line tells of the last one */
+  g_assert_true (status_starts_with (window, "Finished: 24 tasks"));
+
+  for (guint dark = 0; dark <= 1; dark++)
+    {
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      for (int k = 0; k < 3; k++)
+        gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      save_png (GTK_WIDGET (window), dark ? "sizing-dark.png" : "sizing.png");
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
+  use = find_by_name (GTK_WIDGET (window), "use_button");
+  spin = find_by_name (GTK_WIDGET (window), "workers_spin");
+  g_assert_true (gtk_widget_is_sensitive (use));
+  g_signal_emit_by_name (use, "clicked");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 4);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The deepest widgets drawn beyond @root's sides: what clips a narrow
  * window (a widget given less than it needs is centred on its space and
  * cut on both sides). */
@@ -694,6 +763,7 @@ main (int    argc,
   g_test_add_func ("/ps/window/stop-before-start", test_stop_before_start);
   g_test_add_func ("/ps/window/open-log", test_open_log);
   g_test_add_func ("/ps/window/narrow", test_narrow);
+  g_test_add_func ("/ps/window/sweep", test_sweep);
 
   /* one application for every test: a process registers its id once */
   app = ps_application_new ();

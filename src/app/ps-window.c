@@ -294,6 +294,8 @@ session_state_changed (PsWindow *self)
 static void
 session_finished (PsWindow *self)
 {
+  /* the end of a run is news, sweep or not */
+  self->texts_at = 0;
   ps_window_render (self);
   if (ps_frame_stats_run_finished (self->frame_stats, ps_run_session_get_model (self->session)))
     g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
@@ -379,6 +381,8 @@ sweep_finished (PsWindow *self,
                 gboolean  stopped)
 {
   ps_sizing_page_update (self->sizing_page, FALSE, 0, stopped);
+  self->texts_at = 0;
+  ps_window_render (self);
   ps_window_update_actions (self);
 }
 
