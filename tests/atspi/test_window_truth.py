@@ -7,6 +7,8 @@
 # 4. the CPU chart's description is the finished run's, though the run was
 #    watched on the Timeline tab
 # 5. a 360 px window reaches every page through the bottom switcher
+# 6. a sweep from the Sizing page: its results table and recommendation
+#    are read, and "Use Recommended Size" changes Workers
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
@@ -169,12 +171,64 @@ def narrow():
         stop(proc)
 
 
+def sweep():
+    proc, app = start(["--items", "1..24", "--workload", "sleep:10", "--chunksize", "1", "--workers", "1"])
+    try:
+        tap(app is not None, "sweep: the application is on the accessibility bus")
+        if app is None:
+            return
+        tabs = wait_for(lambda: find(app, "page tab", "Sizing"))
+        click(tabs)
+        counts = wait_for(lambda: find(app, "text", "Worker counts"))
+        tap(counts is not None, "sweep: an entry named Worker counts on the Sizing page")
+        set_text(counts, "1,2,4")
+        reps = find(app, "spin button", "Repetitions")
+        tap(reps is not None, "sweep: a spin button named Repetitions")
+        reps.get_value_iface().set_current_value(1)
+        button = find_pred(app, lambda n: n.get_role_name() == "push button" and n.get_name() == "Sweep")
+        click(button)
+        done = wait_for(lambda: find_pred(app, lambda n: n.get_role_name() == "label" and
+                                          (n.get_name() or "").startswith("Finished: 4 runs")), timeout=60)
+        tap(done is not None, "sweep: the page says it finished its 4 runs (a warm-up and 3)")
+        table = find(app, "tree table", "Sweep results")
+        rows = []
+        if table is not None:
+            def walk(n, d=0):
+                if n is None or d > 6:
+                    return
+                if n.get_role_name() == "table row" and n.get_name() != "Column titles" and \
+                   "workers" in (n.get_name() or ""):
+                    rows.append(n.get_name())
+                    return
+                for i in range(n.get_child_count()):
+                    walk(n.get_child_at_index(i), d + 1)
+            walk(table)
+        tap(len(rows) == 3 and any("recommended" in r for r in rows),
+            "sweep: the Sweep results table has a row per count, one recommended", rows)
+        rec = find_pred(app, lambda n: n.get_role_name() == "label" and
+                        (n.get_name() or "").startswith("Recommended:"))
+        text = rec.get_name() if rec is not None else ""
+        tap(text.startswith("Recommended: 4 workers"), "sweep: the recommendation is read: 4 workers", text)
+        use = wait_for(lambda: find_pred(app, lambda n: n.get_role_name() == "push button" and
+                                         "Use Recommended Size" in (n.get_name() or "")))
+        tap(use is not None, "sweep: a button Use Recommended Size", use.get_name() if use else "")
+        if use is None:
+            return
+        click(use)
+        spin = find(app, "spin button", "Workers")
+        tap(wait_for(lambda: spin.get_value_iface().get_current_value() == 4),
+            "sweep: Use Recommended Size sets Workers to 4")
+    finally:
+        stop(proc)
+
+
 def main():
-    print("1..15")
+    print("1..23")
     form_checks()
     twelve_workers()
     narrow()
-    while len(results) < 15:
+    sweep()
+    while len(results) < 23:
         tap(False, "not reached")
 
 
