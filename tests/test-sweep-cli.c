@@ -6,9 +6,12 @@
 
 #include <signal.h>
 
+#include <glib/gstdio.h>
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "ps-log-reader.h"
 #include "ps-sweep.h"
 
 /* Runs poolscope-run with @argv (NULL-terminated, without the binary);
@@ -227,6 +230,72 @@ test_interrupt (void)
   g_assert_cmpuint (measured, <=, 4);
 }
 
+/* --log: each run's events after a sweep-run line, the result last; the
+ * result in the log is the one on stdout; a replay says what the file is. */
+static void
+test_log (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ps-sweep-log-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "sweep.jsonl", NULL);
+  g_autofree char *out = NULL, *err = NULL, *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *printed, *last = NULL;
+  guint sweep_runs = 0, run_starts = 0, run_ends = 0;
+  g_autoptr(PsLog) log = NULL;
+  int status;
+
+  status = run (&out, &err, 0, (const char *[]) { "sweep", "--items", "1..8", "--workload", "sleep:5",
+                                                  "--workers", "1,2", "--reps", "2", "--log", path,
+                                                  "--json", NULL });
+  g_assert_cmpint (status, ==, 0);
+  printed = parse (parser, out);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (g_strstrip (text), "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autoptr(JsonParser) line = json_parser_new ();
+      JsonObject *o = parse (line, lines[i]);
+      const char *event = json_object_get_string_member (o, "event");
+
+      if (i == 0)
+        g_assert_cmpstr (event, ==, "sweep-run");
+      sweep_runs += g_str_equal (event, "sweep-run");
+      run_starts += g_str_equal (event, "run-start");
+      run_ends += g_str_equal (event, "run-end");
+      if (lines[i + 1] == NULL)
+        {
+          g_assert_cmpstr (event, ==, "sweep-end");
+          last = json_object_ref (json_object_get_object_member (o, "result"));
+        }
+    }
+  g_assert_cmpuint (sweep_runs, ==, 5);   /* a warm-up and 2 × 2 */
+  g_assert_cmpuint (run_starts, ==, 5);
+  g_assert_cmpuint (run_ends, ==, 5);
+  g_assert_nonnull (last);
+  g_assert_cmpint (json_object_get_int_member (last, "recommended"), ==,
+                   json_object_get_int_member (printed, "recommended"));
+  g_assert_cmpstr (json_object_get_string_member (last, "reason"), ==,
+                   json_object_get_string_member (printed, "reason"));
+  json_object_unref (last);
+
+  /* the log reader does not take it for a cut-off run */
+  log = ps_log_load (path, &error);
+  if (log != NULL)
+    {
+      g_test_message ("%s", log->problem);
+      g_assert_nonnull (strstr (log->problem, "sizing sweep"));
+    }
+  else
+    {
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, "sizing sweep"));
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* Bad lists and counts: exit 2 with a message naming what is wrong. */
 static void
 test_bad_usage (void)
@@ -270,6 +339,7 @@ main (int    argc,
   g_test_add_func ("/ps/sweep-cli/cpu-recommends-cpus", test_cpu_recommends_cpus);
   g_test_add_func ("/ps/sweep-cli/lock-serial-fraction", test_lock_serial_fraction);
   g_test_add_func ("/ps/sweep-cli/table", test_table);
+  g_test_add_func ("/ps/sweep-cli/log", test_log);
   g_test_add_func ("/ps/sweep-cli/interrupt", test_interrupt);
   g_test_add_func ("/ps/sweep-cli/bad-usage", test_bad_usage);
   return g_test_run ();

@@ -233,6 +233,18 @@ ps_cli_sweep (int         argc,
       run_spec->format = PS_FORMAT_NONE;
       s.run = ps_sweep_get_run (sweep, s.index);
       show_progress (&s);
+      if (log)
+        {
+          PsEvent e = { 0 };
+
+          /* which run the events that follow are */
+          e.type = PS_EVENT_SWEEP_RUN;
+          e.task = s.index;
+          e.workers = s.run->workers;
+          e.attempt = s.run->rep;
+          e.retry = s.run->warmup;
+          ps_log_writer_add (log, &e);
+        }
       pool = ps_pool_new (run_spec);
       s.pool = pool;
       ps_pool_set_worker_command (pool, self_exe);
@@ -256,6 +268,15 @@ ps_cli_sweep (int         argc,
     fprintf (stderr, "\r\033[K");
 
   ps_sweep_compute (sweep);
+  if (log)
+    {
+      g_autofree char *result = ps_sweep_to_json (sweep);
+      PsEvent e = { 0 };
+
+      e.type = PS_EVENT_SWEEP_END;
+      e.text = result;
+      ps_log_writer_add (log, &e);
+    }
   if (spec->json)
     {
       g_autofree char *json = ps_sweep_to_json (sweep);

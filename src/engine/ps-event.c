@@ -24,6 +24,7 @@
 static const char *const type_names[PS_EVENT_N_TYPES] = {
   "run-start", "worker-start", "task-start", "task-end",
   "output", "sample", "worker-exit", "run-end", "notice",
+  "sweep-run", "sweep-end",
 };
 
 static const char *const status_names[PS_TASK_N_STATUS] = {
@@ -163,6 +164,17 @@ ps_event_encode (const PsEvent *e,
       PUT_STR (b, e->message);
       break;
 
+    case PS_EVENT_SWEEP_RUN:
+      ps_buffer_put_u64 (b, e->task);
+      ps_buffer_put_u32 (b, e->workers);
+      ps_buffer_put_u32 (b, e->attempt);
+      ps_buffer_put_u8 (b, e->retry);
+      break;
+
+    case PS_EVENT_SWEEP_END:
+      PUT_STR (b, e->text);
+      break;
+
     case PS_EVENT_SAMPLE:
       ps_buffer_put_u32 (b, e->worker);
       ps_buffer_put_u32 (b, (guint32) e->pid);
@@ -288,6 +300,17 @@ ps_event_decode (const PsFrame  *frame,
 
     case PS_EVENT_NOTICE:
       e->message = ps_reader_str (&r, NULL);
+      break;
+
+    case PS_EVENT_SWEEP_RUN:
+      e->task = ps_reader_u64 (&r);
+      e->workers = ps_reader_u32 (&r);
+      e->attempt = ps_reader_u32 (&r);
+      e->retry = ps_reader_u8 (&r) != 0;
+      break;
+
+    case PS_EVENT_SWEEP_END:
+      e->text = ps_reader_str (&r, NULL);
       break;
 
     case PS_EVENT_SAMPLE:
@@ -504,6 +527,20 @@ ps_event_to_json (const PsEvent *e,
 
     case PS_EVENT_NOTICE:
       key_str (out, "message", e->message);
+      break;
+
+    case PS_EVENT_SWEEP_RUN:
+      key_uint (out, "run", e->task);
+      key_uint (out, "workers", e->workers);
+      key_uint (out, "rep", e->attempt);
+      key (out, "warmup");
+      g_string_append (out, e->retry ? "true" : "false");
+      break;
+
+    case PS_EVENT_SWEEP_END:
+      /* the sweep's own JSON (ps_sweep_to_json()), as it is */
+      key (out, "result");
+      g_string_append (out, e->text ? e->text : "null");
       break;
 
     case PS_EVENT_SAMPLE:
@@ -1044,6 +1081,27 @@ ps_event_parse_json_line (const char    *line,
 
     case PS_EVENT_NOTICE:
       e->message = get_str (&f, "message", TRUE);
+      break;
+
+    case PS_EVENT_SWEEP_RUN:
+      e->task = get_int (&f, "run", TRUE);
+      e->workers = get_int (&f, "workers", TRUE);
+      e->attempt = get_int (&f, "rep", FALSE);
+      e->retry = get_bool (&f, "warmup");
+      break;
+
+    case PS_EVENT_SWEEP_END:
+      {
+        JsonNode *result = json_object_get_member (f.obj, "result");
+
+        if (result == NULL || !JSON_NODE_HOLDS_OBJECT (result))
+          f.missing = f.missing ? f.missing : "result";
+        else
+          {
+            g_autofree char *text = json_to_string (result, FALSE);
+            e->text = g_string_chunk_insert (strings, text);
+          }
+      }
       break;
 
     case PS_EVENT_SAMPLE:

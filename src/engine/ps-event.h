@@ -23,6 +23,11 @@ typedef enum
   PS_EVENT_WORKER_EXIT,
   PS_EVENT_RUN_END,
   PS_EVENT_NOTICE,              /* something the user must hear of: message */
+  /* A sizing sweep's log: before each run, which one it is (task: its
+   * index, workers, attempt: the repetition, retry: the warm-up); at the
+   * end, the sweep's result (text: a JSON object) */
+  PS_EVENT_SWEEP_RUN,
+  PS_EVENT_SWEEP_END,
   PS_EVENT_N_TYPES,
   /* Ordinary task-ends of one worker, in completion order (see
    * PsTaskBatchEntry): what a live run is mostly made of. Not one of the

@@ -51,6 +51,9 @@ read_line (guint64       n_events,
   if (!ps_event_parse_json_line (line, n, e, entries, strings, &local_error))
     return g_strdup (local_error->message);
 
+  if (n_events == 0 && e->type == PS_EVENT_SWEEP_RUN)
+    return g_strdup (_("this is the log of a sizing sweep (poolscope-run sweep --log): many runs, "
+                       "not one; its result is its last line, “sweep-end”"));
   if (n_events == 0 && e->type != PS_EVENT_RUN_START)
     return g_strdup_printf (_("the first event is “%s”, not “run-start”: "
                               "this is not the beginning of a run log"),
