@@ -30,6 +30,7 @@ mkdir -p "$here/out"
 out="$here/out/results.txt"
 
 benches=(throughput-chunk1 throughput-map startup scaling-cpu sampling-cost memory)
+command -v hyperfine >/dev/null && benches+=(sweep-agreement)
 [ "$live" = 1 ] && benches+=(live-run)
 [ "$live_sleep" = 1 ] && benches+=(live-sleep-memory)
 failed=()
