@@ -296,6 +296,38 @@ test_log (void)
   g_rmdir (dir);
 }
 
+/* The usable CPUs are the affinity mask's, not the machine's: under
+ * taskset -c 0, auto is 1, 2, 4 and CPU-bound work is answered with 1. */
+static void
+test_affinity (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *taskset = g_find_program_in_path ("taskset");
+  JsonObject *sweep;
+  JsonArray *points;
+
+  if (taskset == NULL)
+    {
+      g_test_skip ("no taskset");
+      return;
+    }
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           "taskset", "-c", "0", POOLSCOPE_RUN, "sweep", "--items", "1..8", "--workload", "cpu:10",
+                           "--chunksize", "1", "--reps", "1", "--no-warmup", "--json", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error));
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  sweep = parse (parser, out);
+  g_assert_cmpint (json_object_get_int_member (sweep, "usable_cpus"), ==, 1);
+  points = json_object_get_array_member (sweep, "points");
+  g_assert_cmpuint (json_array_get_length (points), ==, 3);   /* auto: 1, 2, 4 */
+  g_assert_cmpint (json_object_get_int_member (sweep, "recommended"), ==, 1);
+}
+
 /* Bad lists and counts: exit 2 with a message naming what is wrong. */
 static void
 test_bad_usage (void)
@@ -340,6 +372,7 @@ main (int    argc,
   g_test_add_func ("/ps/sweep-cli/lock-serial-fraction", test_lock_serial_fraction);
   g_test_add_func ("/ps/sweep-cli/table", test_table);
   g_test_add_func ("/ps/sweep-cli/log", test_log);
+  g_test_add_func ("/ps/sweep-cli/affinity", test_affinity);
   g_test_add_func ("/ps/sweep-cli/interrupt", test_interrupt);
   g_test_add_func ("/ps/sweep-cli/bad-usage", test_bad_usage);
   return g_test_run ();

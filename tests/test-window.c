@@ -656,10 +656,43 @@ test_sweep (void)
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   use = find_by_name (GTK_WIDGET (window), "use_button");
+  /* the answer is for the next run: Use sets Workers, and only then */
   spin = find_by_name (GTK_WIDGET (window), "workers_spin");
   g_assert_true (gtk_widget_is_sensitive (use));
   g_signal_emit_by_name (use, "clicked");
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 4);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Stop in the middle of a sweep: the run under way ends, the sweep with
+ * it, and the points keep the runs that finished. */
+static void
+test_sweep_stop (void)
+{
+  PsWindow *window = ps_window_new (app);
+  GtkWidget *label;
+  gint64 end;
+
+  ps_window_set_preset (window, "square");
+  ps_window_set_items (window, "1..8");
+  ps_window_set_workload (window, "sleep:100");
+  ps_window_set_chunksize (window, "1");
+  gtk_window_present (GTK_WINDOW (window));
+  wait_form_checked (window);
+  gtk_editable_set_text (GTK_EDITABLE (find_by_name (GTK_WIDGET (window), "counts_row")), "1,2,4");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sweep", NULL));
+  label = find_by_name (GTK_WIDGET (window), "progress_label");
+  /* the warm-up (2 workers, 0.4 s) and one counted run, then Stop */
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Run 3 of") && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Stopped") && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("%s", gtk_label_get_text (GTK_LABEL (label)));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Stopped after 2 runs of 10"));
+  g_assert_true (gtk_widget_get_visible (find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Sweep")));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -764,6 +797,7 @@ main (int    argc,
   g_test_add_func ("/ps/window/open-log", test_open_log);
   g_test_add_func ("/ps/window/narrow", test_narrow);
   g_test_add_func ("/ps/window/sweep", test_sweep);
+  g_test_add_func ("/ps/window/sweep-stop", test_sweep_stop);
 
   /* one application for every test: a process registers its id once */
   app = ps_application_new ();
