@@ -126,12 +126,16 @@ ps_sweep_parse_workers (const char  *text,
 
   shown = g_utf8_validate (text, -1, NULL) ? g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 60))
                                            : g_strdup ("?");
-  if (*g_strstrip (g_strdup (text)) == '\0')
-    {
-      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                   _("worker counts: none given (use 1,2,4,8 or 1..8 or 1..64:x2 or auto)"));
-      return FALSE;
-    }
+  {
+    g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+    if (*stripped == '\0')
+      {
+        g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                     _("worker counts: none given (use 1,2,4,8 or 1..8 or 1..64:x2 or auto)"));
+        return FALSE;
+      }
+  }
   parts = g_strsplit (text, ",", -1);
   for (guint p = 0; parts[p]; p++)
     {
