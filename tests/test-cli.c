@@ -2156,6 +2156,77 @@ test_lock_lost (void)
   g_assert_cmpuint (notices, ==, 1);
 }
 
+/* SIGUSR1 adds a worker and SIGUSR2 takes one away while the run goes,
+ * as with xargs -P: each resize is an event in the log, new workers take
+ * work at once, a surplus one leaves as a worker leaves at the end (not a
+ * crash), and every task still runs once. */
+static void
+test_resize_signals (void)
+{
+  g_autofree char *log = tmp_path ("resize.jsonl");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GHashTable) late_workers = g_hash_table_new (g_str_hash, g_str_equal);
+  guint resizes[8], n_resizes = 0, starts = 0, retired = 0, ok = 0;
+  gint64 first_resize = -1;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                           POOLSCOPE_RUN, "run", "--items", "1..150", "--workload", "sleep:20", "--workers", "2",
+                           "--chunksize", "1", "--format", "none", "--log", log, NULL);
+  g_assert_no_error (error);
+  g_usleep (300000);
+  g_subprocess_send_signal (proc, SIGUSR1);
+  g_usleep (300000);
+  g_subprocess_send_signal (proc, SIGUSR1);
+  g_usleep (300000);
+  g_subprocess_send_signal (proc, SIGUSR2);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+
+  events = read_log (log);
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (events, i);
+
+      if (is_event (o, "resize"))
+        {
+          g_assert_cmpuint (n_resizes, <, G_N_ELEMENTS (resizes));
+          resizes[n_resizes++] = json_object_get_int_member (o, "workers");
+          if (first_resize < 0)
+            first_resize = json_object_get_int_member (o, "t");
+        }
+      else if (is_event (o, "worker-start"))
+        starts++;
+      else if (is_event (o, "worker-exit") && json_object_get_int_member (o, "t") <
+               json_object_get_int_member (g_ptr_array_index (events, events->len - 1), "t") - 5000000)
+        {
+          /* left before the end: the one SIGUSR2 let go, and not as a crash */
+          g_assert_cmpint (json_object_get_int_member (o, "exit_code"), ==, 0);
+          g_assert_false (json_object_has_member (o, "reason"));
+          retired++;
+        }
+      else if (is_event (o, "task-end") || is_event (o, "tasks"))
+        {
+          if (first_resize >= 0 && json_object_get_int_member (o, "t") > first_resize + 100000000)
+            g_hash_table_add (late_workers, (gpointer) json_object_get_string_member (o, "worker"));
+          ok += is_event (o, "tasks") ? json_array_get_length (json_object_get_array_member (o, "tasks")) : 1;
+        }
+    }
+  g_test_message ("resizes %u, worker starts %u, retired %u, workers after the first resize %u, tasks %u",
+                  n_resizes, starts, retired, g_hash_table_size (late_workers), ok);
+  g_assert_cmpuint (n_resizes, ==, 3);
+  g_assert_cmpuint (resizes[0], ==, 3);
+  g_assert_cmpuint (resizes[1], ==, 4);
+  g_assert_cmpuint (resizes[2], ==, 3);
+  g_assert_cmpuint (starts, ==, 4);
+  g_assert_cmpuint (retired, ==, 1);
+  g_assert_cmpuint (g_hash_table_size (late_workers), >=, 3);
+  g_assert_cmpuint (ok, ==, 150);
+  g_unlink (log);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2192,6 +2263,7 @@ main (int    argc,
   g_test_add_func ("/ps/cli/python-list", test_python_list);
   g_test_add_func ("/ps/cli/seed-and-jobs", test_seed_and_jobs);
   g_test_add_func ("/ps/cli/sigint-to-group", test_sigint_to_group);
+  g_test_add_func ("/ps/cli/resize-signals", test_resize_signals);
   g_test_add_func ("/ps/cli/timeout-exact", test_timeout_exact);
   g_test_add_func ("/ps/cli/descriptor-limit", test_descriptor_limit);
   g_test_add_func ("/ps/cli/log-onto-items", test_log_onto_items);

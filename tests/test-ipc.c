@@ -312,6 +312,47 @@ test_reader_late (void)
   ps_buffer_clear (&got);
 }
 
+static guint resized_to;
+
+static void
+on_resize_event (const PsEvent *e,
+                 gpointer       data)
+{
+  if (e->type == PS_EVENT_RESIZE)
+    resized_to = e->workers;
+  on_event (e, data);
+}
+
+/* RESIZE during a run grows the pool: a resize event comes back and a
+ * third worker starts; RESIZE between runs does nothing. */
+static void
+test_resize (void)
+{
+  g_autoptr(PsEngineClient) client = ps_engine_client_new (POOLSCOPE_RUN);
+  Seen seen = { g_main_loop_new (NULL, FALSE), 0, 0, FALSE, FALSE, NULL, g_string_new (NULL), FALSE };
+  const char *slow[] = { "--items", "1..60", "--workload", "sleep:20", "--workers", "2", "--chunksize", "1", NULL };
+  gint64 until;
+
+  resized_to = 0;
+  ps_engine_client_run_async (client, slow, on_resize_event, &seen, NULL, run_done, &seen);
+  until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (seen.worker_starts < 2 && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (seen.worker_starts, ==, 2);
+  ps_engine_client_resize (client, 3);
+  while (!seen.finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (seen.failure);
+  g_assert_cmpuint (resized_to, ==, 3);
+  g_assert_cmpuint (seen.worker_starts, ==, 3);
+  g_assert_cmpuint (seen.task_ends, ==, 60);
+  /* no run: nothing to resize, nothing breaks */
+  ps_engine_client_resize (client, 4);
+  g_main_loop_unref (seen.loop);
+  g_string_free (seen.results, TRUE);
+  g_free (seen.failure);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -320,6 +361,7 @@ main (int    argc,
   g_test_add_func ("/ps/ipc/run", test_run_through_ipc);
   g_test_add_func ("/ps/ipc/cancel", test_cancel_through_ipc);
   g_test_add_func ("/ps/ipc/detach", test_detach);
+  g_test_add_func ("/ps/ipc/resize", test_resize);
   g_test_add_func ("/ps/ipc/missing-engine", test_missing_engine);
   g_test_add_func ("/ps/ipc/reader-late", test_reader_late);
   return g_test_run ();

@@ -74,7 +74,7 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-enum { CHECKED, N_SIGNALS };
+enum { CHECKED, WORKERS_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PsBatchForm, ps_batch_form, GTK_TYPE_WIDGET)
@@ -413,6 +413,14 @@ pool_changed (PsBatchForm *self)
   update_note (self);
   if (!self->filling)
     schedule_check (self, CHECK_DELAY_MS);
+}
+
+static void
+workers_changed (PsBatchForm *self)
+{
+  if (!self->filling)
+    g_signal_emit (self, signals[WORKERS_CHANGED], 0,
+                   (guint) gtk_spin_button_get_value_as_int (self->workers_spin));
 }
 
 /* ---- presets, settings, filling ----------------------------------------- */
@@ -757,6 +765,9 @@ ps_batch_form_class_init (PsBatchFormClass *klass)
   /* a check ended and its answer is what the form shows */
   signals[CHECKED] = g_signal_new ("checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Workers changed (by hand or not): the window may resize a run's pool */
+  signals[WORKERS_CHANGED] = g_signal_new ("workers-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/poolscope/Poolscope/ps-batch-form.ui");
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, scroller);
@@ -797,6 +808,7 @@ ps_batch_form_init (PsBatchForm *self)
   g_signal_connect_swapped (self->workload_row, "changed", G_CALLBACK (form_changed), self);
   g_signal_connect_swapped (self->chunksize_row, "changed", G_CALLBACK (pool_changed), self);
   g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (pool_changed), self);
+  g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (workers_changed), self);
   g_signal_connect_swapped (self->order_row, "notify::selected", G_CALLBACK (pool_changed), self);
   g_signal_connect_swapped (self->start_row, "notify::selected", G_CALLBACK (pool_changed), self);
   g_signal_connect_swapped (self->sample_row, "notify::selected", G_CALLBACK (pool_changed), self);

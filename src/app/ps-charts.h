@@ -20,4 +20,7 @@ G_DECLARE_FINAL_TYPE (PsMemoryChart, ps_memory_chart, PS, MEMORY_CHART, PsChart)
 #define PS_TYPE_ORDERING_CHART (ps_ordering_chart_get_type ())
 G_DECLARE_FINAL_TYPE (PsOrderingChart, ps_ordering_chart, PS, ORDERING_CHART, PsChart)
 
+#define PS_TYPE_THROUGHPUT_CHART (ps_throughput_chart_get_type ())
+G_DECLARE_FINAL_TYPE (PsThroughputChart, ps_throughput_chart, PS, THROUGHPUT_CHART, PsChart)
+
 G_END_DECLS

@@ -40,7 +40,8 @@ struct _PsLivePage
   PsChart         *cpu_chart;
   PsChart         *memory_chart;
   PsChart         *ordering_chart;
-  PsChart         *charts[4];
+  PsChart         *throughput_chart;
+  PsChart         *charts[5];
   GtkTextView     *output_view;
   GtkTextView     *results_view;
 
@@ -327,6 +328,7 @@ ps_live_page_class_init (PsLivePageClass *klass)
   g_type_ensure (PS_TYPE_CPU_CHART);
   g_type_ensure (PS_TYPE_MEMORY_CHART);
   g_type_ensure (PS_TYPE_ORDERING_CHART);
+  g_type_ensure (PS_TYPE_THROUGHPUT_CHART);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/poolscope/Poolscope/ps-live-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PsLivePage, page_stack);
   gtk_widget_class_bind_template_child (widget_class, PsLivePage, summary_label);
@@ -339,6 +341,7 @@ ps_live_page_class_init (PsLivePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsLivePage, cpu_chart);
   gtk_widget_class_bind_template_child (widget_class, PsLivePage, memory_chart);
   gtk_widget_class_bind_template_child (widget_class, PsLivePage, ordering_chart);
+  gtk_widget_class_bind_template_child (widget_class, PsLivePage, throughput_chart);
   gtk_widget_class_bind_template_child (widget_class, PsLivePage, output_view);
   gtk_widget_class_bind_template_child (widget_class, PsLivePage, results_view);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -352,5 +355,6 @@ ps_live_page_init (PsLivePage *self)
   self->charts[1] = self->cpu_chart;
   self->charts[2] = self->memory_chart;
   self->charts[3] = self->ordering_chart;
+  self->charts[4] = self->throughput_chart;
   g_signal_connect_swapped (self->views, "notify::visible-child", G_CALLBACK (view_switched), self);
 }

@@ -90,6 +90,15 @@ void           ps_status_color          (guint              status,
                                          gboolean           dark,
                                          GdkRGBA           *out);
 
+/* Tasks finished a second over the run, with its resizes (ps-throughput-draw.c). */
+void           ps_run_draw_throughput   (PsRunModel        *model,
+                                         cairo_t           *cr,
+                                         int                width,
+                                         int                height,
+                                         const PsDrawStyle *style);
+void           ps_run_describe_throughput (PsRunModel      *model,
+                                         GString           *out);
+
 /* ", 2 crashed", ", 1 timeout": a status count after a count of tasks, translated */
 void           ps_append_status_count   (GString           *out,
                                          PsTaskStatus       status,

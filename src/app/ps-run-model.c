@@ -46,7 +46,8 @@ struct _PsRunModel
   guint64       n_tasks;
   guint64       chunksize;
   guint         cores;
-  guint         pool_size;
+  guint         pool_size;    /* the run's, or the last resize's */
+  GArray       *resizes;      /* PsResizeRec */
   gboolean      unordered;
   gint64        now;
   gint64        wall;
@@ -285,6 +286,7 @@ ps_run_model_reset (PsRunModel *self)
   g_clear_pointer (&self->workload, g_free);
   g_clear_pointer (&self->items_spec, g_free);
   g_clear_pointer (&self->start_method, g_free);
+  g_array_set_size (self->resizes, 0);
   self->n_tasks = 0;
   self->chunksize = 0;
   self->cores = 0;
@@ -807,10 +809,29 @@ ps_run_model_add_event (PsRunModel    *self,
         ((PsWorkerInfo *) g_ptr_array_index (self->workers, i))->current = -1;
       break;
 
+    case PS_EVENT_RESIZE:
+      {
+        PsResizeRec r = { e->t, e->workers };
+
+        self->pool_size = e->workers;
+        g_array_append_val (self->resizes, r);
+      }
+      break;
+
     case PS_EVENT_N_TYPES:
     default:
       break;
     }
+}
+
+/* When the pool was resized during the run, in order. */
+const PsResizeRec *
+ps_run_model_get_resizes (PsRunModel *self,
+                          guint      *n)
+{
+  g_return_val_if_fail (PS_IS_RUN_MODEL (self), NULL);
+  *n = self->resizes->len;
+  return (const PsResizeRec *) self->resizes->data;
 }
 
 /* The engine could not carry the run out (or died): what was recorded stays. */
@@ -1072,6 +1093,7 @@ ps_run_model_finalize (GObject *object)
   g_array_unref (self->failed);
   g_ptr_array_unref (self->rows);
   g_ptr_array_unref (self->workers);
+  g_array_unref (self->resizes);
   g_ptr_array_unref (self->strings);
   g_string_chunk_free (self->text);
   g_free (self->output);
@@ -1090,6 +1112,7 @@ ps_run_model_init (PsRunModel *self)
   self->attempts = g_array_new (FALSE, FALSE, sizeof (PsAttemptRec));
   self->failed = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_info_free);
+  self->resizes = g_array_new (FALSE, FALSE, sizeof (PsResizeRec));
   self->rows = g_ptr_array_new ();
   self->strings = g_ptr_array_new ();
   self->text = g_string_chunk_new (16 * 1024);

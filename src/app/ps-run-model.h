@@ -71,6 +71,13 @@ typedef struct
   gint64 rss;       /* bytes */
 } PsSampleRec;
 
+/* The pool's size changed during the run, at t (ns) to workers. */
+typedef struct
+{
+  gint64 t;
+  guint  workers;
+} PsResizeRec;
+
 #define PS_SAMPLE_RING 1200   /* two minutes at 10 Hz */
 #define PS_LANE_ATTEMPT (1u << 31)  /* a lane entry that is an attempt's index */
 
@@ -147,6 +154,8 @@ gint64              ps_run_model_get_now         (PsRunModel    *self);
 gint64              ps_run_model_get_wall        (PsRunModel    *self);
 guint               ps_run_model_get_cores       (PsRunModel    *self);
 guint               ps_run_model_get_pool_size   (PsRunModel    *self);
+const PsResizeRec  *ps_run_model_get_resizes     (PsRunModel    *self,
+                                                  guint         *n);
 
 guint               ps_run_model_get_n_workers   (PsRunModel    *self);
 const PsWorkerInfo *ps_run_model_get_worker      (PsRunModel    *self,

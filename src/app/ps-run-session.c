@@ -234,6 +234,19 @@ ps_run_session_start (PsRunSession *self,
                               prepared_cb, g_object_ref (self));
 }
 
+/* Grows or shrinks the pool of the run under way. */
+void
+ps_run_session_resize (PsRunSession *self,
+                       guint         workers)
+{
+  g_return_if_fail (PS_IS_RUN_SESSION (self));
+
+  if (self->state != PS_RUN_STATE_RUNNING || self->client == NULL)
+    return;
+  self->pool_size = workers;
+  ps_engine_client_resize (self->client, workers);
+}
+
 void
 ps_run_session_stop (PsRunSession *self)
 {

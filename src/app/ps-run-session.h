@@ -38,6 +38,8 @@ guint         ps_run_session_get_pool_size (PsRunSession *self);
 void          ps_run_session_start        (PsRunSession  *self,
                                            const PsSpec  *spec);
 void          ps_run_session_stop         (PsRunSession  *self);
+void          ps_run_session_resize       (PsRunSession  *self,
+                                           guint          workers);
 void          ps_run_session_replay_async (PsRunSession  *self,
                                            GFile         *file,
                                            GCancellable  *cancellable,

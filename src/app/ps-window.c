@@ -397,6 +397,19 @@ use_size (PsWindow *self,
   ps_window_add_text_toast (self, text, 3);
 }
 
+/* Workers changed while one run goes on: its pool grows or shrinks now,
+ * as GNU parallel's -j procfile lets it (a sweep keeps its own sizes). */
+static void
+workers_changed (PsWindow *self,
+                 guint     workers)
+{
+  if (ps_sweep_runner_is_running (self->runner) ||
+      ps_run_session_get_state (self->session) != PS_RUN_STATE_RUNNING)
+    return;
+  ps_run_session_resize (self->session, workers);
+  ps_batch_form_set_running (self->batch_form, workers);
+}
+
 static void
 form_checked (PsWindow *self)
 {
@@ -611,5 +624,6 @@ ps_window_init (PsWindow *self)
   g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_swapped (self->batch_form, "checked", G_CALLBACK (form_checked), self);
+  g_signal_connect_swapped (self->batch_form, "workers-changed", G_CALLBACK (workers_changed), self);
   g_signal_connect_swapped (self->batch_form, "notify::checking", G_CALLBACK (ps_window_update_actions), self);
 }

@@ -501,6 +501,27 @@ on_signal (gpointer data,
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGUSR1 adds a worker, SIGUSR2 takes one away, as with xargs -P */
+static gboolean
+on_sigusr1 (gpointer data)
+{
+  CliRun *run = data;
+
+  if (run->spec->workers < PS_WORKERS_MAX)
+    ps_pool_resize (run->pool, run->spec->workers + 1);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigusr2 (gpointer data)
+{
+  CliRun *run = data;
+
+  if (run->spec->workers > 1)
+    ps_pool_resize (run->pool, run->spec->workers - 1);
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 on_sigint (gpointer data)
 {
@@ -532,7 +553,7 @@ ps_cli_run (int         argc,
   g_autoptr(PsPool) pool = NULL;
   const PsPreset *preset;
   CliRun run = { 0 };
-  guint sigint_id, sigterm_id;
+  guint sigint_id, sigterm_id, sigusr1_id, sigusr2_id;
   int status;
 
   if (!ps_spec_parse_args (spec, argc, argv, &error) || !ps_spec_finish (spec, &error))
@@ -581,6 +602,8 @@ ps_cli_run (int         argc,
 
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &run);
+  sigusr1_id = g_unix_signal_add (SIGUSR1, on_sigusr1, &run);
+  sigusr2_id = g_unix_signal_add (SIGUSR2, on_sigusr2, &run);
   {
     struct stat st;
 
@@ -653,6 +676,8 @@ out:
     }
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_source_remove (sigusr1_id);
+  g_source_remove (sigusr2_id);
   g_clear_handle_id (&run.flush_timer, g_source_remove);
   g_clear_handle_id (&run.stdout_watch, g_source_remove);
   if (run.list)

@@ -29,6 +29,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ps-engine-client.h"
+#include "ps-spec.h"
 #include "ps-error.h"
 #include "ps-frame.h"
 #include "ps-ipc-proto.h"
@@ -560,6 +561,30 @@ ps_engine_client_run_async (PsEngineClient      *self,
  *   the run could not be carried out (refused, the engine could not
  *   start or died)
  */
+/**
+ * ps_engine_client_resize:
+ * @workers: the pool's new size
+ *
+ * Grows or shrinks the pool of the run under way (a resize event comes
+ * back); nothing when no run is under way.
+ */
+void
+ps_engine_client_resize (PsEngineClient *self,
+                         guint           workers)
+{
+  PsBuffer b;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
+  g_return_if_fail (workers >= 1 && workers <= PS_WORKERS_MAX);
+  if (!self->running || self->subprocess == NULL || !self->greeted)
+    return;
+  ps_buffer_init (&b);
+  ps_proto_put_resize (&b, workers);
+  bytes = frame_bytes (&b);
+  send_bytes (self, bytes);
+}
+
 gboolean
 ps_engine_client_run_finish (PsEngineClient  *self,
                              GAsyncResult    *result,

@@ -25,6 +25,8 @@ void            ps_engine_client_run_async  (PsEngineClient      *self,
 gboolean        ps_engine_client_run_finish (PsEngineClient      *self,
                                              GAsyncResult        *result,
                                              GError             **error);
+void            ps_engine_client_resize     (PsEngineClient *self,
+                                             guint           workers);
 void            ps_engine_client_cancel     (PsEngineClient      *self);
 void            ps_engine_client_detach     (PsEngineClient      *self);
 gboolean        ps_engine_client_is_running (PsEngineClient      *self);

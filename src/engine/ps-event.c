@@ -24,7 +24,7 @@
 static const char *const type_names[PS_EVENT_N_TYPES] = {
   "run-start", "worker-start", "task-start", "task-end",
   "output", "sample", "worker-exit", "run-end", "notice",
-  "sweep-run", "sweep-end",
+  "sweep-run", "sweep-end", "resize",
 };
 
 static const char *const status_names[PS_TASK_N_STATUS] = {
@@ -175,6 +175,10 @@ ps_event_encode (const PsEvent *e,
       PUT_STR (b, e->text);
       break;
 
+    case PS_EVENT_RESIZE:
+      ps_buffer_put_u32 (b, e->workers);
+      break;
+
     case PS_EVENT_SAMPLE:
       ps_buffer_put_u32 (b, e->worker);
       ps_buffer_put_u32 (b, (guint32) e->pid);
@@ -311,6 +315,10 @@ ps_event_decode (const PsFrame  *frame,
 
     case PS_EVENT_SWEEP_END:
       e->text = ps_reader_str (&r, NULL);
+      break;
+
+    case PS_EVENT_RESIZE:
+      e->workers = ps_reader_u32 (&r);
       break;
 
     case PS_EVENT_SAMPLE:
@@ -535,6 +543,10 @@ ps_event_to_json (const PsEvent *e,
       key_uint (out, "rep", e->attempt);
       key (out, "warmup");
       g_string_append (out, e->retry ? "true" : "false");
+      break;
+
+    case PS_EVENT_RESIZE:
+      key_uint (out, "workers", e->workers);
       break;
 
     case PS_EVENT_SWEEP_END:
@@ -1088,6 +1100,10 @@ ps_event_parse_json_line (const char    *line,
       e->workers = get_int (&f, "workers", TRUE);
       e->attempt = get_int (&f, "rep", FALSE);
       e->retry = get_bool (&f, "warmup");
+      break;
+
+    case PS_EVENT_RESIZE:
+      e->workers = get_int (&f, "workers", TRUE);
       break;
 
     case PS_EVENT_SWEEP_END:

@@ -28,6 +28,7 @@ typedef enum
    * end, the sweep's result (text: a JSON object) */
   PS_EVENT_SWEEP_RUN,
   PS_EVENT_SWEEP_END,
+  PS_EVENT_RESIZE,              /* the pool's size was changed during the run: workers */
   PS_EVENT_N_TYPES,
   /* Ordinary task-ends of one worker, in completion order (see
    * PsTaskBatchEntry): what a live run is mostly made of. Not one of the

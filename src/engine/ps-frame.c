@@ -37,6 +37,7 @@ type_is_known (guint8 type)
     case PS_FRAME_EVENT:
     case PS_FRAME_ERROR:
     case PS_FRAME_EVENT_TASKS:
+    case PS_FRAME_RESIZE:
       return TRUE;
     default:
       return FALSE;

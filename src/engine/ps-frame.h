@@ -31,6 +31,7 @@ typedef enum
   PS_FRAME_EVENT = 35,
   PS_FRAME_ERROR = 36,
   PS_FRAME_EVENT_TASKS = 37, /* task-end events of one worker, 32 bytes each */
+  PS_FRAME_RESIZE = 38,      /* client: u32 workers, the pool's new size during the run */
 } PsFrameType;
 
 typedef struct

@@ -9,6 +9,7 @@
  *   HELLO   engine: u32 version, str name, u32 cores; client: u32 version, str name
  *   RUN     u32 argc, argc × str: the options of `poolscope-run run`
  *   CANCEL  (empty)
+ *   RESIZE  u32 workers: the pool's new size, while it runs
  *   ERROR   u32 code, str message
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,6 +22,7 @@
 
 #include "ps-error.h"
 #include "ps-ipc-proto.h"
+#include "ps-spec.h"
 
 /* RUN carries a command line: no more options than a shell would pass */
 #define MAX_ARGS 4096
@@ -118,6 +120,41 @@ void
 ps_proto_put_cancel (PsBuffer *b)
 {
   ps_frame_end (b, ps_frame_begin (b, PS_FRAME_CANCEL));
+}
+
+void
+ps_proto_put_resize (PsBuffer *b,
+                     guint32   workers)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_RESIZE);
+
+  ps_buffer_put_u32 (b, workers);
+  ps_frame_end (b, f);
+}
+
+gboolean
+ps_proto_read_resize (const PsFrame *frame,
+                      guint32       *workers,
+                      GError       **error)
+{
+  PsReader r;
+
+  if (frame->type != PS_FRAME_RESIZE)
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_PROTOCOL, _("not a RESIZE frame"));
+      return FALSE;
+    }
+  ps_reader_init (&r, frame);
+  *workers = ps_reader_u32 (&r);
+  if (!ps_reader_finish (&r, "resize", error))
+    return FALSE;
+  if (*workers < 1 || *workers > PS_WORKERS_MAX)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("a RESIZE to %u workers (1 to %u)"),
+                   *workers, PS_WORKERS_MAX);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void

@@ -37,6 +37,11 @@ void       ps_proto_put_run    (PsBuffer           *b,
 GPtrArray *ps_proto_read_run   (const PsFrame      *frame,
                                 GError            **error);
 void       ps_proto_put_cancel (PsBuffer           *b);
+void        ps_proto_put_resize    (PsBuffer      *b,
+                                    guint32        workers);
+gboolean    ps_proto_read_resize   (const PsFrame *frame,
+                                    guint32       *workers,
+                                    GError       **error);
 void       ps_proto_put_error  (PsBuffer           *b,
                                 guint32             code,
                                 const char         *message);

@@ -322,6 +322,21 @@ handle_frame (Server        *s,
       if (s->pool)
         ps_pool_cancel (s->pool);
       return TRUE;
+    case PS_FRAME_RESIZE:
+      {
+        g_autoptr(GError) error = NULL;
+        guint32 workers;
+
+        if (!ps_proto_read_resize (frame, &workers, &error))
+          {
+            send_error (s, 2, error->message);
+            return FALSE;
+          }
+        /* between runs there is no pool to resize: the next run says its size */
+        if (s->pool && !ps_pool_is_finished (s->pool))
+          ps_pool_resize (s->pool, workers);
+        return TRUE;
+      }
     default:
       send_error (s, 2, _("unexpected frame from the client"));
       return FALSE;
@@ -372,6 +387,7 @@ stdin_cb (int          fd,
         {
           send_error (s, 2, error->message);
           s->status = 2;
+          s->stdin_id = 0;
           stop_serving (s);
           return G_SOURCE_REMOVE;
         }
@@ -379,6 +395,7 @@ stdin_cb (int          fd,
       if (!handle_frame (s, &frame))
         {
           s->status = 2;
+          s->stdin_id = 0;
           stop_serving (s);
           return G_SOURCE_REMOVE;
         }

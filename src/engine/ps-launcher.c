@@ -97,6 +97,10 @@ child_setup (gpointer data)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   signal (SIGINT, SIG_IGN);
+  /* SIGUSR1/SIGUSR2 resize the engine's pool; sent to the whole group
+   * they must not kill the workers */
+  signal (SIGUSR1, SIG_IGN);
+  signal (SIGUSR2, SIG_IGN);
 }
 
 static gboolean
@@ -126,6 +130,8 @@ start_forked (PsLauncher  *self,
       if (getppid () != self->engine_pid)
         _exit (1);
       signal (SIGINT, SIG_IGN);
+      signal (SIGUSR1, SIG_IGN);
+      signal (SIGUSR2, SIG_IGN);
       signal (SIGTERM, SIG_DFL);
       signal (SIGCHLD, SIG_DFL);
       sigemptyset (&all);

@@ -106,7 +106,7 @@ typedef struct _Worker
   gboolean      head_started; /* a TASK_START for it arrived */
   gint64        launched_at;
   gboolean      ready;
-  gboolean      retiring;     /* --max-tasks-per-child reached */
+  gboolean      retiring;     /* --max-tasks-per-child reached, or the pool shrank */
   gboolean      closing;      /* channel shut: no more work */
   gboolean      exited;
   PsSampled    *sampled;      /* CPU and memory, once it is ready */
@@ -1667,6 +1667,67 @@ ps_pool_start (PsPool  *self,
  * grace; their unfinished tasks end as cancelled. run-end follows once
  * every worker has gone.
  */
+/**
+ * ps_pool_resize:
+ * @workers: the pool's new size, 1 to PS_WORKERS_MAX
+ *
+ * Grows or shrinks the pool while it runs: new workers start at once;
+ * surplus ones (the newest) take no more work and leave when their chunks
+ * are done, as a worker does that reached --max-tasks-per-child (their
+ * worker-exit is an ordinary one, not a crash). A resize event says so.
+ */
+void
+ps_pool_resize (PsPool *self,
+                guint   workers)
+{
+  PsEvent e = { 0 };
+  guint active = 0;
+
+  g_return_if_fail (PS_IS_POOL (self));
+  g_return_if_fail (workers >= 1 && workers <= PS_WORKERS_MAX);
+
+  if (self->cancelled || self->finished || self->closing_all || self->workers == NULL)
+    return;
+  self->spec->workers = workers;
+  e.type = PS_EVENT_RESIZE;
+  e.t = mono_ns () - self->t0;
+  e.workers = workers;
+  emit (self, &e);
+
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *w = g_ptr_array_index (self->workers, i);
+
+      active += !w->exited && !w->closing && !w->retiring;
+    }
+  /* the newest go first: the older ones have their lanes and their pace */
+  for (guint i = self->workers->len; i > 0 && active > workers; i--)
+    {
+      Worker *w = g_ptr_array_index (self->workers, i - 1);
+
+      if (!w->exited && !w->closing && !w->retiring)
+        {
+          w->retiring = TRUE;
+          active--;
+        }
+    }
+  while (active < workers && work_remains (self))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!start_worker (self, &error))
+        {
+          g_autofree char *msg = g_strdup_printf (_("cannot grow the pool (%s): it goes on with %u workers"),
+                                                  error->message, active);
+          notice (self, msg);
+          break;
+        }
+      active++;
+    }
+  dispatch_all (self);
+  check_finished (self);
+}
+
 void
 ps_pool_cancel (PsPool *self)
 {

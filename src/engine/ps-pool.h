@@ -25,6 +25,8 @@ void          ps_pool_set_worker_command (PsPool       *self,
 gboolean      ps_pool_start              (PsPool       *self,
                                           GError      **error);
 void          ps_pool_cancel             (PsPool       *self);
+void          ps_pool_resize             (PsPool       *self,
+                                          guint         workers);
 gboolean      ps_pool_is_finished        (PsPool       *self);
 const PsSpec *ps_pool_get_spec           (PsPool       *self);
 

@@ -265,6 +265,19 @@ check_proto (const PsFrame *frame)
         g_assert_cmpuint (args->len, ==, args2->len);
         break;
       }
+    case PS_FRAME_RESIZE:
+      {
+        guint32 n, n2;
+
+        if (!ps_proto_read_resize (frame, &n, NULL))
+          break;
+        g_assert_cmpuint (n, >=, 1);
+        ps_proto_put_resize (&b, n);
+        frame_of (&b, &again);
+        g_assert_true (ps_proto_read_resize (&again, &n2, NULL));
+        g_assert_cmpuint (n, ==, n2);
+        break;
+      }
     case PS_FRAME_ERROR:
       {
         PsProtoError x;
