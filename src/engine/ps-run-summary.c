@@ -126,6 +126,11 @@ ps_run_summary_add (PsRunSummary  *self,
         }
       break;
 
+    case PS_EVENT_RESIZE:
+      /* the pool's size at the end, as the log's last resize says */
+      self->workers = e->workers;
+      break;
+
     case PS_EVENT_RUN_END:
       self->wall_ns = e->t;
       self->finished = TRUE;
@@ -152,7 +157,7 @@ ps_run_summary_add (PsRunSummary  *self,
  * Returns: (transfer full): one JSON object: tasks, ok, failed (of
  *   which errors, crashed, timed_out: tasks by their last attempt),
  *   retried (attempts), cancelled (tasks that did not run to an end),
- *   wall_s, cpu_s, workers, tasks_per_s and per_worker (name, pid, tasks:
+ *   wall_s, cpu_s, workers (at the end: a resize changes it), tasks_per_s and per_worker (name, pid, tasks:
  *   the attempts it ran, busy_s)
  */
 char *
