@@ -197,8 +197,6 @@ draw_axes (PsSweepChartKind   kind,
       ps_draw_set_rgba (cr, &style->fg, 0.6);
       ps_draw_text (cr, small, buf, x, f->y0 + f->h + 4, 0.5, 0);
     }
-  ps_draw_set_rgba (cr, &style->fg, 0.6);
-  ps_draw_text (cr, small, _("workers →"), f->x0 + f->w, f->y0 + f->h + 20, 1, 0);
 }
 
 static void
@@ -431,6 +429,12 @@ ps_sweep_draw (PsSweepChartKind   kind,
           ps_draw_text (cr, small, items[i].text, legend_x + 14, f.y0 + f.h + 20, 0, 0);
           legend_x += 14 + ps_draw_text_width (small, items[i].text) + 14;
         }
+    }
+  /* the axis's name where the legend leaves room for it */
+  if (legend_x + ps_draw_text_width (small, _("workers →")) <= f.x0 + f.w)
+    {
+      ps_draw_set_rgba (cr, &style->fg, 0.6);
+      ps_draw_text (cr, small, _("workers →"), f.x0 + f.w, f.y0 + f.h + 20, 1, 0);
     }
 }
 
