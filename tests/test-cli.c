@@ -2227,6 +2227,45 @@ test_resize_signals (void)
   g_unlink (log);
 }
 
+/* Growing a pool whose workers retire after each chunk
+ * (--max-tasks-per-child 1) starts one more place, not one a retiring
+ * worker: never more than the new size live at once. */
+static void
+test_resize_retiring (void)
+{
+  g_autofree char *log = tmp_path ("resize-retiring.jsonl");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint live = 0, most = 0, most_after = 0;
+  gboolean resized = FALSE;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                           POOLSCOPE_RUN, "run", "--items", "1..60", "--workload", "sleep:15", "--workers", "2",
+                           "--chunksize", "1", "--max-tasks-per-child", "1", "--format", "none", "--log", log, NULL);
+  g_assert_no_error (error);
+  g_usleep (250000);
+  g_subprocess_send_signal (proc, SIGUSR1);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  events = read_log (log);
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (events, i);
+
+      resized |= is_event (o, "resize");
+      live += is_event (o, "worker-start") ? 1 : is_event (o, "worker-exit") ? -1 : 0;
+      most = MAX (most, live);
+      if (resized)
+        most_after = MAX (most_after, live);
+    }
+  g_test_message ("most live workers %d, after the resize %d", most, most_after);
+  g_assert_true (resized);
+  g_assert_cmpint (most_after, >=, 3);
+  g_assert_cmpint (most, <=, 3);
+  g_unlink (log);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2264,6 +2303,7 @@ main (int    argc,
   g_test_add_func ("/ps/cli/seed-and-jobs", test_seed_and_jobs);
   g_test_add_func ("/ps/cli/sigint-to-group", test_sigint_to_group);
   g_test_add_func ("/ps/cli/resize-signals", test_resize_signals);
+  g_test_add_func ("/ps/cli/resize-retiring", test_resize_retiring);
   g_test_add_func ("/ps/cli/timeout-exact", test_timeout_exact);
   g_test_add_func ("/ps/cli/descriptor-limit", test_descriptor_limit);
   g_test_add_func ("/ps/cli/log-onto-items", test_log_onto_items);

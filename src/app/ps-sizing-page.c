@@ -190,9 +190,11 @@ cell_bind (GtkSignalListItemFactory *factory,
     }
   if (column == COL_WORKERS && list_row != NULL)
     {
+      gulong n = strtoul (row->cells[column], NULL, 10);
       g_autofree char *spoken = row->recommended
-                                ? g_strdup_printf (_("%s workers, recommended"), row->cells[column])
-                                : g_strdup_printf (_("%s workers"), row->cells[column]);
+                                ? g_strdup_printf (ngettext ("%s worker, recommended", "%s workers, recommended", n),
+                                                   row->cells[column])
+                                : g_strdup_printf (ngettext ("%s worker", "%s workers", n), row->cells[column]);
       gtk_accessible_update_property (GTK_ACCESSIBLE (list_row), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken, -1);
     }
 }
@@ -293,6 +295,7 @@ ps_sizing_page_update (PsSizingPage *self,
 
   g_return_if_fail (PS_IS_SIZING_PAGE (self));
 
+  gtk_widget_remove_css_class (GTK_WIDGET (self->progress_label), "error");
   gtk_widget_set_visible (self->answer_box, sweep != NULL);
   gtk_widget_set_visible (self->charts_box, sweep != NULL);
   gtk_widget_set_visible (self->table_scroller, sweep != NULL);
@@ -343,7 +346,10 @@ ps_sizing_page_update (PsSizingPage *self,
     g_string_append_printf (fits, _("Amdahl: %s."), why);
   g_string_append_c (fits, ' ');
   usl = ps_sweep_get_usl (sweep, &why);
-  if (usl && isfinite (usl->peak_workers))
+  if (usl && usl->sigma >= 1)
+    g_string_append_printf (fits, _("The Universal Scalability Law fits contention σ = %.3f: so high that "
+                                    "one worker does best."), usl->sigma);
+  else if (usl && isfinite (usl->peak_workers))
     g_string_append_printf (fits, _("The Universal Scalability Law fits contention σ = %.3f and coherency "
                                     "κ = %.4f: throughput peaks at %.1f workers."),
                             usl->sigma, usl->kappa, usl->peak_workers);
@@ -360,6 +366,16 @@ ps_sizing_page_update (PsSizingPage *self,
   for (PsSweepChart **c = charts (self); *c; c++)
     ps_sweep_chart_set_sweep (*c, sweep);
   update_table (self);
+}
+
+/* Says why the sweep ended early, in the page's progress line. */
+void
+ps_sizing_page_set_failure (PsSizingPage *self,
+                            const char   *text)
+{
+  g_return_if_fail (PS_IS_SIZING_PAGE (self));
+  gtk_label_set_text (self->progress_label, text);
+  gtk_widget_add_css_class (GTK_WIDGET (self->progress_label), "error");
 }
 
 const char *

@@ -25,6 +25,8 @@ void        ps_sizing_page_update      (PsSizingPage *self,
                                         gboolean      running,
                                         guint         next_run,
                                         gboolean      stopped);
+void        ps_sizing_page_set_failure (PsSizingPage *self,
+                                        const char   *text);
 const char *ps_sizing_page_get_recommendation (PsSizingPage *self);
 
 G_END_DECLS

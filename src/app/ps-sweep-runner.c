@@ -27,6 +27,7 @@ struct _PsSweepRunner
   guint         index;     /* of the run under way */
   gboolean      running;
   gboolean      stopping;
+  char         *failure;   /* why a run failed and ended the sweep */
   guint         next_id;
   gulong        finished_id;
 };
@@ -97,7 +98,15 @@ session_finished (PsSweepRunner *self)
   if (run->result.ended && !run->result.cancelled && ps_run_model_get_error (ps_run_session_get_model (self->session)) == NULL)
     ps_sweep_run_done (self->sweep, self->index);
   else
-    self->stopping = TRUE;  /* a run that failed ends the sweep: the next would too */
+    {
+      /* a run that failed ends the sweep (the next would fail too), and
+       * says why; one Stop ended is no failure */
+      const char *error = ps_run_model_get_error (ps_run_session_get_model (self->session));
+
+      if (!self->stopping && error != NULL)
+        self->failure = g_strdup (error);
+      self->stopping = TRUE;
+    }
   ps_sweep_compute (self->sweep);
   g_signal_emit (self, signals[RUN_DONE], 0, self->index);
   self->index++;
@@ -115,6 +124,7 @@ ps_sweep_runner_start (PsSweepRunner *self,
   self->sweep = sweep;
   self->index = 0;
   self->running = TRUE;
+  g_clear_pointer (&self->failure, g_free);
   self->stopping = FALSE;
   ps_run_session_set_event_tap (self->session, tap, self);
   self->finished_id = g_signal_connect_swapped (self->session, "finished", G_CALLBACK (session_finished), self);
@@ -152,6 +162,14 @@ ps_sweep_runner_get_sweep (PsSweepRunner *self)
   return self->sweep;
 }
 
+/* Why the last sweep ended early, when a run failed; NULL otherwise. */
+const char *
+ps_sweep_runner_get_failure (PsSweepRunner *self)
+{
+  g_return_val_if_fail (PS_IS_SWEEP_RUNNER (self), NULL);
+  return self->failure;
+}
+
 guint
 ps_sweep_runner_get_index (PsSweepRunner *self)
 {
@@ -172,6 +190,7 @@ ps_sweep_runner_dispose (GObject *object)
         ps_run_session_set_event_tap (self->session, NULL, NULL);
     }
   g_clear_object (&self->session);
+  g_clear_pointer (&self->failure, g_free);
   G_OBJECT_CLASS (ps_sweep_runner_parent_class)->dispose (object);
 }
 

@@ -22,5 +22,6 @@ void           ps_sweep_runner_stop       (PsSweepRunner *self);
 gboolean       ps_sweep_runner_is_running (PsSweepRunner *self);
 PsSweep       *ps_sweep_runner_get_sweep  (PsSweepRunner *self);
 guint          ps_sweep_runner_get_index  (PsSweepRunner *self);
+const char    *ps_sweep_runner_get_failure (PsSweepRunner *self);
 
 G_END_DECLS

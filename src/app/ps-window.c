@@ -380,21 +380,18 @@ static void
 sweep_finished (PsWindow *self,
                 gboolean  stopped)
 {
+  const char *failure = ps_sweep_runner_get_failure (self->runner);
+
   ps_sizing_page_update (self->sizing_page, FALSE, 0, stopped);
+  if (failure)
+    {
+      g_autofree char *text = g_strdup_printf (_("The sweep ended: a run failed: %s"), failure);
+
+      ps_sizing_page_set_failure (self->sizing_page, text);
+    }
   self->texts_at = 0;
   ps_window_render (self);
   ps_window_update_actions (self);
-}
-
-static void
-use_size (PsWindow *self,
-          guint     workers)
-{
-  g_autofree char *text = g_strdup_printf (ngettext ("Workers set to %u, for the next run",
-                                                     "Workers set to %u, for the next run", workers), workers);
-
-  ps_batch_form_set_workers (self->batch_form, workers);
-  ps_window_add_text_toast (self, text, 3);
 }
 
 /* Workers changed while one run goes on: its pool grows or shrinks now,
@@ -409,6 +406,21 @@ workers_changed (PsWindow *self,
   ps_run_session_resize (self->session, workers);
   ps_batch_form_set_running (self->batch_form, workers);
 }
+
+static void
+use_size (PsWindow *self,
+          guint     workers)
+{
+  g_autofree char *text = g_strdup_printf (ngettext ("Workers set to %u, for the next run",
+                                                     "Workers set to %u, for the next run", workers), workers);
+
+  /* for the next run: not a resize of one going on */
+  g_signal_handlers_block_by_func (self->batch_form, workers_changed, self);
+  ps_batch_form_set_workers (self->batch_form, workers);
+  g_signal_handlers_unblock_by_func (self->batch_form, workers_changed, self);
+  ps_window_add_text_toast (self, text, 3);
+}
+
 
 static void
 form_checked (PsWindow *self)

@@ -554,14 +554,6 @@ ps_engine_client_run_async (PsEngineClient      *self,
 }
 
 /**
- * ps_engine_client_run_finish:
- *
- * Returns: %TRUE once run-end has come; %FALSE with G_IO_ERROR_CANCELLED
- *   when the run was stopped (run-end has come too), or with the reason
- *   the run could not be carried out (refused, the engine could not
- *   start or died)
- */
-/**
  * ps_engine_client_resize:
  * @workers: the pool's new size
  *
@@ -585,6 +577,14 @@ ps_engine_client_resize (PsEngineClient *self,
   send_bytes (self, bytes);
 }
 
+/**
+ * ps_engine_client_run_finish:
+ *
+ * Returns: %TRUE once run-end has come; %FALSE with G_IO_ERROR_CANCELLED
+ *   when the run was stopped (run-end has come too), or with the reason
+ *   the run could not be carried out (refused, the engine could not
+ *   start or died)
+ */
 gboolean
 ps_engine_client_run_finish (PsEngineClient  *self,
                              GAsyncResult    *result,

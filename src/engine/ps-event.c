@@ -307,15 +307,11 @@ ps_event_decode (const PsFrame  *frame,
       break;
 
     case PS_EVENT_SWEEP_RUN:
-      e->task = ps_reader_u64 (&r);
-      e->workers = ps_reader_u32 (&r);
-      e->attempt = ps_reader_u32 (&r);
-      e->retry = ps_reader_u8 (&r) != 0;
-      break;
-
     case PS_EVENT_SWEEP_END:
-      e->text = ps_reader_str (&r, NULL);
-      break;
+      /* a sweep's log lines, never an engine's event */
+      g_set_error (error, PS_ERROR, PS_ERROR_PROTOCOL, _("a “%s” event is not sent in frames"),
+                   type_names[e->type]);
+      return FALSE;
 
     case PS_EVENT_RESIZE:
       e->workers = ps_reader_u32 (&r);
@@ -552,7 +548,8 @@ ps_event_to_json (const PsEvent *e,
     case PS_EVENT_SWEEP_END:
       /* the sweep's own JSON (ps_sweep_to_json()), as it is */
       key (out, "result");
-      g_string_append (out, e->text ? e->text : "null");
+      /* (only ps_sweep_to_json() makes it: one line of JSON) */
+      g_string_append (out, e->text && e->text[0] == '{' && strchr (e->text, '\n') == NULL ? e->text : "{}");
       break;
 
     case PS_EVENT_SAMPLE:

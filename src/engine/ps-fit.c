@@ -111,9 +111,9 @@ ps_stat_is_outlier (const double *v,
   if (n < 3 || i >= n)
     return FALSE;
   m = ps_stat_median (v, n);
-  mad = ps_stat_mad (v, n) * 1.4826;
-  if (mad <= 0)
-    mad = fabs (m) * 0.01;  /* all alike but one: 1% of the median is the scale */
+  /* with a few runs the MAD is one deviation, however small: no scale
+   * under 2% of the median (runs a few percent apart are alike) */
+  mad = MAX (ps_stat_mad (v, n) * 1.4826, fabs (m) * 0.02);
   return fabs (v[i] - m) > 3 * mad;
 }
 

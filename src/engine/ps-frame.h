@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-#define PS_PROTOCOL_VERSION  3   /* 2: EVENT_TASKS frames; 3: worker-exit says stopped */
+#define PS_PROTOCOL_VERSION  4   /* 2: EVENT_TASKS frames; 3: worker-exit says stopped; 4: RESIZE, resize events */
 #define PS_FRAME_HEADER_SIZE 8
 #define PS_FRAME_MAX_PAYLOAD (16u * 1024u * 1024u)
 

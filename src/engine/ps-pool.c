@@ -107,6 +107,7 @@ typedef struct _Worker
   gint64        launched_at;
   gboolean      ready;
   gboolean      retiring;     /* --max-tasks-per-child reached, or the pool shrank */
+  gboolean      surplus;      /* let go by a shrink: not replaced when it leaves */
   gboolean      closing;      /* channel shut: no more work */
   gboolean      exited;
   PsSampled    *sampled;      /* CPU and memory, once it is ready */
@@ -144,6 +145,7 @@ struct _PsPool
   struct _Worker *batch_worker;
   GPtrArray    *workers;       /* Worker*, every one ever started */
   guint         n_live;
+  guint         n_surplus;     /* live workers a shrink let go */
   guint32       next_worker_id;
 
   gint64        t0;
@@ -576,7 +578,10 @@ dispatch_all (PsPool *self)
       /* A retiring worker that has finished its share is let go. */
       if (w->retiring && w->in_flight == 0 && !w->closing && w->fd >= 0)
         {
+          /* what it has not been sent yet (its SETUP, if it was grown and
+           * shrunk at once) goes first */
           w->closing = TRUE;
+          write_out (w);
           shutdown (w->fd, SHUT_WR);
         }
       if (w->out.len > 0)
@@ -1094,6 +1099,8 @@ worker_on_exit (Worker *w,
       w->fd = -1;
     }
   self->n_live--;
+  if (w->surplus)
+    self->n_surplus--;
   g_clear_pointer (&w->sampled, ps_sampled_free);
 
   /* A worker in a lock task ends itself on SIGTERM only once it holds
@@ -1160,7 +1167,7 @@ worker_on_exit (Worker *w,
     g_queue_clear_full (&self->requeue, g_free);
 
   /* The pool heals: a replacement takes the dead worker's place. */
-  if (work_remains (self) && !self->closing_all && self->n_live < self->spec->workers)
+  if (work_remains (self) && !self->closing_all && self->n_live - self->n_surplus < self->spec->workers)
     {
       g_autoptr(GError) error = NULL;
 
@@ -1661,13 +1668,6 @@ ps_pool_start (PsPool  *self,
 }
 
 /**
- * ps_pool_cancel:
- *
- * Stops the run: workers are sent SIGTERM, then SIGKILL after a short
- * grace; their unfinished tasks end as cancelled. run-end follows once
- * every worker has gone.
- */
-/**
  * ps_pool_resize:
  * @workers: the pool's new size, 1 to PS_WORKERS_MAX
  *
@@ -1681,33 +1681,26 @@ ps_pool_resize (PsPool *self,
                 guint   workers)
 {
   PsEvent e = { 0 };
-  guint active = 0;
+  guint active;
 
   g_return_if_fail (PS_IS_POOL (self));
   g_return_if_fail (workers >= 1 && workers <= PS_WORKERS_MAX);
 
   if (self->cancelled || self->finished || self->closing_all || self->workers == NULL)
     return;
-  self->spec->workers = workers;
-  e.type = PS_EVENT_RESIZE;
-  e.t = mono_ns () - self->t0;
-  e.workers = workers;
-  emit (self, &e);
-
-  for (guint i = 0; i < self->workers->len; i++)
-    {
-      Worker *w = g_ptr_array_index (self->workers, i);
-
-      active += !w->exited && !w->closing && !w->retiring;
-    }
+  /* the places taken: every live worker but those a shrink let go (one
+   * that reached --max-tasks-per-child keeps its place for its successor) */
+  active = self->n_live - self->n_surplus;
   /* the newest go first: the older ones have their lanes and their pace */
   for (guint i = self->workers->len; i > 0 && active > workers; i--)
     {
       Worker *w = g_ptr_array_index (self->workers, i - 1);
 
-      if (!w->exited && !w->closing && !w->retiring)
+      if (!w->exited && !w->surplus)
         {
           w->retiring = TRUE;
+          w->surplus = TRUE;
+          self->n_surplus++;
           active--;
         }
     }
@@ -1717,17 +1710,34 @@ ps_pool_resize (PsPool *self,
 
       if (!start_worker (self, &error))
         {
-          g_autofree char *msg = g_strdup_printf (_("cannot grow the pool (%s): it goes on with %u workers"),
-                                                  error->message, active);
+          g_autofree char *msg =
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "cannot grow the pool (%s): it goes on with %u worker",
+                                          "cannot grow the pool (%s): it goes on with %u workers", active),
+                             error->message, active);
           notice (self, msg);
+          workers = active;
           break;
         }
       active++;
     }
+  /* what the pool now is, not what was asked for */
+  self->spec->workers = workers;
+  e.type = PS_EVENT_RESIZE;
+  e.t = mono_ns () - self->t0;
+  e.workers = workers;
+  emit (self, &e);
   dispatch_all (self);
   check_finished (self);
 }
 
+/**
+ * ps_pool_cancel:
+ *
+ * Stops the run: workers are sent SIGTERM, then SIGKILL after a short
+ * grace; their unfinished tasks end as cancelled. run-end follows once
+ * every worker has gone.
+ */
 void
 ps_pool_cancel (PsPool *self)
 {

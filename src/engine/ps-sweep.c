@@ -384,6 +384,21 @@ ps_sweep_run_result_add_event (PsSweepRunResult *r,
     }
 }
 
+/* MemAvailable, in bytes; 0 when unknown. */
+static gint64
+available_memory (void)
+{
+  g_autofree char *text = NULL;
+  const char *line;
+  gint64 kib = 0;
+
+  if (!g_file_get_contents ("/proc/meminfo", &text, NULL, NULL) ||
+      (line = strstr (text, "MemAvailable:")) == NULL ||
+      sscanf (line + strlen ("MemAvailable:"), "%" G_GINT64_FORMAT, &kib) != 1)
+    return 0;
+  return kib * 1024;
+}
+
 /* ---- the plan ----------------------------------------------------------- */
 
 static void
@@ -434,6 +449,7 @@ ps_sweep_new (const PsSpec *spec,
   self->tolerance = PS_SWEEP_DEFAULT_TOLERANCE;
   self->usable_cpus = ps_sweep_usable_cpus (&self->usable_why);
   self->points = g_array_new (FALSE, TRUE, sizeof (PsSweepPoint));
+  self->available_memory = available_memory ();
 
   if (warmup)
     g_ptr_array_add (self->runs, run_new (counts[n_counts / 2], 0, TRUE));
@@ -452,6 +468,8 @@ ps_sweep_new (const PsSpec *spec,
       for (guint i = 0; i < n_counts; i++)
         g_ptr_array_add (self->runs, run_new (order[i], r, FALSE));
     }
+  /* points without runs, and the fits' reasons for waiting, from the start */
+  ps_sweep_compute (self);
   return self;
 }
 
@@ -560,20 +578,6 @@ ps_sweep_get_usable_cpus (PsSweep *self)
 
 /* ---- the points, the fits, the answer ----------------------------------- */
 
-/* MemAvailable, in bytes; 0 when unknown. */
-static gint64
-available_memory (void)
-{
-  g_autofree char *text = NULL;
-  const char *line;
-  gint64 kib = 0;
-
-  if (!g_file_get_contents ("/proc/meminfo", &text, NULL, NULL) ||
-      (line = strstr (text, "MemAvailable:")) == NULL ||
-      sscanf (line + strlen ("MemAvailable:"), "%" G_GINT64_FORMAT, &kib) != 1)
-    return 0;
-  return kib * 1024;
-}
 
 static void
 make_point (PsSweep      *self,
@@ -672,7 +676,11 @@ recommend (PsSweep *self)
       self->reason = g_strdup (_("no run has finished yet"));
       return;
     }
-  base = &g_array_index (self->points, PsSweepPoint, 0);
+  /* the fewest workers measured (a stopped sweep may lack the smallest) */
+  base = NULL;
+  for (guint i = 0; i < self->points->len && base == NULL; i++)
+    if (g_array_index (self->points, PsSweepPoint, i).n_reps > 0)
+      base = &g_array_index (self->points, PsSweepPoint, i);
   for (guint i = 0; i < self->points->len && rec == NULL; i++)
     {
       const PsSweepPoint *p = &g_array_index (self->points, PsSweepPoint, i);
@@ -715,13 +723,16 @@ recommend (PsSweep *self)
           ps_format_bytes_buf ((gint64) each, each_text, sizeof each_text);
           if (fit == NULL)
             {
-              self->reason = g_strdup_printf (_("no clear answer: even %u workers need more memory than is free "
-                                                "(%s free, %s a worker)"),
+              self->reason = g_strdup_printf (ngettext ("no clear answer: even %u worker needs more memory than "
+                                                        "is free (%s free, %s a worker)",
+                                                        "no clear answer: even %u workers need more memory than "
+                                                        "is free (%s free, %s a worker)", base->workers),
                                               base->workers, free_text, each_text);
               return;
             }
           rec = fit;
-          g_string_append_printf (why, _("; memory holds %u workers (%s free, %s a worker)"),
+          g_string_append_printf (why, ngettext ("; memory holds %u worker (%s free, %s a worker)",
+                                                 "; memory holds %u workers (%s free, %s a worker)", fits),
                                   fits, free_text, each_text);
         }
     }
@@ -827,8 +838,6 @@ ps_sweep_compute (PsSweep *self)
   self->have_usl = ps_fit_usl ((double *) n->data, (double *) x->data, n->len, &self->usl, &error);
   if (!self->have_usl)
     self->usl_why = g_strdup (error->message);
-  if (self->available_memory == 0)
-    self->available_memory = available_memory ();
   recommend (self);
 }
 
@@ -1077,7 +1086,10 @@ ps_sweep_format_table (PsSweep *self,
   else
     g_string_append_printf (out, _("Amdahl: %s\n"), why);
   usl = ps_sweep_get_usl (self, &why);
-  if (usl && isfinite (usl->peak_workers))
+  if (usl && usl->sigma >= 1)
+    g_string_append_printf (out, _("USL: σ %.4f, κ %.5f: contention so high that one worker does best\n"),
+                            usl->sigma, usl->kappa);
+  else if (usl && isfinite (usl->peak_workers))
     g_string_append_printf (out, _("USL: σ %.4f, κ %.5f: throughput peaks at %.1f workers\n"),
                             usl->sigma, usl->kappa, usl->peak_workers);
   else if (usl)

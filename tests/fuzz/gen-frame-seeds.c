@@ -287,6 +287,10 @@ main (int    argc,
     save_buffer ("ipc-run", &b);
     ps_proto_put_cancel (&b);
     save_buffer ("ipc-cancel", &b);
+    ps_proto_put_resize (&b, 4);
+    save_buffer ("ipc-resize", &b);
+    ps_proto_put_resize (&b, 0);
+    save_buffer ("ipc-resize-zero", &b);
     ps_proto_put_error (&b, 2, "--items: “9..1” is not a range");
     save_buffer ("ipc-error", &b);
   }
