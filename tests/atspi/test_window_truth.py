@@ -197,7 +197,7 @@ def sweep():
                 if n is None or d > 6:
                     return
                 if n.get_role_name() == "table row" and n.get_name() != "Column titles" and \
-                   "workers" in (n.get_name() or ""):
+                   "worker" in (n.get_name() or ""):
                     rows.append(n.get_name())
                     return
                 for i in range(n.get_child_count()):
