@@ -198,6 +198,7 @@ check_thread (GTask        *task,
   {
     g_autoptr(PsSpec) spec = ps_spec_new ();
     g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+    gboolean parsed;
 
     g_ptr_array_add (args, g_strdup ("--items"));
     g_ptr_array_add (args, g_strdup (c->items));
@@ -213,8 +214,12 @@ check_thread (GTask        *task,
     g_ptr_array_add (args, g_strdup (ps_start_method_to_string (c->start)));
     g_ptr_array_add (args, g_strdup ("--sample-hz"));
     g_ptr_array_add (args, c->sample_hz > 0 ? g_strdup_printf ("%g", c->sample_hz) : g_strdup ("off"));
-    if (!ps_spec_parse_args (spec, args->len, (char **) args->pdata, &error) ||
-        !ps_spec_finish (spec, &error))
+    parsed = ps_spec_parse_args (spec, args->len, (char **) args->pdata, &error);
+
+    /* the items this check parsed, not a second reading of the file */
+    if (parsed && items != NULL)
+      spec->items = ps_items_ref (items);
+    if (!parsed || !ps_spec_finish (spec, &error))
       {
         /* the fields passed one by one: what is left is the items */
         field_error (c, PS_BATCH_FIELD_ITEMS, error->message);

@@ -447,8 +447,10 @@ ps_spec_finish (PsSpec  *self,
       return FALSE;
     }
 
-  g_clear_pointer (&self->items, ps_items_unref);
-  self->items = ps_items_parse (self->items_spec, &local_error);
+  /* items parsed already (the app's form parses them in its check) are
+   * not read again: an @FILE of millions of lines is read once */
+  if (self->items == NULL)
+    self->items = ps_items_parse (self->items_spec, &local_error);
   if (self->items == NULL)
     {
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "--items: %s", local_error->message);
