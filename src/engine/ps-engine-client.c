@@ -48,6 +48,7 @@ struct _PsEngineClient
   gboolean      running;
   guint         cores;
   GBytes       *pending_run;  /* RUN sent once the engine has said HELLO */
+  guint         pending_resize; /* a RESIZE asked for before that, 0: none */
   GQueue        writes;       /* GBytes: frames waiting for the one being written */
   GBytes       *writing;
   GTask        *task;         /* the run going, or NULL */
@@ -285,6 +286,13 @@ handle_frame (PsEngineClient *self,
         {
           send_bytes (self, self->pending_run);
           g_clear_pointer (&self->pending_run, g_bytes_unref);
+          if (self->pending_resize)
+            {
+              guint workers = self->pending_resize;
+
+              self->pending_resize = 0;
+              ps_engine_client_resize (self, workers);
+            }
         }
       return TRUE;
     }
@@ -544,6 +552,7 @@ ps_engine_client_run_async (PsEngineClient      *self,
     {
       g_clear_pointer (&self->pending_run, g_bytes_unref);
       self->pending_run = g_steal_pointer (&bytes);
+      self->pending_resize = 0;
     }
   if (cancellable)
     {
@@ -569,8 +578,14 @@ ps_engine_client_resize (PsEngineClient *self,
 
   g_return_if_fail (PS_IS_ENGINE_CLIENT (self));
   g_return_if_fail (workers >= 1 && workers <= PS_WORKERS_MAX);
-  if (!self->running || self->subprocess == NULL || !self->greeted)
+  if (!self->running || self->subprocess == NULL)
     return;
+  if (!self->greeted || self->pending_run != NULL)
+    {
+      /* before the RUN has gone out: it follows the RUN */
+      self->pending_resize = workers;
+      return;
+    }
   ps_buffer_init (&b);
   ps_proto_put_resize (&b, workers);
   bytes = frame_bytes (&b);
