@@ -175,6 +175,23 @@ ps_chart_update (PsChart *self)
   return !behind;
 }
 
+/**
+ * ps_chart_pace_by_pixel:
+ *
+ * A pace for charts whose time axis spans the run: a long run moves its
+ * newest end by less than a pixel in a tenth of a second, so it is
+ * redrawn about a pixel's worth of time later (0.1 s to 1 s).
+ */
+gint64
+ps_chart_pace_by_pixel (PsChart *self)
+{
+  PsChartPrivate *priv = ps_chart_get_instance_private (self);
+  gint64 now_us = priv->model ? ps_run_model_get_now (priv->model) / 1000 : 0;
+  int width = MAX (gtk_widget_get_width (GTK_WIDGET (self)), 100);
+
+  return CLAMP (now_us / width, 100000, G_USEC_PER_SEC);
+}
+
 static gint64
 ps_chart_real_pace (PsChart *self)
 {

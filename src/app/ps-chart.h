@@ -47,5 +47,6 @@ void        ps_chart_set_model (PsChart    *self,
                                 PsRunModel *model);
 gboolean    ps_chart_update    (PsChart    *self);
 void        ps_chart_describe_now (PsChart *self);
+gint64      ps_chart_pace_by_pixel (PsChart *self);
 
 G_END_DECLS

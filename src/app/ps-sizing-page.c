@@ -143,6 +143,7 @@ struct _PsSizingPage
   PsSweepChart  *speedup_chart;
   PsSweepChart  *wall_chart;
   PsSweepChart  *efficiency_chart;
+  PsSweepChart  *charts[5];    /* the four above, NULL-ended */
 
   GListStore    *rows;
   PsSweep       *sweep;        /* the window's */
@@ -233,19 +234,6 @@ ps_sizing_page_get_request (PsSizingPage *self,
   return TRUE;
 }
 
-static PsSweepChart **
-charts (PsSizingPage *self)
-{
-  static PsSweepChart *list[5];
-
-  list[0] = self->throughput_chart;
-  list[1] = self->speedup_chart;
-  list[2] = self->wall_chart;
-  list[3] = self->efficiency_chart;
-  list[4] = NULL;
-  return list;
-}
-
 /* The sweep to show (the window keeps it); NULL: none. */
 void
 ps_sizing_page_set_sweep (PsSizingPage *self,
@@ -254,7 +242,7 @@ ps_sizing_page_set_sweep (PsSizingPage *self,
   g_return_if_fail (PS_IS_SIZING_PAGE (self));
 
   self->sweep = sweep;
-  for (PsSweepChart **c = charts (self); *c; c++)
+  for (PsSweepChart **c = self->charts; *c; c++)
     ps_sweep_chart_set_sweep (*c, sweep);
   ps_sizing_page_update (self, FALSE, 0, FALSE);
 }
@@ -363,7 +351,7 @@ ps_sizing_page_update (PsSizingPage *self,
                             ps_sweep_get_base (sweep));
   gtk_label_set_text (self->fits_label, fits->str);
 
-  for (PsSweepChart **c = charts (self); *c; c++)
+  for (PsSweepChart **c = self->charts; *c; c++)
     ps_sweep_chart_set_sweep (*c, sweep);
   update_table (self);
 }
@@ -447,6 +435,10 @@ ps_sizing_page_init (PsSizingPage *self)
   g_autoptr(GtkNoSelection) selection = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->charts[0] = self->throughput_chart;
+  self->charts[1] = self->speedup_chart;
+  self->charts[2] = self->wall_chart;
+  self->charts[3] = self->efficiency_chart;
   self->rows = g_list_store_new (PS_TYPE_SWEEP_ROW);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (selection));

@@ -40,17 +40,6 @@ ps_timeline_chart_describe (PsChart *chart,
   ps_run_describe (PS_RUN_VIEW_TIMELINE, ps_chart_get_model (chart), out);
 }
 
-/* A long run moves the newest end by less than a pixel in a tenth of a
- * second (the axis spans the run): redraw about a pixel's worth of time. */
-static gint64
-ps_timeline_chart_pace (PsChart *chart)
-{
-  gint64 now_us = ps_run_model_get_now (ps_chart_get_model (chart)) / 1000;
-  int width = MAX (gtk_widget_get_width (GTK_WIDGET (chart)), 100);
-
-  return CLAMP (now_us / width, 100000, G_USEC_PER_SEC);
-}
-
 static gboolean
 ps_timeline_chart_query_tooltip (GtkWidget  *widget,
                                  int         x,
@@ -109,7 +98,7 @@ ps_timeline_chart_class_init (PsTimelineChartClass *klass)
   chart_class->min_width = 280;
   chart_class->min_height = 160;
   chart_class->natural_height = 320;
-  chart_class->pace = ps_timeline_chart_pace;
+  chart_class->pace = ps_chart_pace_by_pixel;
   widget_class->query_tooltip = ps_timeline_chart_query_tooltip;
   widget_class->measure = ps_timeline_chart_measure;
 }
