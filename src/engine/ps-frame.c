@@ -31,6 +31,7 @@ type_is_known (guint8 type)
     case PS_FRAME_TASK_END:
     case PS_FRAME_OUTPUT:
     case PS_FRAME_TASK_RUN:
+    case PS_FRAME_TASK_CHILD:
     case PS_FRAME_HELLO:
     case PS_FRAME_RUN:
     case PS_FRAME_CANCEL:

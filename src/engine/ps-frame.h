@@ -9,7 +9,8 @@
 
 G_BEGIN_DECLS
 
-#define PS_PROTOCOL_VERSION  4   /* 2: EVENT_TASKS frames; 3: worker-exit says stopped; 4: RESIZE, resize events */
+#define PS_PROTOCOL_VERSION  5   /* 2: EVENT_TASKS frames; 3: worker-exit says stopped; 4: RESIZE, resize events;
+                                    5: SETUP's slot and output options, TASK_CHILD, crashed task-ends */
 #define PS_FRAME_HEADER_SIZE 8
 #define PS_FRAME_MAX_PAYLOAD (16u * 1024u * 1024u)
 
@@ -24,6 +25,7 @@ typedef enum
   PS_FRAME_TASK_END = 18,
   PS_FRAME_OUTPUT = 19,
   PS_FRAME_TASK_RUN = 20,   /* consecutive trivial tasks with integer results */
+  PS_FRAME_TASK_CHILD = 21, /* the process a command task runs in */
   /* client ↔ engine, poolscope-run --ipc */
   PS_FRAME_HELLO = 32,
   PS_FRAME_RUN = 33,

@@ -16,7 +16,9 @@
  * channel is the remote side's stdin/stdout, its exit the ssh process,
  * and its clock offset measured at start.
  *
- * Every worker dies with the engine (PR_SET_PDEATHSIG) and ignores
+ * Every worker dies with the engine (PR_SET_PDEATHSIG: a SIGTERM, which
+ * a worker running another program takes as the sign to end that
+ * program's process group first) and ignores
  * SIGINT: Ctrl+C reaches the terminal's whole process group, and the
  * engine turns it into a cancel — a worker killed by it would look like
  * a crash.
@@ -95,7 +97,7 @@ ps_launcher_get_kind (PsLauncher *self)
 static void
 child_setup (gpointer data)
 {
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
   signal (SIGINT, SIG_IGN);
   /* SIGUSR1/SIGUSR2 resize the engine's pool; sent to the whole group
    * they must not kill the workers */
@@ -126,7 +128,7 @@ start_forked (PsLauncher  *self,
 
       /* The child: a worker. Die with the engine; keep only the channel,
        * as fd 3, and stderr. */
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      prctl (PR_SET_PDEATHSIG, SIGTERM);
       if (getppid () != self->engine_pid)
         _exit (1);
       signal (SIGINT, SIG_IGN);

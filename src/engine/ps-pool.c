@@ -53,9 +53,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "ps-error.h"
+#include "ps-format.h"
 #include "ps-launcher.h"
 #include "ps-pool.h"
 #include "ps-sampler.h"
+#include "ps-worker-private.h"
 #include "ps-worker-proto.h"
 
 #define TARGET_IN_FLIGHT_NS  (2 * G_GINT64_CONSTANT (1000000))
@@ -115,6 +117,11 @@ typedef struct _Worker
   PsTaskStatus  kill_status;  /* what the running task becomes when it dies */
   guint64       kill_task;    /* --timeout: the task it was killed for */
   guint32       kill_attempt;
+  guint32       slot;         /* {%}: from 1, the lowest free when it started */
+  /* the process a command task (or the worker program) runs in: sampled with the worker */
+  gint32        child_pid;
+  guint64       child_task;   /* G_MAXUINT64: the worker program, for the worker's life */
+  PsSampled    *child_sampled;
 } Worker;
 
 struct _PsPool
@@ -144,6 +151,7 @@ struct _PsPool
   GArray       *batch;         /* PsTaskBatchEntry: ordinary tasks not yet told */
   struct _Worker *batch_worker;
   GPtrArray    *workers;       /* Worker*, every one ever started */
+  GByteArray   *slots;         /* 1 where a live worker has that slot ({%}) */
   guint         n_live;
   guint         n_surplus;     /* live workers a shrink let go */
   guint32       next_worker_id;
@@ -157,6 +165,7 @@ struct _PsPool
   gboolean      lean_proc;     /* too few descriptors to keep /proc files open */
   gboolean      cancelled;
   gboolean      closing_all;
+  gboolean      halting;       /* --halt soon: no more tasks handed out */
   gboolean      finished;
   char         *failure;
   /* the lock workload's (lock_create(), check_lock()) */
@@ -174,6 +183,7 @@ struct _PsPool
 G_DEFINE_FINAL_TYPE (PsPool, ps_pool, G_TYPE_OBJECT)
 
 static void worker_on_exit (Worker *w, int status);
+static void check_halt (PsPool *self);
 static void flush_batch (PsPool *self);
 static void arm_deadline (PsPool *self, gint64 when);
 static void dispatch_all (PsPool *self);
@@ -224,6 +234,7 @@ worker_free (Worker *w)
   ps_buffer_clear (&w->out);
   g_array_unref (w->chunks);
   g_clear_pointer (&w->sampled, ps_sampled_free);
+  g_clear_pointer (&w->child_sampled, ps_sampled_free);
   g_free (w->name);
   g_free (w);
 }
@@ -240,6 +251,9 @@ ps_pool_dispose (GObject *object)
         Worker *w = g_ptr_array_index (self->workers, i);
         if (!w->exited && w->pid > 0)
           kill (w->pid, SIGKILL);
+        /* nor the programs they run */
+        if (!w->exited && w->child_pid > 0)
+          kill (-w->child_pid, SIGKILL);
       }
   lock_remove (self);
   g_clear_handle_id (&self->sample_source, g_source_remove);
@@ -260,6 +274,7 @@ ps_pool_finalize (GObject *object)
   PsPool *self = PS_POOL (object);
 
   g_clear_pointer (&self->workers, g_ptr_array_unref);
+  g_clear_pointer (&self->slots, g_byte_array_unref);
   g_clear_pointer (&self->batch, g_array_unref);
   g_queue_clear_full (&self->requeue, g_free);
   g_free (self->task_final);
@@ -286,6 +301,7 @@ ps_pool_init (PsPool *self)
   g_queue_init (&self->requeue);
   self->epfd = -1;
   self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
+  self->slots = g_byte_array_new ();
   self->batch = g_array_sized_new (FALSE, FALSE, sizeof (PsTaskBatchEntry), BATCH_MAX);
   self->worker_command = g_build_filename (BINDIR, "poolscope-run", NULL);
 }
@@ -364,7 +380,8 @@ fill_item (PsPool  *self,
 static gboolean
 work_remains (PsPool *self)
 {
-  return !self->cancelled && (self->next_task < self->n_tasks || self->requeue.length > 0);
+  return !self->cancelled && !self->halting &&
+         (self->next_task < self->n_tasks || self->requeue.length > 0);
 }
 
 /* Whether @w should be given one more chunk: a free worker always; until
@@ -575,8 +592,9 @@ dispatch_all (PsPool *self)
 
       if (w->exited)
         continue;
-      /* A retiring worker that has finished its share is let go. */
-      if (w->retiring && w->in_flight == 0 && !w->closing && w->fd >= 0)
+      /* A retiring worker that has finished its share is let go; so is
+       * every worker of a halting pool. */
+      if ((w->retiring || self->halting) && w->in_flight == 0 && !w->closing && w->fd >= 0)
         {
           /* what it has not been sent yet (its SETUP, if it was grown and
            * shrunk at once) goes first */
@@ -618,6 +636,11 @@ pop_head (Worker *w)
   Chunk *c = head_chunk (w);
 
   g_assert (c != NULL);
+  if (w->child_pid != 0 && w->child_task == c->first + w->head_done)
+    {
+      w->child_pid = 0;
+      g_clear_pointer (&w->child_sampled, ps_sampled_free);
+    }
   w->in_flight--;
   if (++w->head_done == c->count)
     {
@@ -646,6 +669,46 @@ fill_worker (PsEvent *e,
   e->worker = w->id;
   e->pid = w->pid;
   e->name = w->name;
+}
+
+/* --halt, as GNU parallel's: enough tasks failed (or succeeded, or
+ * ended) — now: stop as Stop does; soon: hand out no more, let the
+ * running ones finish. */
+static void
+check_halt (PsPool *self)
+{
+  static const char *const whens[] = { "never", "soon", "now" };
+  const PsSpec *spec = self->spec;
+  guint64 count = spec->halt_on == PS_HALT_ON_FAIL ? self->n_failed
+                  : spec->halt_on == PS_HALT_ON_SUCCESS ? self->n_ok
+                  : self->n_ok + self->n_failed;
+  g_autofree char *msg = NULL;
+  char n[PS_FORMAT_BUF_SIZE];
+
+  if (self->cancelled || self->halting || count < spec->halt_count)
+    return;
+  ps_format_count_buf (count, n, sizeof n);
+  if (spec->halt_on == PS_HALT_ON_FAIL)
+    msg = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "--halt %s: %s task failed: %s",
+                                        "--halt %s: %s tasks failed: %s", count),
+                           whens[spec->halt_when], n,
+                           spec->halt_when == PS_HALT_NOW ? _("stopping the run")
+                                                          : _("no more tasks are started"));
+  else
+    msg = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "--halt %s: %s task done: %s",
+                                        "--halt %s: %s tasks done: %s", count),
+                           whens[spec->halt_when], n,
+                           spec->halt_when == PS_HALT_NOW ? _("stopping the run")
+                                                          : _("no more tasks are started"));
+  notice (self, msg);
+  if (spec->halt_when == PS_HALT_NOW)
+    {
+      ps_pool_cancel (self);
+      return;
+    }
+  self->halting = TRUE;
+  g_queue_clear_full (&self->requeue, g_free);
+  self->next_task = self->n_tasks;
 }
 
 /* Records a task's end: its final one, or one attempt of a retried task. */
@@ -753,6 +816,8 @@ told:
     self->n_cancelled_events++;
   else
     self->n_failed++;
+  if (self->spec->halt_when != PS_HALT_NEVER && status != PS_TASK_CANCELLED)
+    check_halt (self);
 }
 
 /* Tells the gathered ordinary tasks as one event. */
@@ -881,6 +946,19 @@ handle_frame (PsPool        *self,
             t += dur;
           }
         w->head_since = t;
+        return TRUE;
+      }
+
+    case PS_FRAME_TASK_CHILD:
+      {
+        PsProtoTaskChild child;
+
+        if (!ps_proto_read_task_child (frame, &child, NULL) ||
+            (child.task != G_MAXUINT64 && (!head_task (w, &head, &head_attempt) || head != child.task)))
+          return protocol_error (w, "task-child out of order");
+        w->child_pid = (gint32) child.pid;
+        w->child_task = child.task;
+        g_clear_pointer (&w->child_sampled, ps_sampled_free);
         return TRUE;
       }
 
@@ -1068,13 +1146,21 @@ describe_exit (int status)
   return g_strdup_printf (_("exited with code %d"), WEXITSTATUS (status));
 }
 
+static gboolean
+self_program (Worker *w)
+{
+  return w->pool->spec->workload.kind == PS_WORKLOAD_PROGRAM;
+}
+
 static void
 worker_on_exit (Worker *w,
                 int     status)
 {
   PsPool *self = w->pool;
   PsEvent e = { 0 };
-  g_autofree char *why = describe_exit (status);
+  gboolean handed_back = self_program (w) && WIFEXITED (status) &&
+                         WEXITSTATUS (status) == PS_WORKER_EXIT_HANDED_BACK;
+  g_autofree char *why = handed_back ? g_strdup (_("its worker program ended")) : describe_exit (status);
   gint64 now = mono_ns () - self->t0;
   guint64 task;
   guint32 attempt;
@@ -1101,7 +1187,15 @@ worker_on_exit (Worker *w,
   self->n_live--;
   if (w->surplus)
     self->n_surplus--;
+  if (w->slot < self->slots->len)
+    self->slots->data[w->slot] = 0;
   g_clear_pointer (&w->sampled, ps_sampled_free);
+  /* A worker ends its programs' groups before it goes, unless it was
+   * killed outright: then they are ended here. */
+  if (w->child_pid > 0 && WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL)
+    kill (-w->child_pid, SIGKILL);
+  w->child_pid = 0;
+  g_clear_pointer (&w->child_sampled, ps_sampled_free);
 
   /* A worker in a lock task ends itself on SIGTERM only once it holds
    * nothing (run_lock_task() in ps-worker.c); any other death in a lock
@@ -1129,6 +1223,11 @@ worker_on_exit (Worker *w,
       /* killed for a timeout whose task still ended in time (its task-end
        * was on the way): the task now at the head never had its turn */
       gboolean victim = !(st == PS_TASK_TIMEOUT && (task != w->kill_task || attempt != w->kill_attempt));
+
+      /* its worker program crashed, and the worker told that task's end
+       * itself (ps-worker-exec.c): the rest go back, none is charged */
+      if (st == PS_TASK_CRASHED && handed_back)
+        victim = FALSE;
 
       if (victim)
         pop_head (w);
@@ -1195,6 +1294,22 @@ worker_on_exit (Worker *w,
   check_finished (self);
 }
 
+/* The lowest slot no live worker has: a replacement takes the place of
+ * the worker it replaces, as GNU parallel's job slots. */
+static guint32
+take_slot (PsPool *self)
+{
+  guint32 slot;
+
+  for (slot = 1; slot < self->slots->len; slot++)
+    if (!self->slots->data[slot])
+      break;
+  if (slot >= self->slots->len)
+    g_byte_array_set_size (self->slots, slot + 1);
+  self->slots->data[slot] = 1;
+  return slot;
+}
+
 static gboolean
 start_worker (PsPool  *self,
               GError **error)
@@ -1205,6 +1320,7 @@ start_worker (PsPool  *self,
 
   w->pool = self;
   w->id = ++self->next_worker_id;
+  w->slot = take_slot (self);
   w->name = g_strdup_printf ("%sPoolWorker-%u", ps_launcher_get_kind (self->launcher), w->id);
   w->fd = -1;
   w->launched.exit_fd = -1;
@@ -1215,6 +1331,7 @@ start_worker (PsPool  *self,
 
   if (!ps_launcher_start (self->launcher, w->name, launched_exit_cb, w, &w->launched, error))
     {
+      self->slots->data[w->slot] = 0;
       worker_free (w);
       return FALSE;
     }
@@ -1241,13 +1358,15 @@ start_worker (PsPool  *self,
                        w->pid, g_strerror (saved));
           ps_launched_kill (&w->launched, SIGKILL);
           ps_launched_reap (&w->launched, &status);
+          self->slots->data[w->slot] = 0;
           g_ptr_array_remove_index (self->workers, self->workers->len - 1);
           self->n_live--;
           return FALSE;
         }
     }
 
-  setup = (PsProtoSetup) { w->id, w->name, spec, self->spec->seed, self->lock_name };
+  setup = (PsProtoSetup) { w->id, w->name, spec, self->spec->seed, self->lock_name, w->slot,
+                           self->spec->output_flags, self->spec->output_limit };
   ps_proto_put_setup (&w->out, &setup);
   update_io_watch (w);
   return TRUE;
@@ -1267,6 +1386,22 @@ sample_cb (gpointer data)
 
       if (w->exited || w->sampled == NULL || !ps_sampled_read (w->sampled, now, &s))
         continue;
+      /* a command's or worker program's process is the worker's work */
+      if (w->child_pid > 0)
+        {
+          PsProcSample cs;
+
+          if (w->child_sampled == NULL)
+            w->child_sampled = ps_sampled_new (w->child_pid, self->lean_proc, now);
+          ps_sampled_heard (w->child_sampled);
+          if (ps_sampled_read (w->child_sampled, now, &cs))
+            {
+              s.cpu_percent += cs.cpu_percent;
+              s.rss += cs.rss;
+              s.pss += cs.pss;
+              s.uss += cs.uss;
+            }
+        }
       fill_worker (&e, w);
       e.type = PS_EVENT_SAMPLE;
       e.t = now - self->t0;
@@ -1447,6 +1582,19 @@ arm_deadline (PsPool *self,
     g_source_set_ready_time (self->deadline_source, us);
 }
 
+static gboolean
+any_in_flight (PsPool *self)
+{
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *w = g_ptr_array_index (self->workers, i);
+
+      if (!w->exited && w->in_flight > 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 check_finished (PsPool *self)
 {
@@ -1455,7 +1603,8 @@ check_finished (PsPool *self)
   if (self->finished || !self->started)
     return;
 
-  if (!self->closing_all && (self->n_final == self->n_tasks || self->cancelled))
+  if (!self->closing_all && (self->n_final == self->n_tasks || self->cancelled ||
+                             (self->halting && !any_in_flight (self))))
     {
       self->closing_all = TRUE;
       for (guint i = 0; i < self->workers->len; i++)

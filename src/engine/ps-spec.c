@@ -80,6 +80,7 @@ ps_spec_free (PsSpec *self)
   g_free (self->items_spec);
   g_clear_pointer (&self->items, ps_items_unref);
   g_free (self->workload_spec);
+  ps_workload_clear (&self->workload);
   g_free (self->log_path);
   g_free (self);
 }
@@ -104,6 +105,7 @@ ps_spec_copy (const PsSpec *self)
   copy->items_spec = g_strdup (self->items_spec);
   copy->items = self->items ? ps_items_ref (self->items) : NULL;
   copy->workload_spec = g_strdup (self->workload_spec);
+  ps_workload_copy (&self->workload, &copy->workload);
   copy->log_path = g_strdup (self->log_path);
   return copy;
 }
@@ -184,6 +186,123 @@ ps_parse_workers (const char  *text,
   return TRUE;
 }
 
+/* One way to say what the tasks do: --workload, --shell, --worker-program
+ * or -- PROGRAM. */
+static gboolean
+set_workload (PsSpec      *self,
+              const char  *option,
+              char        *spec,
+              GError     **error)
+{
+  if (self->workload_from != NULL && !g_str_equal (self->workload_from, option))
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   _("%s and %s both say what each task runs: give one of them"),
+                   self->workload_from, option);
+      g_free (spec);
+      return FALSE;
+    }
+  self->workload_from = option;
+  g_free (self->workload_spec);
+  self->workload_spec = spec;
+  return TRUE;
+}
+
+/* 4096, 64K, 16M, 1G (powers of 1024, as GNU parallel's sizes) */
+static gboolean
+parse_size (const char  *option,
+            const char  *text,
+            guint64     *out,
+            GError     **error)
+{
+  char *end = NULL;
+  guint64 v, mult = 1;
+
+  if (!g_ascii_isdigit (*text))
+    return bad_value (error, option, text, _("a size in bytes, such as 4096, 64K, 16M or 1G"));
+  v = g_ascii_strtoull (text, &end, 10);
+  if (*end == 'k' || *end == 'K')
+    mult = 1024;
+  else if (*end == 'm' || *end == 'M')
+    mult = 1024 * 1024;
+  else if (*end == 'g' || *end == 'G')
+    mult = 1024 * 1024 * 1024;
+  if (mult > 1)
+    end++;
+  if (*end != '\0' || v > G_MAXUINT64 / mult || v * mult > PS_OUTPUT_LIMIT_MAX)
+    return bad_value (error, option, text, _("a size in bytes, such as 4096, 64K, 16M or 1G (at most 1G)"));
+  *out = v * mult;
+  return TRUE;
+}
+
+/**
+ * ps_parse_halt:
+ * @text: as GNU parallel's --halt: never, or now|soon,fail|success|done=N
+ *   (N tasks) or =P% (of all tasks)
+ *
+ * Returns: %TRUE on success; otherwise @error says what is expected
+ */
+gboolean
+ps_parse_halt (const char  *text,
+               PsHaltWhen  *when,
+               PsHaltOn    *on,
+               guint64     *count,
+               double      *percent,
+               GError     **error)
+{
+  const char *comma, *eq, *num;
+  char *end = NULL;
+
+  if (g_str_equal (text, "never"))
+    {
+      *when = PS_HALT_NEVER;
+      *count = 0;
+      *percent = 0;
+      return TRUE;
+    }
+  comma = strchr (text, ',');
+  eq = comma ? strchr (comma, '=') : NULL;
+  if (comma == NULL || eq == NULL)
+    goto bad;
+  if (comma - text == 3 && strncmp (text, "now", 3) == 0)
+    *when = PS_HALT_NOW;
+  else if (comma - text == 4 && strncmp (text, "soon", 4) == 0)
+    *when = PS_HALT_SOON;
+  else
+    goto bad;
+  if (eq - comma - 1 == 4 && strncmp (comma + 1, "fail", 4) == 0)
+    *on = PS_HALT_ON_FAIL;
+  else if (eq - comma - 1 == 7 && strncmp (comma + 1, "success", 7) == 0)
+    *on = PS_HALT_ON_SUCCESS;
+  else if (eq - comma - 1 == 4 && strncmp (comma + 1, "done", 4) == 0)
+    *on = PS_HALT_ON_DONE;
+  else
+    goto bad;
+  num = eq + 1;
+  if (!g_ascii_isdigit (*num))
+    goto bad;
+  if (g_str_has_suffix (num, "%"))
+    {
+      double p = g_ascii_strtod (num, &end);
+
+      if (end == NULL || *end != '%' || end[1] != '\0' || !(p > 0 && p <= 100))
+        goto bad;
+      *percent = p;
+      *count = 0;
+      return TRUE;
+    }
+  *count = g_ascii_strtoull (num, &end, 10);
+  if (*end != '\0' || *count == 0 || *count > PS_ITEMS_MAX_COUNT)
+    goto bad;
+  *percent = 0;
+  return TRUE;
+
+bad:
+  return bad_value (error, "--halt", text,
+                    _("never, or now or soon with fail=N, success=N or done=N "
+                      "(N tasks, or N% of them), such as now,fail=1 or soon,fail=10%"));
+}
+
 /**
  * ps_spec_parse_args:
  * @argv: options only, without the program or subcommand name; all of
@@ -207,13 +326,39 @@ ps_spec_parse_args (PsSpec  *self,
       g_autofree char *name = NULL;
       const char *value = NULL;
       const char *attached = NULL;
-      static const char *const flags[] = { "--quiet", "-q", "--json", NULL };
+      static const char *const flags[] = { "--quiet", "-q", "--json", "--line-buffer", "--tag", NULL };
       static const char *const valued[] = {
         "--preset", "--items", "--workload", "--workers", "-j", "--start", "--chunksize", "--order",
         "--format", "--seed", "--sample-hz", "--timeout", "--retries", "--max-tasks-per-child",
-        "--log", NULL
+        "--log", "--shell", "--worker-program", "--result", "--output-limit", "--halt",
+        "--worker-protocol", NULL
       };
       gboolean is_flag;
+
+      /* -- PROGRAM ARG…: the rest is a command, run as given for each item */
+      if (g_str_equal (arg, "--"))
+        {
+          GString *words = g_string_new ("command:");
+
+          if (i + 1 >= argc)
+            {
+              g_string_free (words, TRUE);
+              g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                                   _("no command after “--” (give a program and its arguments)"));
+              return FALSE;
+            }
+          for (int k = i + 1; k < argc; k++)
+            {
+              g_autofree char *quoted = g_shell_quote (argv[k]);
+
+              if (k > i + 1)
+                g_string_append_c (words, ' ');
+              g_string_append (words, quoted);
+            }
+          if (!set_workload (self, "--", g_string_free (words, FALSE), error))
+            return FALSE;
+          break;
+        }
 
       /* -j4 is -j 4, as with make and GNU parallel */
       if (g_str_has_prefix (arg, "-j") && arg[2] != '\0')
@@ -274,8 +419,52 @@ ps_spec_parse_args (PsSpec  *self,
         }
       else if (g_str_equal (name, "--workload"))
         {
-          g_free (self->workload_spec);
-          self->workload_spec = g_strdup (value);
+          if (!set_workload (self, "--workload", g_strdup (value), error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "--shell"))
+        {
+          if (!set_workload (self, "--shell", g_strconcat ("shell:", value, NULL), error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "--worker-program"))
+        {
+          if (!set_workload (self, "--worker-program", g_strconcat ("program:", value, NULL), error))
+            return FALSE;
+        }
+      else if (g_str_equal (name, "--line-buffer"))
+        self->output_flags |= PS_OUTPUT_LINE_BUFFER;
+      else if (g_str_equal (name, "--tag"))
+        self->output_flags |= PS_OUTPUT_TAG;
+      else if (g_str_equal (name, "--result"))
+        {
+          if (g_str_equal (value, "stdout"))
+            self->output_flags |= PS_OUTPUT_RESULT_STDOUT;
+          else if (g_str_equal (value, "status"))
+            self->output_flags &= ~PS_OUTPUT_RESULT_STDOUT;
+          else
+            return bad_value (error, "--result", value, _("status or stdout"));
+        }
+      else if (g_str_equal (name, "--output-limit"))
+        {
+          if (!parse_size ("--output-limit", value, &self->output_limit, error))
+            return FALSE;
+          self->output_limit_set = TRUE;
+        }
+      else if (g_str_equal (name, "--worker-protocol"))
+        {
+          if (g_str_equal (value, "lines"))
+            self->worker_protocol = PS_WORKER_PROTOCOL_LINES;
+          else if (g_str_equal (value, "json"))
+            self->worker_protocol = PS_WORKER_PROTOCOL_JSON;
+          else
+            return bad_value (error, "--worker-protocol", value, _("lines or json"));
+        }
+      else if (g_str_equal (name, "--halt"))
+        {
+          if (!ps_parse_halt (value, &self->halt_when, &self->halt_on, &self->halt_count,
+                              &self->halt_percent, error))
+            return FALSE;
         }
       else if (g_str_equal (name, "--workers") || g_str_equal (name, "-j"))
         {
@@ -407,6 +596,68 @@ check_log_path (PsSpec  *self,
   return TRUE;
 }
 
+/* The options of commands and worker programs, against the workload. */
+static gboolean
+check_output_options (PsSpec  *self,
+                      GError **error)
+{
+  PsWorkloadKind kind = self->workload.kind;
+  gboolean command = kind == PS_WORKLOAD_COMMAND || kind == PS_WORKLOAD_SHELL;
+  const char *option = NULL;
+
+  if (!ps_workload_runs_program (&self->workload))
+    {
+      if (self->output_flags & PS_OUTPUT_LINE_BUFFER)
+        option = "--line-buffer";
+      else if (self->output_flags & PS_OUTPUT_TAG)
+        option = "--tag";
+      else if (self->output_flags & PS_OUTPUT_RESULT_STDOUT)
+        option = "--result";
+      else if (self->output_limit_set)
+        option = "--output-limit";
+    }
+  else if (!command && (self->output_flags & PS_OUTPUT_RESULT_STDOUT))
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("--result stdout: a worker program’s result is already the line it "
+                             "answers; its standard error is the task’s output"));
+      return FALSE;
+    }
+  if (option != NULL)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   _("%s is for commands (-- PROGRAM, --shell) and worker programs; "
+                     "the workload “%s” prints no output of its own"),
+                   option, self->workload_spec);
+      return FALSE;
+    }
+  if (self->worker_protocol == PS_WORKER_PROTOCOL_JSON && kind != PS_WORKLOAD_PROGRAM)
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("--worker-protocol is for --worker-program"));
+      return FALSE;
+    }
+  if (self->worker_protocol == PS_WORKER_PROTOCOL_JSON)
+    self->output_flags |= PS_OUTPUT_JSON_PROGRAM;
+  else
+    self->output_flags &= ~PS_OUTPUT_JSON_PROGRAM;
+
+  if (!self->output_limit_set)
+    self->output_limit = PS_OUTPUT_LIMIT_DEFAULT;
+  else if (self->output_limit == 0 && !(self->output_flags & PS_OUTPUT_LINE_BUFFER))
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("--output-limit 0 (keep everything) needs --line-buffer: grouped "
+                             "output is held in memory until its task ends"));
+      return FALSE;
+    }
+
+  /* a command's result is its exit status: its output is what it prints */
+  if (command && !self->format_set)
+    self->format = (self->output_flags & PS_OUTPUT_RESULT_STDOUT) ? PS_FORMAT_LINES : PS_FORMAT_NONE;
+  return TRUE;
+}
+
 /**
  * ps_spec_finish:
  *
@@ -441,11 +692,16 @@ ps_spec_finish (PsSpec  *self,
   if (self->workload_spec == NULL)
     self->workload_spec = g_strdup ("square");
 
-  if (!ps_workload_parse (self->workload_spec, &self->workload, &local_error))
+  ps_workload_clear (&self->workload);
+  if (!ps_workload_parse (self->workload_spec, &self->workload, &local_error) ||
+      !ps_workload_check_runnable (&self->workload, &local_error))
     {
-      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "--workload: %s", local_error->message);
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "%s: %s",
+                   self->workload_from ? self->workload_from : "--workload", local_error->message);
       return FALSE;
     }
+  if (!check_output_options (self, error))
+    return FALSE;
 
   /* items parsed already (the app's form parses them in its check) are
    * not read again: an @FILE of millions of lines is read once */
@@ -462,6 +718,10 @@ ps_spec_finish (PsSpec  *self,
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "--items: %s", local_error->message);
       return FALSE;
     }
+
+  if (self->halt_percent > 0)
+    self->halt_count = MAX (1, (guint64) ceil (self->halt_percent / 100.0 *
+                                               (double) ps_items_get_count (self->items) - 1e-9));
 
   if (!self->seed_set)
     {
@@ -546,6 +806,28 @@ ps_spec_to_args (const PsSpec *self)
     ADD ("--max-tasks-per-child", g_strdup_printf ("%" G_GUINT64_FORMAT, self->max_tasks_per_child));
   if (self->log_path)
     ADD ("--log", g_strdup (self->log_path));
+  if (self->output_flags & PS_OUTPUT_LINE_BUFFER)
+    g_ptr_array_add (args, g_strdup ("--line-buffer"));
+  if (self->output_flags & PS_OUTPUT_TAG)
+    g_ptr_array_add (args, g_strdup ("--tag"));
+  if (self->output_flags & PS_OUTPUT_RESULT_STDOUT)
+    ADD ("--result", g_strdup ("stdout"));
+  if (self->output_limit_set)
+    ADD ("--output-limit", g_strdup_printf ("%" G_GUINT64_FORMAT, self->output_limit));
+  if (self->worker_protocol == PS_WORKER_PROTOCOL_JSON)
+    ADD ("--worker-protocol", g_strdup ("json"));
+  if (self->halt_when != PS_HALT_NEVER)
+    {
+      static const char *const whens[] = { "never", "soon", "now" };
+      static const char *const ons[] = { "fail", "success", "done" };
+
+      if (self->halt_percent > 0)
+        ADD ("--halt", g_strdup_printf ("%s,%s=%s%%", whens[self->halt_when], ons[self->halt_on],
+                                        g_ascii_dtostr (buf, sizeof buf, self->halt_percent)));
+      else
+        ADD ("--halt", g_strdup_printf ("%s,%s=%" G_GUINT64_FORMAT, whens[self->halt_when],
+                                        ons[self->halt_on], self->halt_count));
+    }
 #undef ADD
   return args;
 }

@@ -32,6 +32,36 @@ typedef enum
   PS_FORMAT_NONE,
 } PsFormat;
 
+typedef enum
+{
+  PS_HALT_NEVER,
+  PS_HALT_SOON,       /* hand out no more tasks; the running ones finish */
+  PS_HALT_NOW,        /* stop at once, as Stop does */
+} PsHaltWhen;
+
+typedef enum
+{
+  PS_HALT_ON_FAIL,
+  PS_HALT_ON_SUCCESS,
+  PS_HALT_ON_DONE,
+} PsHaltOn;
+
+typedef enum
+{
+  PS_WORKER_PROTOCOL_LINES,  /* an item a line in, a result a line out */
+  PS_WORKER_PROTOCOL_JSON,   /* a JSON object a line each way, with an id */
+} PsWorkerProtocol;
+
+/* What the worker does with a command's output (SETUP's flags). */
+#define PS_OUTPUT_LINE_BUFFER  (1u << 0)  /* lines as they come; else a task's together at its end */
+#define PS_OUTPUT_TAG          (1u << 1)  /* each line after the item and a tab */
+#define PS_OUTPUT_RESULT_STDOUT (1u << 2) /* stdout is the result, not output */
+#define PS_OUTPUT_JSON_PROGRAM (1u << 3)  /* the worker program speaks JSON */
+
+/* What a task's output may keep by default: beyond it, the bytes are counted, and said. */
+#define PS_OUTPUT_LIMIT_DEFAULT (16u * 1024u * 1024u)
+#define PS_OUTPUT_LIMIT_MAX     (1024u * 1024u * 1024u)
+
 typedef struct
 {
   const char *name;
@@ -51,6 +81,7 @@ typedef struct
   char          *items_spec;
   PsItems       *items;
   char          *workload_spec;
+  const char    *workload_from;   /* the option that gave it: --workload, --shell, … */
   PsWorkload     workload;
   guint          workers;
   gboolean       workers_set;     /* given explicitly: a preset does not override it */
@@ -65,6 +96,15 @@ typedef struct
   double         timeout_s;       /* 0: none */
   guint          retries;
   guint64        max_tasks_per_child; /* 0: unlimited */
+  /* commands and worker programs */
+  guint32        output_flags;    /* PS_OUTPUT_* */
+  guint64        output_limit;    /* bytes of output a task keeps; 0: all (with line buffering only) */
+  gboolean       output_limit_set;
+  PsWorkerProtocol worker_protocol;
+  PsHaltWhen     halt_when;       /* --halt, as GNU parallel's */
+  PsHaltOn       halt_on;
+  guint64        halt_count;      /* tasks, or 0 with halt_percent */
+  double         halt_percent;    /* of all tasks, when > 0 */
   char          *log_path;
   gboolean       quiet;
   gboolean       json;
@@ -89,6 +129,12 @@ const char     *ps_start_method_to_string (PsStartMethod method);
 const char     *ps_order_to_string      (PsOrder         order);
 guint           ps_spec_default_workers (void);
 
+gboolean        ps_parse_halt           (const char     *text,
+                                         PsHaltWhen     *when,
+                                         PsHaltOn       *on,
+                                         guint64        *count,
+                                         double         *percent,
+                                         GError        **error);
 gboolean        ps_parse_workers        (const char     *text,
                                          guint           max,
                                          guint          *out,

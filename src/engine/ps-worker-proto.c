@@ -5,26 +5,28 @@
  * is a process that may be anything by the time it writes) and are
  * fuzzed (tests/fuzz/fuzz-frame.c).
  *
- *   SETUP       u32 id, str name, str workload, u64 seed, [str lock]
+ *   SETUP       u32 id, str name, str workload, u64 seed, str lock,
+ *               u32 slot, u32 flags, u64 output_limit
  *   CHUNK       u64 first, u32 count, u32 attempt, u8 range,
  *               range: i64 value, i64 step; else count × str item
  *   READY       u32 pid, i64 t
  *   TASK_START  u64 task, u32 attempt, i64 t
  *   TASK_END    u64 task, u32 attempt, i64 start, i64 end, i64 cpu_ns,
- *               u8 status (ok | error), u8 kind, [i64 | str] result,
+ *               u8 status (ok | error | crashed), u8 kind, [i64 | str] result,
  *               str message
  *   TASK_RUN    u64 first, u32 count, u32 attempt, i64 t, f64 share,
  *               count × (u32 duration, i64 result)
  *   OUTPUT      u64 task, u8 stream, str text
+ *   TASK_CHILD  u64 task, u32 pid
  *
  * Strings are a u32 length, the bytes and a NUL. Times are the worker's
  * CLOCK_MONOTONIC in nanoseconds (its launcher knows the offset).
  *
- * SETUP's lock, the name of the pool's semaphore, is there only for the
- * lock workload: a SETUP without it is byte for byte what protocol 3
- * always sent, so the protocol version stays 3. A worker from before it
- * refuses a SETUP with a lock (trailing bytes), and says so: it could not
- * run a lock workload anyway.
+ * SETUP's lock is the name of the pool's semaphore for the lock workload
+ * ("" for any other). A task-end says crashed only for a command killed
+ * by a signal: the worker itself lives on. TASK_CHILD names the process
+ * a command task runs in, so that the sampler counts its CPU and memory
+ * with the worker's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -72,8 +74,10 @@ ps_proto_put_setup (PsBuffer           *b,
   ps_buffer_put_str (b, setup->name, strlen (setup->name));
   ps_buffer_put_str (b, setup->workload, strlen (setup->workload));
   ps_buffer_put_u64 (b, setup->seed);
-  if (setup->lock != NULL && *setup->lock != '\0')
-    ps_buffer_put_str (b, setup->lock, strlen (setup->lock));
+  ps_buffer_put_str (b, setup->lock ? setup->lock : "", setup->lock ? strlen (setup->lock) : 0);
+  ps_buffer_put_u32 (b, setup->slot);
+  ps_buffer_put_u32 (b, setup->flags);
+  ps_buffer_put_u64 (b, setup->output_limit);
   ps_frame_end (b, f);
 }
 
@@ -90,7 +94,10 @@ ps_proto_read_setup (const PsFrame *frame,
   out->name = ps_reader_str (&r, NULL);
   out->workload = ps_reader_str (&r, NULL);
   out->seed = ps_reader_u64 (&r);
-  out->lock = (!r.failed && r.pos < r.len) ? ps_reader_str (&r, NULL) : "";
+  out->lock = ps_reader_str (&r, NULL);
+  out->slot = ps_reader_u32 (&r);
+  out->flags = ps_reader_u32 (&r);
+  out->output_limit = ps_reader_u64 (&r);
   return ps_reader_finish (&r, "setup", error);
 }
 
@@ -276,7 +283,8 @@ ps_proto_read_task_end (const PsFrame  *frame,
   out->message = ps_reader_str (&r, NULL);
   if (!ps_reader_finish (&r, "task-end", error))
     return FALSE;
-  if (out->result_kind > PS_RESULT_TEXT || (out->status != PS_TASK_OK && out->status != PS_TASK_ERROR))
+  if (out->result_kind > PS_RESULT_TEXT || (out->status != PS_TASK_OK && out->status != PS_TASK_ERROR &&
+                                          out->status != PS_TASK_CRASHED))
     return bad (error, "task-end");
   /* texts end up in labels, logs and Python's repr(): valid UTF-8 only */
   if ((out->result_text && !g_utf8_validate (out->result_text, out->result_len, NULL)) ||
@@ -362,4 +370,34 @@ ps_proto_read_output (const PsFrame *frame,
   out->stream = ps_reader_u8 (&r);
   out->text = ps_reader_str (&r, NULL);
   return ps_reader_finish (&r, "output", error);
+}
+
+void
+ps_proto_put_task_child (PsBuffer *b,
+                         guint64   task,
+                         guint32   pid)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_TASK_CHILD);
+
+  ps_buffer_put_u64 (b, task);
+  ps_buffer_put_u32 (b, pid);
+  ps_frame_end (b, f);
+}
+
+gboolean
+ps_proto_read_task_child (const PsFrame    *frame,
+                          PsProtoTaskChild *out,
+                          GError          **error)
+{
+  PsReader r;
+
+  if (!expect (frame, PS_FRAME_TASK_CHILD, &r, "task-child", error))
+    return FALSE;
+  out->task = ps_reader_u64 (&r);
+  out->pid = ps_reader_u32 (&r);
+  if (!ps_reader_finish (&r, "task-child", error))
+    return FALSE;
+  if (out->pid == 0)
+    return bad (error, "task-child");
+  return TRUE;
 }

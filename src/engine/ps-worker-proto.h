@@ -18,6 +18,9 @@ typedef struct
   const char *workload;   /* a workload spec, as ps_workload_to_string() writes it */
   guint64     seed;
   const char *lock;       /* the lock workload's named semaphore (sem_open); NULL or "": none */
+  guint32     slot;       /* from 1: a replacement takes the place of the worker it replaces */
+  guint32     flags;      /* PS_OUTPUT_* of ps-spec.h */
+  guint64     output_limit; /* bytes of output a task keeps; 0: all */
 } PsProtoSetup;
 
 /* engine → worker: consecutive tasks (a chunk, or a piece of one) */
@@ -79,6 +82,13 @@ typedef struct
   const char *text;
 } PsProtoOutput;
 
+/* worker → engine: a command task's process, for the sampler */
+typedef struct
+{
+  guint64 task;
+  guint32 pid;
+} PsProtoTaskChild;
+
 void     ps_proto_put_setup        (PsBuffer           *b,
                                     const PsProtoSetup *setup);
 void     ps_proto_put_chunk_range  (PsBuffer           *b,
@@ -116,6 +126,9 @@ gsize    ps_proto_begin_output     (PsBuffer           *b,
                                     gsize               text_len);
 void     ps_proto_end_output       (PsBuffer           *b,
                                     gsize               frame);
+void     ps_proto_put_task_child   (PsBuffer           *b,
+                                    guint64             task,
+                                    guint32             pid);
 
 /* One task of a TASK_RUN: after ps_proto_begin_task_run(), count times. */
 static inline void
@@ -136,6 +149,9 @@ ps_proto_task_run_next (PsProtoTaskRun *run,
   *result = ps_reader_i64 (&run->entries);
 }
 
+gboolean ps_proto_read_task_child  (const PsFrame      *frame,
+                                    PsProtoTaskChild   *out,
+                                    GError            **error);
 gboolean ps_proto_read_setup       (const PsFrame      *frame,
                                     PsProtoSetup       *out,
                                     GError            **error);

@@ -28,73 +28,33 @@
 
 #include <errno.h>
 #include <math.h>
-#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ps-event.h"
 #include "ps-frame.h"
 #include "ps-items.h"
 #include "ps-worker.h"
+#include "ps-worker-private.h"
 #include "ps-worker-proto.h"
 #include "ps-workload.h"
 
-#define FLUSH_BYTES  (64 * 1024)
-#define FLUSH_NS     (20 * G_GINT64_CONSTANT (1000000))
+#define FLUSH_BYTES  PS_WORKER_FLUSH_BYTES
+#define FLUSH_NS     PS_WORKER_FLUSH_NS
 #define READ_SIZE    (256 * 1024)
 /* how long a worker waiting for the lock may take to notice its SIGTERM */
 #define LOCK_SLICE_NS (20 * G_GINT64_CONSTANT (1000000))
 
-typedef struct
-{
-  guint64 task;
-  guint32 attempt;
-  gint64  start;
-  gint64  end;
-  guint8  status;
-  gint64  result;
-  const char *item;   /* into the input buffer */
-  gsize   item_len;
-  gboolean item_is_int;
-  gint64  item_int;
-} Pending;
+typedef PsPending Pending;
+typedef PsWorker Worker;
 
-typedef struct
-{
-  int         fd;
-  guint32     id;
-  char        name[64];
-  PsWorkload  workload;
-  guint64     seed;
-  gboolean    trivial;
-  sem_t      *lock;       /* the lock workload's, shared by the pool */
-  PsBuffer    in;
-  PsBuffer    out;
-  gint64      last_flush;
-  /* trivial tasks waiting for their CPU share */
-  Pending    *pending;
-  gsize       n_pending;
-  gsize       max_pending;
-  gint64      batch_wall_start;
-  gint64      batch_cpu_start;
-  gint64      batch_last_end;
-} Worker;
+#define now_ns ps_worker_now_ns
 
-static inline gint64
-now_ns (clockid_t clock)
-{
-  struct timespec ts;
-
-  clock_gettime (clock, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
-
-static void
-die (const char *why)
+void
+ps_worker_die (const char *why)
 {
   /* stderr is inherited from the engine; nothing else is safe to use here */
   char msg[256];
@@ -224,8 +184,8 @@ encode_pending (Worker *w)
   w->n_pending = 0;
 }
 
-static void
-flush (Worker *w)
+void
+ps_worker_flush (Worker *w)
 {
   encode_pending (w);
   if (w->out.len > 0)
@@ -269,7 +229,7 @@ touch_memory (double mb)
     return;
   mem = malloc (size);
   if (mem == NULL)
-    die ("out of memory in alloc workload");
+    ps_worker_die ("out of memory in alloc workload");
   for (gsize off = 0; off < size; off += page)
     mem[off] = 1;
   free ((void *) mem);
@@ -286,8 +246,8 @@ add_ns (struct timespec *ts,
 
 /* Ends the worker by @sig, taken with sigtimedwait() while blocked: the
  * engine sees the death it caused (killed by SIGTERM), as for any task. */
-static void
-die_by_signal (int sig)
+void
+ps_worker_die_by_signal (int sig)
 {
   sigset_t set;
 
@@ -333,9 +293,9 @@ run_lock_task (Worker *w)
       if (sem_clockwait (w->lock, CLOCK_MONOTONIC, &until) == 0)
         break;
       if (errno != ETIMEDOUT && errno != EINTR)
-        die ("cannot wait for the pool's lock");
+        ps_worker_die ("cannot wait for the pool's lock");
       if (sigtimedwait (&term, NULL, &zero) == SIGTERM)
-        die_by_signal (SIGTERM);
+        ps_worker_die_by_signal (SIGTERM);
     }
 
   release = now_ns (CLOCK_MONOTONIC) + (gint64) (w->workload.in_ms * 1e6);
@@ -353,7 +313,7 @@ run_lock_task (Worker *w)
       if (sig == SIGTERM)
         {
           sem_post (w->lock);
-          die_by_signal (SIGTERM);
+          ps_worker_die_by_signal (SIGTERM);
         }
       if (sig < 0 && errno == EAGAIN)
         break;
@@ -378,10 +338,21 @@ run_slow_task (Worker     *w,
   PsProtoTaskEnd e;
   double ms;
 
+  if (w->workload.kind == PS_WORKLOAD_COMMAND || w->workload.kind == PS_WORKLOAD_SHELL)
+    {
+      ps_worker_run_command (w, task, attempt, item, item_len);
+      return;
+    }
+  if (w->workload.kind == PS_WORKLOAD_PROGRAM)
+    {
+      ps_worker_program_task (w, task, attempt, item, item_len);
+      return;
+    }
+
   start = now_ns (CLOCK_MONOTONIC);
   cpu0 = now_ns (CLOCK_THREAD_CPUTIME_ID);
   ps_proto_put_task_start (&w->out, task, attempt, start);
-  flush (w);
+  ps_worker_flush (w);
 
   switch (w->workload.kind)
     {
@@ -473,7 +444,7 @@ run_trivial_task (Worker     *w,
       w->max_pending = MAX (1024, w->max_pending * 2);
       w->pending = realloc (w->pending, w->max_pending * sizeof (Pending));
       if (w->pending == NULL)
-        die ("out of memory");
+        ps_worker_die ("out of memory");
     }
   p = &w->pending[w->n_pending++];
   p->task = task;
@@ -500,7 +471,7 @@ run_trivial_task (Worker     *w,
   p->end = w->batch_last_end = now_ns (CLOCK_MONOTONIC);
 
   if (p->end - w->last_flush > FLUSH_NS || w->n_pending >= 4096)
-    flush (w);
+    ps_worker_flush (w);
 }
 
 static void
@@ -510,7 +481,7 @@ handle_chunk (Worker        *w,
   PsProtoChunk c;
 
   if (!ps_proto_read_chunk (frame, &c, NULL))
-    die ("corrupt chunk frame");
+    ps_worker_die ("corrupt chunk frame");
   if (c.range)
     {
       for (guint32 i = 0; i < c.count; i++)
@@ -549,25 +520,32 @@ handle_setup (Worker        *w,
   PsProtoSetup setup;
 
   if (!ps_proto_read_setup (frame, &setup, NULL))
-    die ("corrupt setup frame");
+    ps_worker_die ("corrupt setup frame");
   w->id = setup.id;
   w->seed = setup.seed;
+  w->slot = setup.slot;
+  w->flags = setup.flags;
+  w->output_limit = setup.output_limit;
   g_strlcpy (w->name, setup.name, sizeof w->name);
   if (!ps_workload_parse (setup.workload, &w->workload, NULL))
-    die ("unknown workload in setup frame");
+    ps_worker_die ("unknown workload in setup frame");
   w->trivial = ps_workload_is_trivial (&w->workload);
   if (w->workload.kind == PS_WORKLOAD_LOCK)
     {
       /* the engine made it before any worker started, and removes it at the end */
       if (*setup.lock == '\0')
-        die ("a lock workload without its lock in the setup frame");
+        ps_worker_die ("a lock workload without its lock in the setup frame");
       w->lock = sem_open (setup.lock, 0);
       if (w->lock == SEM_FAILED)
-        die ("cannot open the pool's lock");
+        ps_worker_die ("cannot open the pool's lock");
     }
 
+  ps_worker_exec_setup (w);
+
   ps_proto_put_ready (&w->out, (guint32) getpid (), now_ns (CLOCK_MONOTONIC));
-  flush (w);
+  if (ps_worker_exec_child_pid (w) != 0)
+    ps_proto_put_task_child (&w->out, G_MAXUINT64, ps_worker_exec_child_pid (w));
+  ps_worker_flush (w);
 }
 
 /**
@@ -585,6 +563,7 @@ ps_worker_main (int fd)
   gboolean have_setup = FALSE;
 
   w.fd = fd;
+  w.term_fd = -1;
   ps_buffer_init (&w.in);
   ps_buffer_init (&w.out);
   ps_buffer_grow (&w.in, READ_SIZE);
@@ -597,16 +576,19 @@ ps_worker_main (int fd)
       gssize n;
 
       /* Out of work: report everything, then wait for more. */
-      flush (&w);
+      ps_worker_flush (&w);
       if (w.in.cap - w.in.len < READ_SIZE / 2)
         ps_buffer_grow (&w.in, READ_SIZE);
+      /* a worker of other programs serves them, and its SIGTERM, meanwhile */
+      if (w.term_fd >= 0)
+        ps_worker_wait_input (&w);
       do
         n = read (fd, w.in.data + w.in.len, w.in.cap - w.in.len);
       while (n < 0 && errno == EINTR);
       if (n == 0)
         break;
       if (n < 0)
-        die ("cannot read from the engine");
+        ps_worker_die ("cannot read from the engine");
       w.in.len += n;
 
       for (;;)
@@ -625,7 +607,7 @@ ps_worker_main (int fd)
                   plen = GUINT32_FROM_LE (plen);
                   if (w.in.cap < (gsize) plen + PS_FRAME_HEADER_SIZE + READ_SIZE)
                     {
-                      flush (&w);
+                      ps_worker_flush (&w);
                       ps_buffer_consume (&w.in, pos);
                       pos = 0;
                       ps_buffer_grow (&w.in, (gsize) plen + PS_FRAME_HEADER_SIZE);
@@ -634,7 +616,7 @@ ps_worker_main (int fd)
               break;
             }
           if (res == PS_DECODE_ERROR)
-            die ("corrupt frame from the engine");
+            ps_worker_die ("corrupt frame from the engine");
           pos += used;
           if (frame.type == PS_FRAME_SETUP)
             {
@@ -644,14 +626,15 @@ ps_worker_main (int fd)
           else if (frame.type == PS_FRAME_CHUNK && have_setup)
             handle_chunk (&w, &frame);
           else
-            die ("unexpected frame from the engine");
+            ps_worker_die ("unexpected frame from the engine");
         }
       /* pending tasks may point into the frames about to be dropped */
-      flush (&w);
+      ps_worker_flush (&w);
       ps_buffer_consume (&w.in, pos);
     }
 
-  flush (&w);
+  ps_worker_exec_finish (&w);
+  ps_worker_flush (&w);
   if (w.lock != NULL)
     sem_close (w.lock);
   free (w.pending);

@@ -14,13 +14,15 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ps-command.h"
 #include "ps-error.h"
 #include "ps-format.h"
 #include "ps-workload.h"
 
 static const char *const names[] = {
   "square", "print", "hello", "cpu:MS", "sleep:MS", "random:cpu:MEAN:SD",
-  "random:sleep:MEAN:SD", "alloc:MB", "crash:P", "lock:OUT_MS:IN_MS", NULL
+  "random:sleep:MEAN:SD", "alloc:MB", "crash:P", "lock:OUT_MS:IN_MS", "command:PROGRAM ARG…",
+  "shell:SCRIPT", "program:PROGRAM ARG…", NULL
 };
 
 const char *const *
@@ -68,10 +70,50 @@ parse_number (const char  *text,
   return TRUE;
 }
 
+/* command:WORDS and program:WORDS: WORDS split as a shell splits them
+ * (quotes, backslashes), with nothing expanded; shell:SCRIPT kept as
+ * typed. */
+static gboolean
+parse_program (const char      *spec,
+               PsWorkloadKind   kind,
+               const char      *rest,
+               PsWorkload      *out,
+               GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(PsCommand) command = NULL;
+
+  if (kind == PS_WORKLOAD_SHELL)
+    command = ps_command_new_shell (rest, error);
+  else if (*rest == '\0' || strspn (rest, " \t\n") == strlen (rest))
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   kind == PS_WORKLOAD_PROGRAM ? _("the workload “%s” needs a program to start in each worker")
+                                               : _("the workload “%s” needs a program to run for each item"),
+                   spec);
+      return FALSE;
+    }
+  else if (!g_shell_parse_argv (rest, NULL, &argv, &local_error))
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   _("the command “%s” cannot be split into words: %s"), rest, local_error->message);
+      return FALSE;
+    }
+  else
+    command = ps_command_new_argv ((const char *const *) argv, error);
+  if (command == NULL)
+    return FALSE;
+  out->kind = kind;
+  out->text = g_strdup (rest);
+  return TRUE;
+}
+
 /**
  * ps_workload_parse:
  * @spec: such as `square`, `cpu:10`, `random:sleep:20:5`, `crash:0.1`, `lock:16:4`
- * @out: (out caller-allocates): the parsed workload
+ * @out: (out caller-allocates): the parsed workload, to be cleared with
+ *   ps_workload_clear() (it is overwritten, not cleared, here)
  *
  * Returns: %TRUE on success; otherwise @error names what is wrong
  */
@@ -94,6 +136,13 @@ ps_workload_parse (const char  *spec,
                            _("the workload is not valid UTF-8"));
       return FALSE;
     }
+
+  if (g_str_has_prefix (spec, "command:"))
+    return parse_program (spec, PS_WORKLOAD_COMMAND, spec + strlen ("command:"), out, error);
+  if (g_str_has_prefix (spec, "shell:"))
+    return parse_program (spec, PS_WORKLOAD_SHELL, spec + strlen ("shell:"), out, error);
+  if (g_str_has_prefix (spec, "program:"))
+    return parse_program (spec, PS_WORKLOAD_PROGRAM, spec + strlen ("program:"), out, error);
 
   parts = g_strsplit (spec, ":", 5);
   n = g_strv_length (parts);
@@ -223,9 +272,98 @@ ps_workload_to_string (const PsWorkload *self)
     case PS_WORKLOAD_LOCK:
       return g_strconcat ("lock:", g_ascii_dtostr (a, sizeof a, self->ms), ":",
                           g_ascii_dtostr (b, sizeof b, self->in_ms), NULL);
+    case PS_WORKLOAD_COMMAND:
+      return g_strconcat ("command:", self->text, NULL);
+    case PS_WORKLOAD_SHELL:
+      return g_strconcat ("shell:", self->text, NULL);
+    case PS_WORKLOAD_PROGRAM:
+      return g_strconcat ("program:", self->text, NULL);
     default:
       g_assert_not_reached ();
     }
+}
+
+void
+ps_workload_clear (PsWorkload *self)
+{
+  g_clear_pointer (&self->text, g_free);
+}
+
+void
+ps_workload_copy (const PsWorkload *self,
+                  PsWorkload       *out)
+{
+  *out = *self;
+  out->text = g_strdup (self->text);
+}
+
+/* Whether its tasks are other programs' work: a command or a worker program. */
+gboolean
+ps_workload_runs_program (const PsWorkload *self)
+{
+  return self->kind == PS_WORKLOAD_COMMAND || self->kind == PS_WORKLOAD_SHELL ||
+         self->kind == PS_WORKLOAD_PROGRAM;
+}
+
+/**
+ * ps_workload_get_argv:
+ *
+ * Returns: (transfer full) (nullable): the words of a command or a worker
+ *   program, as written (replacement strings not yet expanded); %NULL for
+ *   any other workload and for a shell script
+ */
+char **
+ps_workload_get_argv (const PsWorkload *self)
+{
+  char **argv = NULL;
+
+  if (self->kind != PS_WORKLOAD_COMMAND && self->kind != PS_WORKLOAD_PROGRAM)
+    return NULL;
+  if (!g_shell_parse_argv (self->text, NULL, &argv, NULL))
+    return NULL;
+  return argv;
+}
+
+/**
+ * ps_workload_check_runnable:
+ *
+ * A program that cannot be run is said once, before the run, rather than
+ * by each of its tasks: the program of a command or a worker program is
+ * looked for in PATH (unless a replacement string makes its name).
+ *
+ * Returns: %TRUE if there is nothing to run or it can be run
+ */
+gboolean
+ps_workload_check_runnable (const PsWorkload  *self,
+                            GError           **error)
+{
+  g_auto(GStrv) argv = ps_workload_get_argv (self);
+  g_autofree char *found = NULL;
+  const char *program;
+
+  if (argv == NULL || argv[0] == NULL || strchr (argv[0], '{') != NULL)
+    return TRUE;
+  program = argv[0];
+  if (strchr (program, '/') == NULL)
+    {
+      found = g_find_program_in_path (program);
+      if (found == NULL)
+        {
+          g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                       _("the program “%s” is not found in PATH"), program);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_file_test (program, G_FILE_TEST_IS_DIR) || !g_file_test (program, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   g_file_test (program, G_FILE_TEST_EXISTS) ? _("“%s” is not a program that can be run")
+                                                             : _("the program “%s” does not exist"),
+                   program);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean

@@ -20,6 +20,9 @@ typedef enum
   PS_WORKLOAD_ALLOC,
   PS_WORKLOAD_CRASH,
   PS_WORKLOAD_LOCK,
+  PS_WORKLOAD_COMMAND,  /* command:WORDS: a program per item, no shell */
+  PS_WORKLOAD_SHELL,    /* shell:SCRIPT: /bin/sh -c SCRIPT per item */
+  PS_WORKLOAD_PROGRAM,  /* program:WORDS: one long-lived program per worker */
 } PsWorkloadKind;
 
 typedef struct
@@ -30,6 +33,7 @@ typedef struct
   double sd_ms;     /* random */
   double mb;        /* alloc */
   double p;         /* crash */
+  char  *text;      /* command, program: the words as typed; shell: the script (owned) */
 } PsWorkload;
 
 /* The longest a single task may be asked to take: one day. */
@@ -39,6 +43,13 @@ typedef struct
 
 gboolean  ps_workload_parse          (const char        *spec,
                                       PsWorkload        *out,
+                                      GError           **error);
+void      ps_workload_clear          (PsWorkload        *self);
+void      ps_workload_copy           (const PsWorkload  *self,
+                                      PsWorkload        *out);
+gboolean  ps_workload_runs_program   (const PsWorkload  *self);
+char    **ps_workload_get_argv       (const PsWorkload  *self);
+gboolean  ps_workload_check_runnable (const PsWorkload  *self,
                                       GError           **error);
 char     *ps_workload_to_string      (const PsWorkload  *self);
 gboolean  ps_workload_needs_integers (const PsWorkload  *self);
@@ -53,5 +64,7 @@ gboolean  ps_workload_draw_crash     (const PsWorkload  *self,
                                       guint64            task,
                                       guint              attempt);
 const char *const *ps_workload_list_names (void);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PsWorkload, ps_workload_clear)
 
 G_END_DECLS

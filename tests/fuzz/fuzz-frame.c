@@ -150,6 +150,9 @@ check_proto (const PsFrame *frame)
         /* a lock is there or not; an empty one is none */
         g_assert_nonnull (x.lock);
         g_assert_true (g_str_has_prefix (x.lock, y.lock));
+        g_assert_cmpuint (x.slot, ==, y.slot);
+        g_assert_cmpuint (x.flags, ==, y.flags);
+        g_assert_cmpuint (x.output_limit, ==, y.output_limit);
         break;
       }
     case PS_FRAME_CHUNK:
@@ -207,7 +210,7 @@ check_proto (const PsFrame *frame)
 
         if (!ps_proto_read_task_end (frame, &x, NULL))
           break;
-        g_assert_true (x.status == PS_TASK_OK || x.status == PS_TASK_ERROR);
+        g_assert_true (x.status == PS_TASK_OK || x.status == PS_TASK_ERROR || x.status == PS_TASK_CRASHED);
         g_assert_cmpuint (x.result_kind, <=, PS_RESULT_TEXT);
         ps_proto_put_task_end (&b, &x);
         frame_of (&b, &again);
@@ -233,6 +236,20 @@ check_proto (const PsFrame *frame)
             g_assert_false (x.entries.failed);
           }
         g_assert_cmpuint (x.entries.pos, ==, x.entries.len);
+        break;
+      }
+    case PS_FRAME_TASK_CHILD:
+      {
+        PsProtoTaskChild x, y;
+
+        if (!ps_proto_read_task_child (frame, &x, NULL))
+          break;
+        g_assert_cmpuint (x.pid, >, 0);
+        ps_proto_put_task_child (&b, x.task, x.pid);
+        frame_of (&b, &again);
+        g_assert_true (ps_proto_read_task_child (&again, &y, NULL));
+        g_assert_cmpuint (x.task, ==, y.task);
+        g_assert_cmpuint (x.pid, ==, y.pid);
         break;
       }
     case PS_FRAME_OUTPUT:

@@ -242,8 +242,9 @@ main (int    argc,
 
   /* the worker protocol, each frame from its encoder */
   {
-    PsProtoSetup setup = { 3, "ForkPoolWorker-3", "random:sleep:10:25", 5, NULL };
-    PsProtoSetup lock_setup = { 2, "SpawnPoolWorker-2", "lock:16:4", 9, "/poolscope-4242-0" };
+    PsProtoSetup setup = { 3, "ForkPoolWorker-3", "random:sleep:10:25", 5, NULL, 3, 0, 1 << 24 };
+    PsProtoSetup lock_setup = { 2, "SpawnPoolWorker-2", "lock:16:4", 9, "/poolscope-4242-0", 2, 0, 1 << 24 };
+    PsProtoSetup command_setup = { 4, "ForkPoolWorker-4", "shell:gzip -c {} > {}.gz", 1, NULL, 2, 3, 4096 };
     PsProtoTaskEnd end = { 7, 1, 1000, 2000, 900, 0, 2, 0, "it's", 4, "" };
     gsize count_at, f;
 
@@ -251,6 +252,10 @@ main (int    argc,
     save_buffer ("worker-setup", &b);
     ps_proto_put_setup (&b, &lock_setup);
     save_buffer ("worker-setup-lock", &b);
+    ps_proto_put_setup (&b, &command_setup);
+    save_buffer ("worker-setup-command", &b);
+    ps_proto_put_task_child (&b, 7, 4242);
+    save_buffer ("worker-task-child", &b);
     ps_proto_put_chunk_range (&b, 0, 4, 0, 1, 1);
     save_buffer ("worker-chunk-range", &b);
     f = ps_proto_begin_chunk_text (&b, 4, 0, &count_at);
