@@ -616,11 +616,13 @@ check_output_options (PsSpec  *self,
       else if (self->output_limit_set)
         option = "--output-limit";
     }
-  else if (!command && (self->output_flags & PS_OUTPUT_RESULT_STDOUT))
+  else if (!command && (self->output_flags & (PS_OUTPUT_RESULT_STDOUT | PS_OUTPUT_LINE_BUFFER | PS_OUTPUT_TAG)))
     {
-      g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
-                           _("--result stdout: a worker program’s result is already the line it "
-                             "answers; its standard error is the task’s output"));
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   _("%s is for commands: a worker program’s result is the line it answers, and "
+                     "its standard error goes out line by line as the running task’s output"),
+                   (self->output_flags & PS_OUTPUT_RESULT_STDOUT) ? "--result"
+                   : (self->output_flags & PS_OUTPUT_LINE_BUFFER) ? "--line-buffer" : "--tag");
       return FALSE;
     }
   if (option != NULL)
@@ -696,8 +698,11 @@ ps_spec_finish (PsSpec  *self,
   if (!ps_workload_parse (self->workload_spec, &self->workload, &local_error) ||
       !ps_workload_check_runnable (&self->workload, &local_error))
     {
-      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "%s: %s",
-                   self->workload_from ? self->workload_from : "--workload", local_error->message);
+      if (g_strcmp0 (self->workload_from, "--") == 0)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "%s: %s",
+                     self->workload_from ? self->workload_from : "--workload", local_error->message);
       return FALSE;
     }
   if (!check_output_options (self, error))
