@@ -100,6 +100,13 @@ take_sweep_options (int           argc,
       const char **slot = NULL;
       const char *name = NULL;
 
+      /* -- PROGRAM ARG…: the command's words are its own */
+      if (g_str_equal (arg, "--"))
+        {
+          for (; i < argc; i++)
+            g_ptr_array_add (rest, argv[i]);
+          break;
+        }
       if (g_str_equal (arg, "--warmup") || g_str_equal (arg, "--no-warmup"))
         {
           *warmup = g_str_equal (arg, "--warmup");
