@@ -412,6 +412,71 @@ live_run (const char *items,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static char *
+text_view_text (GtkWidget *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* A command for each item, through the shell: its output in the
+ * console, its exit status its result; a program that is not there is
+ * said in the Command row before Run. */
+static void
+test_command (void)
+{
+  PsWindow *window = ps_window_new (app);
+  PsBatchForm *form = PS_BATCH_FORM (find_by_type (GTK_WIDGET (window), PS_TYPE_BATCH_FORM));
+  GtkWidget *run = find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Run");
+  GtkWidget *command_row = find_by_name (GTK_WIDGET (window), "command_row");
+  GtkWidget *error_label = find_by_name (GTK_WIDGET (window), "form_error");
+  g_autofree char *output = NULL;
+  gint64 end;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+
+  ps_window_set_items (window, "a,b c,$(touch /nonexistent-pwned)");
+  ps_window_set_workload (window, "command:no-such-program-xyz {}");
+  wait_form_checked (window);
+  g_assert_true (gtk_widget_get_visible (command_row));
+  g_assert_false (gtk_widget_get_visible (find_by_name (GTK_WIDGET (window), "workload_row")));
+  g_assert_true (gtk_widget_has_css_class (command_row, "error"));
+  g_test_message ("%s", gtk_label_get_text (GTK_LABEL (error_label)));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (error_label)),
+                                   "Command: the program “no-such-program-xyz” is not found in PATH"));
+  g_assert_false (gtk_widget_is_sensitive (run));
+
+  ps_window_set_workload (window, "command:echo 'unclosed");
+  wait_form_checked (window);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (error_label)), "Command: the command"));
+
+  /* the shell switch makes it a script; items stay values */
+  ps_window_set_workload (window, "shell:echo \"out [{}]\"; echo \"err [{}]\" >&2");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (find_by_name (GTK_WIDGET (window), "shell_switch"))));
+  wait_form_checked (window);
+  g_assert_false (gtk_widget_has_css_class (command_row, "error"));
+  g_assert_nonnull (ps_batch_form_dup_spec (form));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!status_starts_with (window, "Finished") && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (status_starts_with (window, "Finished"));
+  for (int i = 0; i < 3; i++)
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  output = text_view_text (find_by_name (GTK_WIDGET (window), "output_view"));
+  g_test_message ("console:\n%s", output);
+  g_assert_nonnull (strstr (output, "out [a]"));
+  g_assert_nonnull (strstr (output, "out [b c]"));
+  g_assert_nonnull (strstr (output, "out [$(touch /nonexistent-pwned)]"));
+  g_assert_nonnull (strstr (output, "err [b c]"));
+  save_png (GTK_WIDGET (window), "command-run.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The engines among the children of this process. */
 static guint
 count_engines (void)
@@ -803,6 +868,7 @@ main (int    argc,
   g_test_add_func ("/ps/window/open-log", test_open_log);
   g_test_add_func ("/ps/window/narrow", test_narrow);
   g_test_add_func ("/ps/window/sweep", test_sweep);
+  g_test_add_func ("/ps/window/command", test_command);
   g_test_add_func ("/ps/window/sweep-stop", test_sweep_stop);
 
   /* one application for every test: a process registers its id once */

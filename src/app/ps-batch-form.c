@@ -44,6 +44,11 @@ struct _PsBatchForm
   GtkStringList *preset_list;
   AdwEntryRow   *items_row;
   AdwEntryRow   *workload_row;
+  AdwComboRow   *kind_row;      /* what a task runs: a workload, a command, a worker program */
+  AdwEntryRow   *command_row;
+  AdwActionRow  *shell_row;
+  GtkSwitch     *shell_switch;
+  AdwEntryRow   *program_row;
   AdwActionRow  *workers_row;
   GtkSpinButton *workers_spin;
   GtkAdjustment *workers_adjustment;
@@ -78,6 +83,63 @@ enum { CHECKED, WORKERS_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PsBatchForm, ps_batch_form, GTK_TYPE_WIDGET)
+
+/* ---- what a task runs: a workload, a command or a worker program -------- */
+
+enum { KIND_WORKLOAD, KIND_COMMAND, KIND_PROGRAM };
+
+/* The workload spec of what the form shows (ps-workload.h). */
+static char *
+form_workload (PsBatchForm *self)
+{
+  switch (adw_combo_row_get_selected (self->kind_row))
+    {
+    case KIND_COMMAND:
+      return g_strconcat (gtk_switch_get_active (self->shell_switch) ? "shell:" : "command:",
+                          gtk_editable_get_text (GTK_EDITABLE (self->command_row)), NULL);
+    case KIND_PROGRAM:
+      return g_strconcat ("program:", gtk_editable_get_text (GTK_EDITABLE (self->program_row)), NULL);
+    default:
+      return g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->workload_row)));
+    }
+}
+
+static void
+update_kind (PsBatchForm *self)
+{
+  guint kind = adw_combo_row_get_selected (self->kind_row);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->workload_row), kind == KIND_WORKLOAD);
+  gtk_widget_set_visible (GTK_WIDGET (self->command_row), kind == KIND_COMMAND);
+  gtk_widget_set_visible (GTK_WIDGET (self->shell_row), kind == KIND_COMMAND);
+  gtk_widget_set_visible (GTK_WIDGET (self->program_row), kind == KIND_PROGRAM);
+}
+
+/* Shows a workload spec in the rows it belongs to. */
+static void
+show_workload (PsBatchForm *self,
+               const char  *spec)
+{
+  if (g_str_has_prefix (spec, "command:") || g_str_has_prefix (spec, "shell:"))
+    {
+      gboolean shell = g_str_has_prefix (spec, "shell:");
+
+      gtk_switch_set_active (self->shell_switch, shell);
+      gtk_editable_set_text (GTK_EDITABLE (self->command_row), strchr (spec, ':') + 1);
+      adw_combo_row_set_selected (self->kind_row, KIND_COMMAND);
+    }
+  else if (g_str_has_prefix (spec, "program:"))
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->program_row), spec + strlen ("program:"));
+      adw_combo_row_set_selected (self->kind_row, KIND_PROGRAM);
+    }
+  else
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->workload_row), spec);
+      adw_combo_row_set_selected (self->kind_row, KIND_WORKLOAD);
+    }
+  update_kind (self);
+}
 
 /* ---- the check, in a thread --------------------------------------------- */
 
@@ -157,12 +219,13 @@ check_thread (GTask        *task,
   Check *c = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(PsItems) items = NULL;
-  PsWorkload workload;
+  g_auto(PsWorkload) workload = { 0 };
   gboolean workload_ok;
   guint64 chunksize = 0;
 
   /* each field by its own parser: all wrong fields are found at once */
-  workload_ok = ps_workload_parse (c->workload, &workload, &error);
+  workload_ok = ps_workload_parse (c->workload, &workload, &error) &&
+                ps_workload_check_runnable (&workload, &error);
   if (!workload_ok)
     field_error (c, PS_BATCH_FIELD_WORKLOAD, error->message);
   g_clear_error (&error);
@@ -236,13 +299,17 @@ form_sample_hz (PsBatchForm *self)
   return sample_rates[MIN (adw_combo_row_get_selected (self->sample_row), G_N_ELEMENTS (sample_rates) - 1)];
 }
 
+static GtkWidget *field_row (PsBatchForm *self, PsBatchField field);
+
 static const char *
-field_label (PsBatchField field)
+field_label (PsBatchForm  *self,
+             PsBatchField  field)
 {
   switch (field)
     {
     case PS_BATCH_FIELD_ITEMS: return _("Items");
-    case PS_BATCH_FIELD_WORKLOAD: return _("Workload");
+    case PS_BATCH_FIELD_WORKLOAD:
+      return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (field_row (self, field)));
     case PS_BATCH_FIELD_CHUNKSIZE: return _("Chunk size");
     case PS_BATCH_FIELD_N:
     default: return "";
@@ -256,7 +323,13 @@ field_row (PsBatchForm  *self,
   switch (field)
     {
     case PS_BATCH_FIELD_ITEMS: return GTK_WIDGET (self->items_row);
-    case PS_BATCH_FIELD_WORKLOAD: return GTK_WIDGET (self->workload_row);
+    case PS_BATCH_FIELD_WORKLOAD:
+      switch (adw_combo_row_get_selected (self->kind_row))
+        {
+        case KIND_COMMAND: return GTK_WIDGET (self->command_row);
+        case KIND_PROGRAM: return GTK_WIDGET (self->program_row);
+        default: return GTK_WIDGET (self->workload_row);
+        }
     case PS_BATCH_FIELD_CHUNKSIZE: return GTK_WIDGET (self->chunksize_row);
     case PS_BATCH_FIELD_N:
     default: return NULL;
@@ -276,7 +349,8 @@ show_errors (PsBatchForm *self)
       if (self->errors[f] == NULL)
         {
           gtk_widget_remove_css_class (row, "error");
-          gtk_widget_set_tooltip_text (row, NULL);
+          /* the row's own help, if it has one */
+          gtk_widget_set_tooltip_text (row, g_object_get_data (G_OBJECT (row), "ps-help"));
           gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
           gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
           continue;
@@ -292,7 +366,7 @@ show_errors (PsBatchForm *self)
       if (text->len > 0)
         g_string_append_c (text, '\n');
       /* Translators: a form field and what is wrong with it */
-      g_string_append_printf (text, _("%s: %s"), field_label (f), self->errors[f]->message);
+      g_string_append_printf (text, _("%s: %s"), field_label (self, f), self->errors[f]->message);
     }
   gtk_label_set_text (self->form_error, text->str);
   gtk_widget_set_visible (GTK_WIDGET (self->form_error), text->len > 0);
@@ -333,7 +407,7 @@ start_check (gpointer data)
 
   self->check_id = 0;
   c->items = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->items_row)));
-  c->workload = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->workload_row)));
+  c->workload = form_workload (self);
   /* the word the form shows for automatic, in the user's language */
   c->chunksize = g_strstrip (g_strdup (g_ascii_strcasecmp (chunks, _("auto")) == 0 ? "auto" : chunks));
   c->workers = gtk_spin_button_get_value_as_int (self->workers_spin);
@@ -446,7 +520,7 @@ apply_preset (PsBatchForm    *self,
 {
   self->filling = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->items_row), preset->items);
-  gtk_editable_set_text (GTK_EDITABLE (self->workload_row), preset->workload);
+  show_workload (self, preset->workload);
   gtk_spin_button_set_value (self->workers_spin, preset->workers);
   gtk_editable_set_text (GTK_EDITABLE (self->chunksize_row), _("auto"));
   adw_combo_row_set_selected (self->order_row, preset->order == PS_ORDER_UNORDERED ? 1 : 0);
@@ -512,7 +586,7 @@ ps_batch_form_set_workload (PsBatchForm *self,
                             const char  *workload)
 {
   g_return_if_fail (PS_IS_BATCH_FORM (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->workload_row), workload);
+  show_workload (self, workload);
 }
 
 /**
@@ -539,7 +613,7 @@ ps_batch_form_fill_from_run (PsBatchForm *self,
   self->filling = TRUE;
   adw_combo_row_set_selected (self->preset_row, 0);
   gtk_editable_set_text (GTK_EDITABLE (self->items_row), items);
-  gtk_editable_set_text (GTK_EDITABLE (self->workload_row), workload);
+  show_workload (self, workload);
   if (ps_run_model_get_pool_size (model) > 0)
     gtk_spin_button_set_value (self->workers_spin, ps_run_model_get_pool_size (model));
   if (chunksize > 0)
@@ -568,7 +642,10 @@ ps_batch_form_save (PsBatchForm *self)
 
   g_settings_set_string (self->settings, "last-preset", preset ? preset->name : "");
   g_settings_set_string (self->settings, "last-items", gtk_editable_get_text (GTK_EDITABLE (self->items_row)));
-  g_settings_set_string (self->settings, "last-workload", gtk_editable_get_text (GTK_EDITABLE (self->workload_row)));
+  {
+    g_autofree char *workload = form_workload (self);
+    g_settings_set_string (self->settings, "last-workload", workload);
+  }
   g_settings_set_int (self->settings, "last-workers", gtk_spin_button_get_value_as_int (self->workers_spin));
   g_settings_set_int (self->settings, "last-chunksize", (int) MIN (chunksize, 100000000));
   g_settings_set_string (self->settings, "last-order",
@@ -606,7 +683,7 @@ restore (PsBatchForm *self)
     g_autofree char *workload = g_settings_get_string (self->settings, "last-workload");
 
     gtk_editable_set_text (GTK_EDITABLE (self->items_row), items);
-    gtk_editable_set_text (GTK_EDITABLE (self->workload_row), workload);
+    show_workload (self, workload);
   }
   if (chunksize > 0)
     {
@@ -616,7 +693,7 @@ restore (PsBatchForm *self)
   else
     gtk_editable_set_text (GTK_EDITABLE (self->chunksize_row), _("auto"));
   gtk_spin_button_set_value (self->workers_spin,
-                             workers > 0 ? MIN (workers, PS_WORKERS_MAX) : ps_spec_default_workers ());
+                             workers > 0 ? MIN ((guint) workers, PS_WORKERS_MAX) : ps_spec_default_workers ());
   adw_combo_row_set_selected (self->order_row, g_str_equal (order, "unordered") ? 1 : 0);
   adw_combo_row_set_selected (self->start_row, g_str_equal (start, "spawn") ? 1 : 0);
   self->filling = FALSE;
@@ -698,8 +775,8 @@ workload_action (GtkWidget  *widget,
 {
   PsBatchForm *self = PS_BATCH_FORM (widget);
 
-  gtk_editable_set_text (GTK_EDITABLE (self->workload_row), g_variant_get_string (param, NULL));
-  gtk_widget_grab_focus (GTK_WIDGET (self->workload_row));
+  show_workload (self, g_variant_get_string (param, NULL));
+  gtk_widget_grab_focus (field_row (self, PS_BATCH_FIELD_WORKLOAD));
 }
 
 static void
@@ -780,6 +857,11 @@ ps_batch_form_class_init (PsBatchFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, preset_list);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, items_row);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, workload_row);
+  gtk_widget_class_bind_template_child (widget_class, PsBatchForm, kind_row);
+  gtk_widget_class_bind_template_child (widget_class, PsBatchForm, command_row);
+  gtk_widget_class_bind_template_child (widget_class, PsBatchForm, shell_row);
+  gtk_widget_class_bind_template_child (widget_class, PsBatchForm, shell_switch);
+  gtk_widget_class_bind_template_child (widget_class, PsBatchForm, program_row);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, workers_row);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, workers_spin);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, workers_adjustment);
@@ -811,6 +893,15 @@ ps_batch_form_init (PsBatchForm *self)
   g_signal_connect_swapped (self->preset_row, "notify::selected", G_CALLBACK (preset_selected), self);
   g_signal_connect_swapped (self->items_row, "changed", G_CALLBACK (form_changed), self);
   g_signal_connect_swapped (self->workload_row, "changed", G_CALLBACK (form_changed), self);
+  g_signal_connect_swapped (self->command_row, "changed", G_CALLBACK (form_changed), self);
+  g_signal_connect_swapped (self->program_row, "changed", G_CALLBACK (form_changed), self);
+  g_signal_connect_swapped (self->shell_switch, "notify::active", G_CALLBACK (form_changed), self);
+  g_signal_connect_swapped (self->kind_row, "notify::selected", G_CALLBACK (update_kind), self);
+  g_signal_connect_swapped (self->kind_row, "notify::selected", G_CALLBACK (form_changed), self);
+  g_object_set_data_full (G_OBJECT (self->command_row), "ps-help",
+                          g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (self->command_row))), g_free);
+  g_object_set_data_full (G_OBJECT (self->program_row), "ps-help",
+                          g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (self->program_row))), g_free);
   g_signal_connect_swapped (self->chunksize_row, "changed", G_CALLBACK (pool_changed), self);
   g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (pool_changed), self);
   g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (workers_changed), self);
