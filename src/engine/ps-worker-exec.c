@@ -218,13 +218,15 @@ set_env (PsWorker *w,
   w->envp[n] = NULL;
 }
 
-/* Starts @argv in a group of its own. Returns 0 or an errno. */
+/* Starts @argv (@path, when it is found already; else argv[0] looked
+ * for in PATH) in a group of its own. Returns 0 or an errno. */
 static int
-spawn_child (PsWorker *w,
-             char    **argv,
-             gboolean  with_stdin,
-             guint64   seq,
-             PsChild  *c)
+spawn_child (PsWorker   *w,
+             const char *path,
+             char      **argv,
+             gboolean    with_stdin,
+             guint64     seq,
+             PsChild    *c)
 {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
@@ -271,8 +273,10 @@ spawn_child (PsWorker *w,
   posix_spawnattr_setsigdefault (&attr, &defaults);
 
   set_env (w, seq);
-  rc = strchr (argv[0], '/') ? posix_spawn (&c->pid, argv[0], &fa, &attr, argv, w->envp)
-                             : posix_spawnp (&c->pid, argv[0], &fa, &attr, argv, w->envp);
+  if (path != NULL || strchr (argv[0], '/'))
+    rc = posix_spawn (&c->pid, path ? path : argv[0], &fa, &attr, argv, w->envp);
+  else
+    rc = posix_spawnp (&c->pid, argv[0], &fa, &attr, argv, w->envp);
   posix_spawn_file_actions_destroy (&fa);
   posix_spawnattr_destroy (&attr);
 
@@ -520,7 +524,7 @@ ps_worker_run_command (PsWorker   *w,
 
   start = ps_worker_now_ns (CLOCK_MONOTONIC);
   ps_proto_put_task_start (&w->out, task, attempt, start);
-  rc = spawn_child (w, argv, FALSE, task + 1, &c);
+  rc = spawn_child (w, w->command_path, argv, FALSE, task + 1, &c);
   if (rc != 0)
     {
       end = ps_worker_now_ns (CLOCK_MONOTONIC);
@@ -529,8 +533,9 @@ ps_worker_run_command (PsWorker   *w,
       ps_proto_put_task_end (&w->out, &e);
       return;
     }
+  /* told with the next flush, within a flush period: commands that end
+   * sooner go to the engine many at a time */
   ps_proto_put_task_child (&w->out, task, (guint32) c.pid);
-  ps_worker_flush (w);
 
   o.task = task;
   if (w->flags & PS_OUTPUT_TAG)
@@ -1436,7 +1441,7 @@ start_program (PsWorker *w)
       program_broken (w, "cannot be split into words");
       return;
     }
-  rc = spawn_child (w, argv, TRUE, 0, &p->c);
+  rc = spawn_child (w, NULL, argv, TRUE, 0, &p->c);
   if (rc != 0)
     {
       char why[256];
@@ -1494,6 +1499,10 @@ ps_worker_exec_setup (PsWorker *w)
                    : ps_command_new_argv ((const char *const *) argv, NULL);
       if (w->command == NULL)
         ps_worker_die ("a command that cannot be split into words in the setup frame");
+      /* a program named in full is looked for in PATH once, not by each
+       * task (posix_spawnp tries every directory of PATH in turn) */
+      if (argv != NULL && strchr (argv[0], '/') == NULL && strchr (argv[0], '{') == NULL)
+        w->command_path = g_find_program_in_path (argv[0]);
     }
 }
 

@@ -63,6 +63,7 @@ typedef struct
   guint32     flags;      /* PS_OUTPUT_* */
   guint64     output_limit;
   PsCommand  *command;    /* command and shell workloads */
+  char       *command_path; /* its program, found in PATH at the start */
   char      **envp;       /* for the programs it starts: the worker's, POOLSCOPE_* after */
   guint       n_env;      /* entries of envp before the POOLSCOPE_* ones */
   int         term_fd;    /* a signalfd of SIGTERM, kept blocked; -1 when SIGTERM is not */
