@@ -470,9 +470,12 @@ test_halt (void)
            "--halt", "now,fail=1", "--shell", "sleep 0.05; exit {}", NULL);
   g_assert_cmpint (r.status, ==, 1);
   summary = parse_summary (r.out);
-  g_assert_cmpint (json_object_get_int_member (summary, "ok"), ==, 1);
+  /* the task after it may have ended before the engine heard of the failure */
+  g_assert_cmpint (json_object_get_int_member (summary, "ok"), >=, 1);
+  g_assert_cmpint (json_object_get_int_member (summary, "ok"), <=, 2);
   g_assert_cmpint (json_object_get_int_member (summary, "errors"), ==, 1);
-  g_assert_cmpint (json_object_get_int_member (summary, "cancelled"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (summary, "cancelled"), ==,
+                   7 - json_object_get_int_member (summary, "ok"));
   g_assert_nonnull (strstr (r.err, "--halt now: 1 task failed"));
   g_clear_pointer (&summary, json_object_unref);
   result_clear (&r);
@@ -493,9 +496,12 @@ test_halt (void)
 
   /* success=50%: half of them done is enough */
   run_cli (NULL, &r, "run", "--items", "1..10", "-j1", "--chunksize", "1", "-q", "--json",
-           "--halt", "now,success=50%", "--", "true", NULL);
+           "--halt", "now,success=50%", "--", "sh", "-c", "sleep 0.05", "sh", NULL);
   summary = parse_summary (r.out);
-  g_assert_cmpint (json_object_get_int_member (summary, "ok"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (summary, "ok"), >=, 5);
+  g_assert_cmpint (json_object_get_int_member (summary, "ok"), <=, 6);
+  g_assert_cmpint (json_object_get_int_member (summary, "cancelled"), ==,
+                   10 - json_object_get_int_member (summary, "ok"));
   result_clear (&r);
 }
 

@@ -668,6 +668,7 @@ struct _PsWorkerProgram
   gboolean  protocol_error; /* broken by what it wrote, not by its end */
   int       exit_status;  /* how it ended, once broken by its end */
   gboolean  ended;
+  gboolean  finishing;    /* its stdin closed by the worker: it is to end */
   guint64   last_task;    /* the last answered: stderr with no task at the head goes there */
 };
 
@@ -753,6 +754,9 @@ program_ended (PsWorker *w)
   status = reap_child (&p->c, &ru);
   p->ended = TRUE;
   p->exit_status = status;
+  /* the end of its input, the end of its work */
+  if (p->finishing && WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return;
   if (WIFSIGNALED (status))
     describe_signal (why, sizeof why, WTERMSIG (status));
   else
@@ -1543,18 +1547,30 @@ ps_worker_exec_finish (PsWorker *w)
       if (p->protocol_error)
         _exit (70);
     }
+  /* its input ends: it has two seconds to go, and must say nothing more */
   close_fd (&p->c.in_fd);
+  p->finishing = TRUE;
+  {
+    gint64 until = ps_worker_now_ns (CLOCK_MONOTONIC) + 2 * G_GINT64_CONSTANT (1000000000);
+
+    while (!p->ended && !p->broken)
+      {
+        gint64 left = until - ps_worker_now_ns (CLOCK_MONOTONIC);
+
+        if (left <= 0)
+          break;
+        program_poll (w, -1, (int) (left / 1000000) + 1);
+      }
+  }
   if (!p->ended && p->c.pid > 0)
-    {
-      if (wait_exit (&p->c, 2000))
-        {
-          kill (-p->c.pid, SIGKILL);
-          reap_child (&p->c, &ru);
-        }
-      else
-        end_group (&p->c, &ru);
-    }
+    end_group (&p->c, &ru);
   close_child (&p->c);
+  if (p->broken)
+    {
+      say_broken (p);
+      if (p->protocol_error)
+        _exit (70);
+    }
 }
 
 /* The worker program's process, for the engine's sampler; 0: none. */
