@@ -41,6 +41,7 @@
 #include <fcntl.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -121,6 +122,7 @@ typedef struct _Worker
   /* the process a command task (or the worker program) runs in: sampled with the worker */
   gint32        child_pid;
   guint64       child_task;   /* G_MAXUINT64: the worker program, for the worker's life */
+  gboolean      told_crash;   /* its worker program crashed, and it told its task's end */
   PsSampled    *child_sampled;
 } Worker;
 
@@ -184,6 +186,7 @@ G_DEFINE_FINAL_TYPE (PsPool, ps_pool, G_TYPE_OBJECT)
 
 static void worker_on_exit (Worker *w, int status);
 static void check_halt (PsPool *self);
+static gboolean self_program (Worker *w);
 static void flush_batch (PsPool *self);
 static void arm_deadline (PsPool *self, gint64 when);
 static void dispatch_all (PsPool *self);
@@ -239,6 +242,26 @@ worker_free (Worker *w)
   g_free (w);
 }
 
+/* Kills the process group a worker's program led, if it is still that:
+ * /proc says the process leads a group of its own id (a pid taken again
+ * since by an unrelated process almost never does). */
+static void
+kill_child_group (gint32 pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  const char *p;
+  int ppid, pgrp;
+
+  if (pid <= 1 || !g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  /* pid (comm) state ppid pgrp …: comm may hold anything but ends at the last ')' */
+  p = strrchr (text, ')');
+  if (p == NULL || sscanf (p + 1, " %*c %d %d", &ppid, &pgrp) != 2 || pgrp != pid)
+    return;
+  kill (-pid, SIGKILL);
+}
+
 static void
 ps_pool_dispose (GObject *object)
 {
@@ -253,7 +276,7 @@ ps_pool_dispose (GObject *object)
           kill (w->pid, SIGKILL);
         /* nor the programs they run */
         if (!w->exited && w->child_pid > 0)
-          kill (-w->child_pid, SIGKILL);
+          kill_child_group (w->child_pid);
       }
   lock_remove (self);
   g_clear_handle_id (&self->sample_source, g_source_remove);
@@ -396,6 +419,9 @@ wants_more (PsPool *self,
 
   if (w->in_flight == 0)
     return TRUE;
+  /* --halt: what a worker holds is what runs before it can hear of a halt */
+  if (self->spec->halt_when != PS_HALT_NEVER)
+    return FALSE;
   held_chunks = w->chunks->len - w->chunk_head;
   if (self->mean_task_ns == 0)
     return held_chunks < 2;
@@ -914,6 +940,8 @@ handle_frame (PsPool        *self,
             !head_task (w, &head, &head_attempt) || head != te.task || te.attempt != head_attempt)
           return protocol_error (w, "task-end out of order");
         started = w->head_started;
+        if (te.status == PS_TASK_CRASHED && self_program (w))
+          w->told_crash = TRUE;
         pop_head (w);
         w->head_since = te.end + offset;
         if (self->lock != NULL)
@@ -956,6 +984,9 @@ handle_frame (PsPool        *self,
         if (!ps_proto_read_task_child (frame, &child, NULL) ||
             (child.task != G_MAXUINT64 && (!head_task (w, &head, &head_attempt) || head != child.task)))
           return protocol_error (w, "task-child out of order");
+        /* a pid the engine would ever signal as a group: never init, the engine, its worker */
+        if (child.pid <= 1 || (pid_t) child.pid == getpid () || (GPid) child.pid == w->pid)
+          return protocol_error (w, "task-child names a process that is not its child");
         w->child_pid = (gint32) child.pid;
         w->child_task = child.task;
         g_clear_pointer (&w->child_sampled, ps_sampled_free);
@@ -1158,7 +1189,9 @@ worker_on_exit (Worker *w,
 {
   PsPool *self = w->pool;
   PsEvent e = { 0 };
-  gboolean handed_back = self_program (w) && WIFEXITED (status) &&
+  /* its worker program's crash told as the end of the task it took down:
+   * only then may the tasks behind it go back uncharged */
+  gboolean handed_back = self_program (w) && w->told_crash && WIFEXITED (status) &&
                          WEXITSTATUS (status) == PS_WORKER_EXIT_HANDED_BACK;
   g_autofree char *why = handed_back ? g_strdup (_("its worker program ended")) : describe_exit (status);
   gint64 now = mono_ns () - self->t0;
@@ -1193,7 +1226,7 @@ worker_on_exit (Worker *w,
   /* A worker ends its programs' groups before it goes, unless it was
    * killed outright: then they are ended here. */
   if (w->child_pid > 0 && WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL)
-    kill (-w->child_pid, SIGKILL);
+    kill_child_group (w->child_pid);
   w->child_pid = 0;
   g_clear_pointer (&w->child_sampled, ps_sampled_free);
 
@@ -1766,6 +1799,8 @@ ps_pool_start (PsPool  *self,
   e.start_method = ps_start_method_to_string (self->spec->start);
   e.order = ps_order_to_string (self->spec->order);
   e.seed = self->spec->seed;
+  /* t0 on the wall clock, for exports that speak in dates (a joblog) */
+  e.epoch_ns = g_get_real_time () * 1000 - (mono_ns () - self->t0);
   emit (self, &e);
   /* a handler may have cancelled already (its reader gone): no workers */
   if (self->cancelled)

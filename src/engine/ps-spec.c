@@ -724,6 +724,28 @@ ps_spec_finish (PsSpec  *self,
       return FALSE;
     }
 
+  /* the line protocol has an item a line: an item cannot hold a line break */
+  if (self->workload.kind == PS_WORKLOAD_PROGRAM && self->worker_protocol == PS_WORKER_PROTOCOL_LINES &&
+      !ps_items_is_range (self->items))
+    {
+      char buf[32];
+      guint64 n = ps_items_get_count (self->items);
+
+      for (guint64 i = 0; i < n; i++)
+        {
+          gsize len;
+          const char *text = ps_items_get_text (self->items, i, buf, &len);
+
+          if (memchr (text, '\n', len) != NULL)
+            {
+              g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("--items: item %" G_GUINT64_FORMAT " holds a line break, which a worker program "
+                             "would read as two items: use --worker-protocol json"), i + 1);
+              return FALSE;
+            }
+        }
+    }
+
   if (self->halt_percent > 0)
     self->halt_count = MAX (1, (guint64) ceil (self->halt_percent / 100.0 *
                                                (double) ps_items_get_count (self->items) - 1e-9));
@@ -747,7 +769,7 @@ ps_spec_get_n_tasks (const PsSpec *self)
  * ps_spec_get_chunksize:
  *
  * Returns: the chunk size in force: the one asked for, or Pool.map's
- *   default of ceil(n / (4 × workers))
+ *   default of ceil(n / (4 × workers)); 1 for a command per item
  */
 guint64
 ps_spec_get_chunksize (const PsSpec *self)
@@ -757,6 +779,10 @@ ps_spec_get_chunksize (const PsSpec *self)
 
   if (self->chunksize > 0)
     return self->chunksize;
+  /* a program a task costs far more than its dispatch: one at a time,
+   * as GNU parallel and xargs hand them out, balances uneven ones */
+  if (self->workload.kind == PS_WORKLOAD_COMMAND || self->workload.kind == PS_WORKLOAD_SHELL)
+    return 1;
   return MAX (1, (n + d - 1) / d);
 }
 

@@ -102,10 +102,20 @@ emit_line (PsWorker   *w,
       gsize piece = MIN (len, LINE_PIECE);
       gsize f;
 
+      /* a piece ends between characters, not inside one */
+      while (piece < len && piece > LINE_PIECE - 4 && ((guchar) text[piece] & 0xc0) == 0x80)
+        piece--;
+
       scratch.len = 0;
       if (tag != NULL)
         {
+          gsize at = scratch.len;
+
           put_valid (&scratch, tag, tag_len);
+          /* a tag is one line's start: an item's line breaks become spaces */
+          for (gsize i = at; i < scratch.len; i++)
+            if (scratch.data[i] == '\n' || scratch.data[i] == '\r')
+              scratch.data[i] = ' ';
           ps_buffer_put_u8 (&scratch, '\t');
         }
       put_valid (&scratch, text, piece);
@@ -150,6 +160,18 @@ emit_lines (PsWorker   *w,
       pos = b->len;
     }
   ps_buffer_consume (b, pos);
+}
+
+/* A message cut by snprintf() may end inside a character: it ends
+ * before it instead (frames carry valid UTF-8 only). */
+static char *
+valid_text (char *text)
+{
+  const char *end;
+
+  if (!g_utf8_validate (text, -1, &end))
+    *(char *) end = '\0';
+  return text;
 }
 
 static const char *
@@ -293,6 +315,7 @@ spawn_child (PsWorker   *w,
       c->pid = 0;
       return rc;
     }
+  ps_worker_child_group = c->pid;
   c->in_fd = in[1];
   c->out_fd = out[0];
   c->err_fd = err[0];
@@ -349,6 +372,8 @@ reap_child (PsChild       *c,
   while (wait4 (c->pid, &status, 0, ru) < 0 && errno == EINTR)
     ;
   close_fd (&c->pidfd);
+  if (ps_worker_child_group == c->pid)
+    ps_worker_child_group = 0;
   c->pid = 0;
   return status;
 }
@@ -529,7 +554,8 @@ ps_worker_run_command (PsWorker   *w,
     {
       end = ps_worker_now_ns (CLOCK_MONOTONIC);
       snprintf (message, sizeof message, "cannot run “%s”: %s", argv[0], g_strerror (rc));
-      e = (PsProtoTaskEnd) { task, attempt, start, end, 0, PS_TASK_ERROR, PS_RESULT_NONE, 0, NULL, 0, message };
+      e = (PsProtoTaskEnd) { task, attempt, start, end, 0, PS_TASK_ERROR, PS_RESULT_NONE, 0, NULL, 0,
+                             valid_text (message) };
       ps_proto_put_task_end (&w->out, &e);
       return;
     }
@@ -633,6 +659,9 @@ ps_worker_run_command (PsWorker   *w,
     }
   ps_proto_put_task_end (&w->out, &e);
   clear_output (&o);
+  /* a failure is news: --halt must hear of it before the next task ends */
+  if (e.status != PS_TASK_OK)
+    ps_worker_flush (w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -670,6 +699,7 @@ struct _PsWorkerProgram
   gboolean  ended;
   gboolean  finishing;    /* its stdin closed by the worker: it is to end */
   guint64   last_task;    /* the last answered: stderr with no task at the head goes there */
+  gboolean  any_task;     /* one was answered: before, stderr waits for the first task */
 };
 
 static gint64
@@ -697,7 +727,7 @@ program_broken (PsWorker   *w,
 
   if (p->broken == NULL)
     {
-      p->broken = g_strdup (why);
+      p->broken = valid_text (g_strdup (why));
       p->protocol_error = !p->ended;
     }
   if (p->c.pid > 0)
@@ -730,7 +760,7 @@ program_fail (PsWorker *w)
   g_assert (p->asked_len > 0);
   snprintf (message, sizeof message, "the worker program “%s” %s", p->name, p->broken);
   e = (PsProtoTaskEnd) { a->task, a->attempt, MAX (a->queued, p->last_end), now, 0, PS_TASK_CRASHED,
-                         PS_RESULT_NONE, 0, NULL, 0, message };
+                         PS_RESULT_NONE, 0, NULL, 0, valid_text (message) };
   ps_proto_put_task_end (&w->out, &e);
   ps_worker_flush (w);
   _exit (PS_WORKER_EXIT_HANDED_BACK);
@@ -769,7 +799,13 @@ program_ended (PsWorker *w)
       program_broken (w, more);
     }
   else
-    program_broken (w, why);
+    {
+      char more[200];
+
+      /* said with the next task, which its worker could no longer run */
+      snprintf (more, sizeof more, "had %s before this task was given to it", why);
+      program_broken (w, more);
+    }
 }
 
 /* ---- the JSON mode: the few shapes of JSON it reads and writes ---- */
@@ -991,7 +1027,8 @@ read_json_answer (const char *p,
           a->result = value;
           a->result_end = p;
         }
-      else if (scratch->len == 5 && memcmp (scratch->data, "error", 5) == 0)
+      else if (scratch->len == 5 && memcmp (scratch->data, "error", 5) == 0 &&
+               !(p - value == 4 && memcmp (value, "null", 4) == 0))
         {
           a->error->len = 0;
           if (*value == '"')
@@ -1123,11 +1160,22 @@ take_answer (PsWorker   *w,
 
   p->last_end = now;
   p->last_task = a->task;
+  p->any_task = TRUE;
   p->asked_head++;
   p->asked_len--;
   p->err_kept = 0;
   if (p->err_dropped > 0)
-    p->err_dropped = 0;
+    {
+      char note[160];
+      char size[PS_FORMAT_BUF_SIZE];
+      int n;
+
+      ps_format_count_buf (p->err_dropped, size, sizeof size);
+      n = snprintf (note, sizeof note, "poolscope: %s more bytes of output were not kept (the output limit is %"
+                    G_GUINT64_FORMAT " bytes a task)", size, w->output_limit);
+      emit_line (w, a->task, PS_STREAM_STDERR, NULL, 0, note, MIN ((gsize) n, sizeof note - 1));
+      p->err_dropped = 0;
+    }
   if (p->asked_len == 0)
     p->asked_head = 0;
   if (w->out.len > PS_WORKER_FLUSH_BYTES)
@@ -1181,9 +1229,13 @@ read_answers (PsWorker *w)
             return;
         }
       ps_buffer_consume (&p->answers, pos);
-      if (p->answers.len > PS_OUTPUT_LIMIT_MAX)
+      if (p->answers.len > MAX (w->output_limit, (guint64) PS_OUTPUT_LIMIT_DEFAULT))
         {
-          program_broken (w, "answered a line longer than 1 GiB");
+          char why[128];
+
+          snprintf (why, sizeof why, "answered a line longer than %" G_GUINT64_FORMAT " bytes (the output limit)",
+                    MAX (w->output_limit, (guint64) PS_OUTPUT_LIMIT_DEFAULT));
+          program_broken (w, why);
           return;
         }
       if ((gsize) n < READ_BYTES)
@@ -1208,6 +1260,13 @@ read_errors (PsWorker *w)
     }
   if (n < 0)
     return;
+  /* before its first item, what it says (a banner) waits for that item's task */
+  if (p->asked_len == 0 && !p->any_task)
+    {
+      if (p->errors.len < READ_BYTES * 4)
+        ps_buffer_put (&p->errors, buf, n);
+      return;
+    }
   task = p->asked_len > 0 ? p->asked[p->asked_head].task : p->last_task;
   if (w->output_limit > 0 && p->err_kept + n > w->output_limit)
     {
@@ -1367,6 +1426,9 @@ ps_worker_program_task (PsWorker   *w,
   a->attempt = attempt;
   a->queued = ps_worker_now_ns (CLOCK_MONOTONIC);
   a->announced = FALSE;
+  if (!p->any_task && p->errors.len > 0)
+    emit_lines (w, task, PS_STREAM_STDERR, NULL, 0, &p->errors, FALSE);
+  p->any_task = TRUE;
 
   if (p->json)
     {

@@ -89,6 +89,10 @@ ps_worker_now_ns (clockid_t clock)
   return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
+/* The process group of the program the worker runs now (0: none): a
+ * worker that must die at once takes it with it. */
+extern pid_t ps_worker_child_group;
+
 G_GNUC_NORETURN void ps_worker_die           (const char *why);
 G_GNUC_NORETURN void ps_worker_die_by_signal (int         sig);
 void                 ps_worker_flush         (PsWorker   *w);

@@ -397,7 +397,7 @@ ps_proto_read_task_child (const PsFrame    *frame,
   out->pid = ps_reader_u32 (&r);
   if (!ps_reader_finish (&r, "task-child", error))
     return FALSE;
-  if (out->pid == 0)
+  if (out->pid <= 1)
     return bad (error, "task-child");
   return TRUE;
 }

@@ -53,6 +53,15 @@ typedef PsWorker Worker;
 
 #define now_ns ps_worker_now_ns
 
+pid_t ps_worker_child_group;
+
+static void
+end_child_group (void)
+{
+  if (ps_worker_child_group > 1)
+    kill (-ps_worker_child_group, SIGKILL);
+}
+
 void
 ps_worker_die (const char *why)
 {
@@ -62,6 +71,7 @@ ps_worker_die (const char *why)
 
   if (write (STDERR_FILENO, msg, MIN ((size_t) n, sizeof msg - 1)) < 0)
     { /* nothing more to do */ }
+  end_child_group ();
   _exit (70);
 }
 
@@ -77,7 +87,11 @@ write_all (int          fd,
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        _exit (0); /* the engine has gone: nobody to report to */
+        {
+          /* the engine has gone: nobody to report to, nothing to run for */
+          end_child_group ();
+          _exit (0);
+        }
       data += n;
       len -= n;
     }

@@ -244,7 +244,7 @@ check_proto (const PsFrame *frame)
 
         if (!ps_proto_read_task_child (frame, &x, NULL))
           break;
-        g_assert_cmpuint (x.pid, >, 0);
+        g_assert_cmpuint (x.pid, >, 1);
         ps_proto_put_task_child (&b, x.task, x.pid);
         frame_of (&b, &again);
         g_assert_true (ps_proto_read_task_child (&again, &y, NULL));
