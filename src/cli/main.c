@@ -24,6 +24,8 @@ usage (FILE *out)
   fprintf (out, _("Usage:\n"
                   "  poolscope-run run [OPTION…]    run a batch on a pool of processes\n"
                   "  poolscope-run sweep [OPTION…]  run it over many pool sizes; fit, recommend\n"
+                  "  poolscope-run export LOG --to FORMAT [-o FILE]  a run log as jsonl, csv, joblog\n"
+                  "                                 (GNU parallel's, for --resume) or trace (Perfetto)\n"
                   "  poolscope-run --ipc            serve the Poolscope app over stdin/stdout\n"
                   "  poolscope-run --version        print the version\n"
                   "  poolscope-run --help           print this help\n"
@@ -180,6 +182,16 @@ main (int    argc,
           return 0;
         }
       return ps_cli_sweep (argc - 2, argv + 2, self_exe);
+    }
+
+  if (g_str_equal (argv[1], "export"))
+    {
+      if (argc == 3 && (g_str_equal (argv[2], "--help") || g_str_equal (argv[2], "-h")))
+        {
+          usage (stdout);
+          return 0;
+        }
+      return ps_cli_export (argc - 2, argv + 2);
     }
 
   fprintf (stderr, _("poolscope-run: unknown command “%s” (try --help)\n"), argv[1]);

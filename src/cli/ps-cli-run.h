@@ -17,5 +17,7 @@ int ps_cli_run       (int          argc,
 int ps_cli_sweep     (int          argc,
                       char       **argv,
                       const char  *self_exe);
+int ps_cli_export    (int          argc,
+                      char       **argv);
 
 G_END_DECLS

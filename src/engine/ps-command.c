@@ -303,3 +303,75 @@ ps_command_expand (const PsCommand *self,
   g_ptr_array_add (argv, NULL);
   return (char **) g_ptr_array_free (argv, FALSE);
 }
+
+/* A word as a shell reads it: as it is when nothing in it is special. */
+static void
+append_quoted (GString    *out,
+               const char *word)
+{
+  if (*word != '\0' && strpbrk (word, " \t\n'\"\\$`;&|<>()*?[]{}~#!") == NULL)
+    g_string_append (out, word);
+  else
+    {
+      g_autofree char *quoted = g_shell_quote (word);
+      g_string_append (out, quoted);
+    }
+}
+
+/**
+ * ps_command_display:
+ * @seq: the task's number, from 1
+ * @slot: the worker's slot, from 1 (0: not known)
+ *
+ * Returns: (transfer full): the command line that ran for @item, for
+ *   people and logs (GNU parallel's joblog): the words with their
+ *   replacements, quoted where a shell would need it; a script with the
+ *   values put in. Never to be run: ps_command_expand() is what runs.
+ */
+char *
+ps_command_display (const PsCommand *self,
+                    const char      *item,
+                    guint64          seq,
+                    guint            slot)
+{
+  GString *out = g_string_new (NULL);
+
+  if (self->shell)
+    {
+      for (const char *p = self->argv[0]; *p;)
+        {
+          gsize len;
+          const char *which = replacement_at (p, &len);
+
+          if (which)
+            {
+              g_autofree char *part = make_part (which, item, seq, slot);
+
+              append_quoted (out, part);
+              p += len;
+            }
+          else
+            g_string_append_c (out, *p++);
+        }
+      if (!self->takes_item)
+        {
+          g_string_append_c (out, ' ');
+          append_quoted (out, item);
+        }
+      return g_string_free (out, FALSE);
+    }
+  for (guint i = 0; self->argv[i]; i++)
+    {
+      g_autofree char *word = expand_word (self->argv[i], item, seq, slot);
+
+      if (i > 0)
+        g_string_append_c (out, ' ');
+      append_quoted (out, word);
+    }
+  if (!self->takes_item)
+    {
+      g_string_append_c (out, ' ');
+      append_quoted (out, item);
+    }
+  return g_string_free (out, FALSE);
+}

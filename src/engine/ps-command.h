@@ -22,6 +22,10 @@ char     **ps_command_expand       (const PsCommand    *self,
                                     const char         *item,
                                     guint64             seq,
                                     guint               slot);
+char      *ps_command_display      (const PsCommand    *self,
+                                    const char         *item,
+                                    guint64             seq,
+                                    guint               slot);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsCommand, ps_command_free)
 

@@ -105,6 +105,7 @@ ps_event_encode (const PsEvent *e,
       PUT_STR (b, e->start_method);
       PUT_STR (b, e->order);
       ps_buffer_put_u64 (b, e->seed);
+      ps_buffer_put_i64 (b, e->epoch_ns);
       ps_buffer_put_u64 (b, e->n_ok);
       ps_buffer_put_u64 (b, e->n_failed);
       ps_buffer_put_u64 (b, e->n_cancelled);
@@ -241,6 +242,7 @@ ps_event_decode (const PsFrame  *frame,
       e->start_method = ps_reader_str (&r, NULL);
       e->order = ps_reader_str (&r, NULL);
       e->seed = ps_reader_u64 (&r);
+      e->epoch_ns = ps_reader_i64 (&r);
       e->n_ok = ps_reader_u64 (&r);
       e->n_failed = ps_reader_u64 (&r);
       e->n_cancelled = ps_reader_u64 (&r);
@@ -455,6 +457,8 @@ ps_event_to_json (const PsEvent *e,
       key_str (out, "start_method", e->start_method);
       key_str (out, "order", e->order);
       key_uint (out, "seed", e->seed);
+      if (e->epoch_ns > 0)
+        key_int (out, "epoch_ns", e->epoch_ns);
       break;
 
     case PS_EVENT_RUN_END:
@@ -1016,6 +1020,7 @@ ps_event_parse_json_line (const char    *line,
       e->start_method = get_str (&f, "start_method", FALSE);
       e->order = get_str (&f, "order", FALSE);
       e->seed = get_int (&f, "seed", FALSE);
+      e->epoch_ns = get_int (&f, "epoch_ns", FALSE);
       break;
 
     case PS_EVENT_RUN_END:

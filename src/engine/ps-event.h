@@ -126,6 +126,7 @@ typedef struct
   const char   *start_method;
   const char   *order;
   guint64       seed;
+  gint64        epoch_ns;       /* run-start: the wall clock at t = 0, ns since 1970; 0: unknown */
   guint64       n_ok;
   guint64       n_failed;
   guint64       n_cancelled;
