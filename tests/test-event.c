@@ -72,6 +72,58 @@ test_json_escaping (void)
   g_assert_cmpstr (d.text, ==, "quote \" back \\ nl \n tab \t ctl \x01 bad \xef\xbf\xbd utf8 é");
 }
 
+/* A "tasks" line as the engine writes it is read by hand; any other
+ * spelling by json-glib: both must give the same tasks, and refuse the
+ * same lines. */
+static void
+test_tasks_fast_path (void)
+{
+  static const char *const lines[] = {
+    "{\"event\":\"tasks\",\"t\":900,\"worker\":\"ForkPoolWorker-1\",\"id\":1,\"pid\":42,\"rank\":7,"
+    "\"start\":100,\"tasks\":[[0,1,0,300,250,1],[2,3,5,-0,0,9],[4,-5,0,9223372036854775,1,-9223372036854775808]]}",
+    "{\"event\":\"tasks\",\"t\":1,\"worker\":\"Würker-é\",\"id\":2,\"pid\":-1,\"rank\":0,"
+    "\"start\":0,\"tasks\":[[0,1,0,1,0,1]]}  ",
+    /* refused by both: negative task, negative gap, overflow, five numbers, a fraction */
+    "{\"event\":\"tasks\",\"t\":1,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":0,\"tasks\":[[-1,1,0,1,0,1]]}",
+    "{\"event\":\"tasks\",\"t\":1,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":0,\"tasks\":[[0,1,-1,1,0,1]]}",
+    "{\"event\":\"tasks\",\"t\":1,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":9223372036854775807,"
+    "\"tasks\":[[0,1,1,1,0,1]]}",
+    "{\"event\":\"tasks\",\"t\":1,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":0,\"tasks\":[[0,1,0,1,0]]}",
+    "{\"event\":\"tasks\",\"t\":1,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":0,\"tasks\":[[0,1,0,1.5,0,1]]}",
+    "{\"event\":\"tasks\",\"t\":1,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":0,\"tasks\":[]}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      /* a space after the first comma is JSON all the same, but not the engine's spelling */
+      g_autofree char *slow = NULL;
+      const char *comma = strchr (lines[i], ',');
+      g_autoptr(GArray) fast_entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
+      g_autoptr(GArray) slow_entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
+      g_autoptr(GStringChunk) strings = g_string_chunk_new (64);
+      PsEvent fast, slow_e;
+      gboolean ok_fast, ok_slow;
+
+      slow = g_strdup_printf ("%.*s, %s", (int) (comma - lines[i]), lines[i], comma + 1);
+      ok_fast = ps_event_parse_json_line (lines[i], strlen (lines[i]), &fast, fast_entries, strings, NULL);
+      ok_slow = ps_event_parse_json_line (slow, strlen (slow), &slow_e, slow_entries, strings, NULL);
+      g_test_message ("line %u: %d %d", i, ok_fast, ok_slow);
+      g_assert_cmpint (ok_fast, ==, ok_slow);
+      g_assert_cmpint (ok_fast, ==, i < 2);
+      if (!ok_fast)
+        continue;
+      g_assert_cmpint (fast.type, ==, PS_EVENT_TASKS);
+      g_assert_cmpint (slow_e.type, ==, PS_EVENT_TASKS);
+      g_assert_cmpint (fast.t, ==, slow_e.t);
+      g_assert_cmpstr (fast.name, ==, slow_e.name);
+      g_assert_cmpuint (fast.worker, ==, slow_e.worker);
+      g_assert_cmpint (fast.pid, ==, slow_e.pid);
+      g_assert_cmpuint (fast.n_entries, ==, slow_e.n_entries);
+      g_assert_cmpmem (fast.tasks, fast.n_entries * sizeof (PsTaskBatchEntry),
+                       slow_e.tasks, slow_e.n_entries * sizeof (PsTaskBatchEntry));
+    }
+}
+
 static void
 test_log_reader_bad (void)
 {
@@ -107,6 +159,7 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/ps/event/tasks-fast-path", test_tasks_fast_path);
   g_test_add_func ("/ps/event/json-roundtrip", test_json_roundtrip);
   g_test_add_func ("/ps/event/json-escaping", test_json_escaping);
   g_test_add_func ("/ps/event/log-reader-bad", test_log_reader_bad);

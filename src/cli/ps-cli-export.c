@@ -1,6 +1,6 @@
 /* ps-cli-export.c: poolscope-run export LOG --to FORMAT [-o FILE]
  *
- * Reads a run log in one pass (ps_log_foreach(): constant memory) and
+ * Reads a run log in one pass (ps_log_foreach_batched(): constant memory) and
  * writes it in another format (ps-export.c). A log that stops early (a
  * run cut off, a damaged line) is exported up to there, and said.
  *
@@ -124,7 +124,7 @@ ps_cli_export (int    argc,
     }
 
   exporter = ps_exporter_new (format, fd);
-  ok = ps_log_foreach (input, ps_exporter_add, exporter, &problem, &error);
+  ok = ps_log_foreach_batched (input, ps_exporter_add, exporter, &problem, &error);
   if (!ok)
     {
       fprintf (stderr, "poolscope-run: export: %s\n", error->message);

@@ -35,6 +35,7 @@
 #include "ps-error.h"
 #include "ps-export.h"
 #include "ps-format.h"
+#include "ps-items.h"
 #include "ps-workload.h"
 
 #define FLUSH_AT (1024 * 1024)
@@ -135,6 +136,64 @@ flush_out (PsExporter *self)
   g_string_truncate (self->out, 0);
 }
 
+/* ---- numbers, written by hand: printf's were most of an export's time --- */
+
+static inline void
+put_int (GString *out,
+         gint64   v)
+{
+  char buf[24];
+
+  g_string_append_len (out, buf, ps_format_int (v, buf));
+}
+
+/* @v / 10^@decimals with exactly @decimals digits after the point */
+static void
+put_fixed (GString *out,
+           gint64   v,
+           guint    decimals,
+           guint    width)
+{
+  char buf[48];
+  char *p = buf + sizeof buf;
+  guint64 u = v < 0 ? (guint64) 0 - (guint64) v : (guint64) v;
+  gsize len;
+
+  for (guint i = 0; i < decimals; i++)
+    {
+      *--p = '0' + (char) (u % 10);
+      u /= 10;
+    }
+  if (decimals > 0)
+    *--p = '.';
+  do
+    {
+      *--p = '0' + (char) (u % 10);
+      u /= 10;
+    }
+  while (u > 0);
+  if (v < 0)
+    *--p = '-';
+  len = buf + sizeof buf - p;
+  for (gsize i = len; i < width; i++)
+    g_string_append_c (out, ' ');
+  g_string_append_len (out, p, len);
+}
+
+/* ns, rounded to @decimals digits of a second (3: ms, 6: µs, 9: ns) */
+static void
+put_seconds (GString *out,
+             gint64   ns,
+             guint    decimals,
+             guint    width)
+{
+  gint64 unit = 1;
+
+  for (guint i = decimals; i < 9; i++)
+    unit *= 10;
+  put_fixed (out, ns >= 0 ? (ns + unit / 2) / unit : -((-ns + unit / 2) / unit), decimals, width);
+}
+
 /* ---- csv ---------------------------------------------------------------- */
 
 static void
@@ -159,36 +218,34 @@ csv_field (GString    *out,
 }
 
 static void
-append_seconds (GString *out,
-                gint64   ns)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9f", (double) ns / 1e9));
-}
-
-static void
 csv_task (PsExporter    *self,
           const PsEvent *e)
 {
   GString *out = self->out;
   char item[24];
 
-  g_string_append_printf (out, "%" G_GUINT64_FORMAT ",", e->task);
+  put_int (out, (gint64) e->task);
+  g_string_append_c (out, ',');
   csv_field (out, ps_event_get_item (e, item));
   g_string_append_c (out, ',');
   csv_field (out, e->name);
-  g_string_append_printf (out, ",%d,%u,%s,", e->pid, e->attempt, ps_task_status_to_string (e->status));
-  append_seconds (out, e->start);
   g_string_append_c (out, ',');
-  append_seconds (out, e->end);
+  put_int (out, e->pid);
   g_string_append_c (out, ',');
-  append_seconds (out, MAX (e->end - e->start, 0));
+  put_int (out, e->attempt);
   g_string_append_c (out, ',');
-  append_seconds (out, MAX (e->cpu_ns, 0));
+  g_string_append (out, ps_task_status_to_string (e->status));
+  g_string_append_c (out, ',');
+  put_seconds (out, e->start, 9, 0);
+  g_string_append_c (out, ',');
+  put_seconds (out, e->end, 9, 0);
+  g_string_append_c (out, ',');
+  put_seconds (out, MAX (e->end - e->start, 0), 9, 0);
+  g_string_append_c (out, ',');
+  put_seconds (out, MAX (e->cpu_ns, 0), 9, 0);
   g_string_append_c (out, ',');
   if (e->result_kind == PS_RESULT_INT)
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, e->result_int);
+    put_int (out, e->result_int);
   else if (e->result_kind == PS_RESULT_TEXT)
     csv_field (out, e->result_text);
   g_string_append_c (out, ',');
@@ -236,7 +293,11 @@ joblog_command (PsExporter    *self,
       g_string_append (out, line);
     }
   else
-    g_string_append_printf (out, "%s %s", self->workload ? self->workload : "", text);
+    {
+      g_string_append (out, self->workload ? self->workload : "");
+      g_string_append_c (out, ' ');
+      g_string_append (out, text);
+    }
   /* newlines make a joblog hard to parse: parallel writes them as NULs */
   for (gsize i = from; i < out->len; i++)
     if (out->str[i] == '\n' || out->str[i] == '\t')
@@ -248,7 +309,6 @@ joblog_task (PsExporter    *self,
              const PsEvent *e)
 {
   GString *out = self->out;
-  char when[G_ASCII_DTOSTR_BUF_SIZE], runtime[32];
   int exitval = 0, sig = 0;
 
   /* only a task's final end, and only of a task that ran to one */
@@ -274,10 +334,16 @@ joblog_task (PsExporter    *self,
       sig = signal_from_message (e->message);
       break;
     }
-  g_ascii_formatd (when, sizeof when, "%.3f", (double) (self->epoch_ns + e->start) / 1e9);
-  g_snprintf (runtime, sizeof runtime, "%10.3f", (double) MAX (e->end - e->start, 0) / 1e9);
-  g_string_append_printf (out, "%" G_GUINT64_FORMAT "\t:\t%s\t%s\t0\t0\t%d\t%d\t", e->task + 1, when, runtime,
-                          exitval, sig);
+  put_int (out, (gint64) e->task + 1);
+  g_string_append (out, "\t:\t");
+  put_seconds (out, self->epoch_ns + e->start, 3, 0);
+  g_string_append_c (out, '\t');
+  put_seconds (out, MAX (e->end - e->start, 0), 3, 10);
+  g_string_append (out, "\t0\t0\t");
+  put_int (out, exitval);
+  g_string_append_c (out, '\t');
+  put_int (out, sig);
+  g_string_append_c (out, '\t');
   joblog_command (self, e, out);
   g_string_append_c (out, '\n');
 }
@@ -297,7 +363,7 @@ static void
 append_us (GString *out,
            gint64   ns)
 {
-  g_string_append_printf (out, "%" G_GINT64_FORMAT ".%03d", ns / 1000, (int) (ABS (ns) % 1000));
+  put_fixed (out, ns, 3, 0);
 }
 
 /* The worker's track: its id, as its worker-start said. */
@@ -322,16 +388,27 @@ trace_task (PsExporter    *self,
   trace_begin_event (self);
   g_string_append (out, "{\"ph\":\"X\",\"cat\":\"task\",\"name\":");
   ps_json_append_string (out, text);
-  g_string_append_printf (out, ",\"pid\":1,\"tid\":%u,\"ts\":", tid);
+  g_string_append (out, ",\"pid\":1,\"tid\":");
+  put_int (out, tid);
+  g_string_append (out, ",\"ts\":");
   append_us (out, e->start);
   g_string_append (out, ",\"dur\":");
   append_us (out, MAX (e->end - e->start, 0));
-  g_string_append_printf (out, ",\"args\":{\"task\":%" G_GUINT64_FORMAT ",\"item\":", e->task);
+  g_string_append (out, ",\"args\":{\"task\":");
+  put_int (out, (gint64) e->task);
+  g_string_append (out, ",\"item\":");
   ps_json_append_string (out, text);
-  g_string_append_printf (out, ",\"status\":\"%s\",\"attempt\":%u,\"pid\":%d",
-                          ps_task_status_to_string (e->status), e->attempt, e->pid);
+  g_string_append (out, ",\"status\":\"");
+  g_string_append (out, ps_task_status_to_string (e->status));
+  g_string_append (out, "\",\"attempt\":");
+  put_int (out, e->attempt);
+  g_string_append (out, ",\"pid\":");
+  put_int (out, e->pid);
   if (e->result_kind == PS_RESULT_INT)
-    g_string_append_printf (out, ",\"result\":%" G_GINT64_FORMAT, e->result_int);
+    {
+      g_string_append (out, ",\"result\":");
+      put_int (out, e->result_int);
+    }
   else if (e->result_kind == PS_RESULT_TEXT && e->result_text)
     {
       g_string_append (out, ",\"result\":");

@@ -72,6 +72,7 @@ typedef struct
   gpointer      data;
   GStringChunk *strings;
   gboolean      clear_strings;  /* streaming: an event's strings live during its call */
+  gboolean      batched;        /* a "tasks" line goes out as one tasks event */
   GArray       *entries;        /* a "tasks" line's tasks */
   guint64       n_events;
   guint64       n_lines;
@@ -126,8 +127,13 @@ reader_take (Reader     *r,
   if ((r->why = read_line (r->n_events, r->entries, r->strings, start, n, &e)) != NULL)
     return FALSE;
   r->n_lines++;
-  /* a "tasks" line is the task-ends it stands for */
-  if (e.type == PS_EVENT_TASKS)
+  /* a "tasks" line is the task-ends it stands for (or one tasks event) */
+  if (e.type == PS_EVENT_TASKS && r->batched)
+    {
+      r->n_events += e.n_entries;
+      r->func (&e, r->data);
+    }
+  else if (e.type == PS_EVENT_TASKS)
     {
       r->n_events += e.n_entries;
       ps_event_foreach_task (&e, r->func, r->data);
@@ -285,7 +291,7 @@ ps_log_parse (const char  *data,
  *   not one event
  */
 static gboolean read_file (const char *path, PsEventFunc func, gpointer data, GStringChunk *strings,
-                           char **problem, guint64 *n_lines, GError **error);
+                           gboolean batched, char **problem, guint64 *n_lines, GError **error);
 
 gboolean
 ps_log_foreach (const char   *path,
@@ -295,7 +301,25 @@ ps_log_foreach (const char   *path,
                 GError      **error)
 {
   g_return_val_if_fail (path != NULL && func != NULL, FALSE);
-  return read_file (path, func, data, NULL, problem, NULL, error);
+  return read_file (path, func, data, NULL, FALSE, problem, NULL, error);
+}
+
+/**
+ * ps_log_foreach_batched:
+ *
+ * As ps_log_foreach(), but each "tasks" line reaches @func as one
+ * %PS_EVENT_TASKS event (ps_event_foreach_task() gives its task-ends):
+ * for readers that keep them together (exports, the model).
+ */
+gboolean
+ps_log_foreach_batched (const char   *path,
+                        PsEventFunc   func,
+                        gpointer      data,
+                        char        **problem,
+                        GError      **error)
+{
+  g_return_val_if_fail (path != NULL && func != NULL, FALSE);
+  return read_file (path, func, data, NULL, TRUE, problem, NULL, error);
 }
 
 /* As ps_log_foreach(); with @strings, the events' strings are kept there. */
@@ -304,6 +328,7 @@ read_file (const char    *path,
            PsEventFunc    func,
            gpointer       data,
            GStringChunk  *strings,
+           gboolean       batched,
            char         **problem,
            guint64       *n_lines,
            GError       **error)
@@ -338,6 +363,7 @@ read_file (const char    *path,
   if (strings == NULL)
     strings = own = g_string_chunk_new (64 * 1024);
   reader_init (&r, func, data, strings, own != NULL);
+  r.batched = batched;
 
   for (;;)
     {
@@ -400,7 +426,7 @@ ps_log_load (const char  *path,
   log = g_new0 (PsLog, 1);
   log->events = g_array_new (FALSE, FALSE, sizeof (PsEvent));
   log->strings = g_string_chunk_new (64 * 1024);
-  if (!read_file (path, append_event, log->events, log->strings, &log->problem, &log->n_lines,
+  if (!read_file (path, append_event, log->events, log->strings, FALSE, &log->problem, &log->n_lines,
                   &local_error))
     {
       g_autofree char *shown = g_filename_display_name (path);

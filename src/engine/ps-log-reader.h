@@ -33,6 +33,11 @@ gboolean ps_log_foreach      (const char    *path,
                               gpointer       data,
                               char         **problem,
                               GError       **error);
+gboolean ps_log_foreach_batched (const char *path,
+                              PsEventFunc    func,
+                              gpointer       data,
+                              char         **problem,
+                              GError       **error);
 
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLog, ps_log_free)
