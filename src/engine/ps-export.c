@@ -138,13 +138,43 @@ flush_out (PsExporter *self)
 
 /* ---- numbers, written by hand: printf's were most of an export's time --- */
 
+/* GString's own appends are calls into GLib 2.74 for every piece */
+static inline void
+put_len (GString    *out,
+         const char *text,
+         gsize       len)
+{
+  if (G_UNLIKELY (out->len + len >= out->allocated_len))
+    {
+      g_string_append_len (out, text, len);
+      return;
+    }
+  memcpy (out->str + out->len, text, len);
+  out->len += len;
+  out->str[out->len] = '\0';
+}
+
+static inline void
+put_s (GString    *out,
+       const char *text)
+{
+  put_len (out, text, strlen (text));
+}
+
+static inline void
+put_c (GString *out,
+       char     c)
+{
+  put_len (out, &c, 1);
+}
+
 static inline void
 put_int (GString *out,
          gint64   v)
 {
   char buf[24];
 
-  g_string_append_len (out, buf, ps_format_int (v, buf));
+  put_len (out, buf, ps_format_int (v, buf));
 }
 
 /* @v / 10^@decimals with exactly @decimals digits after the point */
@@ -176,8 +206,8 @@ put_fixed (GString *out,
     *--p = '-';
   len = buf + sizeof buf - p;
   for (gsize i = len; i < width; i++)
-    g_string_append_c (out, ' ');
-  g_string_append_len (out, p, len);
+    put_c (out, ' ');
+  put_len (out, p, len);
 }
 
 /* ns, rounded to @decimals digits of a second (3: ms, 6: µs, 9: ns) */
@@ -204,17 +234,17 @@ csv_field (GString    *out,
     return;
   if (strpbrk (text, ",\"\r\n") == NULL)
     {
-      g_string_append (out, text);
+      put_s (out, text);
       return;
     }
-  g_string_append_c (out, '"');
+  put_c (out, '"');
   for (const char *p = text; *p; p++)
     {
       if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
+        put_c (out, '"');
+      put_c (out, *p);
     }
-  g_string_append_c (out, '"');
+  put_c (out, '"');
 }
 
 static void
@@ -225,32 +255,32 @@ csv_task (PsExporter    *self,
   char item[24];
 
   put_int (out, (gint64) e->task);
-  g_string_append_c (out, ',');
+  put_c (out, ',');
   csv_field (out, ps_event_get_item (e, item));
-  g_string_append_c (out, ',');
+  put_c (out, ',');
   csv_field (out, e->name);
-  g_string_append_c (out, ',');
+  put_c (out, ',');
   put_int (out, e->pid);
-  g_string_append_c (out, ',');
+  put_c (out, ',');
   put_int (out, e->attempt);
-  g_string_append_c (out, ',');
-  g_string_append (out, ps_task_status_to_string (e->status));
-  g_string_append_c (out, ',');
+  put_c (out, ',');
+  put_s (out, ps_task_status_to_string (e->status));
+  put_c (out, ',');
   put_seconds (out, e->start, 9, 0);
-  g_string_append_c (out, ',');
+  put_c (out, ',');
   put_seconds (out, e->end, 9, 0);
-  g_string_append_c (out, ',');
+  put_c (out, ',');
   put_seconds (out, MAX (e->end - e->start, 0), 9, 0);
-  g_string_append_c (out, ',');
+  put_c (out, ',');
   put_seconds (out, MAX (e->cpu_ns, 0), 9, 0);
-  g_string_append_c (out, ',');
+  put_c (out, ',');
   if (e->result_kind == PS_RESULT_INT)
     put_int (out, e->result_int);
   else if (e->result_kind == PS_RESULT_TEXT)
     csv_field (out, e->result_text);
-  g_string_append_c (out, ',');
+  put_c (out, ',');
   csv_field (out, e->message);
-  g_string_append (out, "\r\n");
+  put_s (out, "\r\n");
 }
 
 /* ---- joblog ------------------------------------------------------------- */
@@ -335,17 +365,17 @@ joblog_task (PsExporter    *self,
       break;
     }
   put_int (out, (gint64) e->task + 1);
-  g_string_append (out, "\t:\t");
+  put_s (out, "\t:\t");
   put_seconds (out, self->epoch_ns + e->start, 3, 0);
-  g_string_append_c (out, '\t');
+  put_c (out, '\t');
   put_seconds (out, MAX (e->end - e->start, 0), 3, 10);
-  g_string_append (out, "\t0\t0\t");
+  put_s (out, "\t0\t0\t");
   put_int (out, exitval);
-  g_string_append_c (out, '\t');
+  put_c (out, '\t');
   put_int (out, sig);
-  g_string_append_c (out, '\t');
+  put_c (out, '\t');
   joblog_command (self, e, out);
-  g_string_append_c (out, '\n');
+  put_c (out, '\n');
 }
 
 /* ---- trace -------------------------------------------------------------- */
@@ -354,9 +384,9 @@ static void
 trace_begin_event (PsExporter *self)
 {
   if (!self->first_event)
-    g_string_append_c (self->out, ',');
+    put_c (self->out, ',');
   self->first_event = FALSE;
-  g_string_append_c (self->out, '\n');
+  put_c (self->out, '\n');
 }
 
 static void
@@ -386,40 +416,40 @@ trace_task (PsExporter    *self,
   guint tid = worker_tid (self, e);
 
   trace_begin_event (self);
-  g_string_append (out, "{\"ph\":\"X\",\"cat\":\"task\",\"name\":");
+  put_s (out, "{\"ph\":\"X\",\"cat\":\"task\",\"name\":");
   ps_json_append_string (out, text);
-  g_string_append (out, ",\"pid\":1,\"tid\":");
+  put_s (out, ",\"pid\":1,\"tid\":");
   put_int (out, tid);
-  g_string_append (out, ",\"ts\":");
+  put_s (out, ",\"ts\":");
   append_us (out, e->start);
-  g_string_append (out, ",\"dur\":");
+  put_s (out, ",\"dur\":");
   append_us (out, MAX (e->end - e->start, 0));
-  g_string_append (out, ",\"args\":{\"task\":");
+  put_s (out, ",\"args\":{\"task\":");
   put_int (out, (gint64) e->task);
-  g_string_append (out, ",\"item\":");
+  put_s (out, ",\"item\":");
   ps_json_append_string (out, text);
-  g_string_append (out, ",\"status\":\"");
-  g_string_append (out, ps_task_status_to_string (e->status));
-  g_string_append (out, "\",\"attempt\":");
+  put_s (out, ",\"status\":\"");
+  put_s (out, ps_task_status_to_string (e->status));
+  put_s (out, "\",\"attempt\":");
   put_int (out, e->attempt);
-  g_string_append (out, ",\"pid\":");
+  put_s (out, ",\"pid\":");
   put_int (out, e->pid);
   if (e->result_kind == PS_RESULT_INT)
     {
-      g_string_append (out, ",\"result\":");
+      put_s (out, ",\"result\":");
       put_int (out, e->result_int);
     }
   else if (e->result_kind == PS_RESULT_TEXT && e->result_text)
     {
-      g_string_append (out, ",\"result\":");
+      put_s (out, ",\"result\":");
       ps_json_append_string (out, e->result_text);
     }
   if (e->message)
     {
-      g_string_append (out, ",\"message\":");
+      put_s (out, ",\"message\":");
       ps_json_append_string (out, e->message);
     }
-  g_string_append (out, "}}");
+  put_s (out, "}}");
 
   if (e->status == PS_TASK_CRASHED || e->status == PS_TASK_TIMEOUT)
     {
@@ -427,14 +457,14 @@ trace_task (PsExporter    *self,
       g_string_append_printf (out, "{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"fault\",\"name\":\"%s\",\"pid\":1,"
                               "\"tid\":%u,\"ts\":", ps_task_status_to_string (e->status), tid);
       append_us (out, e->end);
-      g_string_append (out, ",\"args\":{\"task\":");
+      put_s (out, ",\"args\":{\"task\":");
       g_string_append_printf (out, "%" G_GUINT64_FORMAT, e->task);
       if (e->message)
         {
-          g_string_append (out, ",\"message\":");
+          put_s (out, ",\"message\":");
           ps_json_append_string (out, e->message);
         }
-      g_string_append (out, "}}");
+      put_s (out, "}}");
     }
 }
 
