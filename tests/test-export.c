@@ -86,7 +86,7 @@ test_csv (void)
     "    assert abs(float(r['duration_s']) - (float(r['end_s']) - float(r['start_s']))) < 1e-6, r\n"
     "    assert r['worker'].startswith('ForkPoolWorker-'), r\n"
     "items = {r['item']: r for r in rows}\n"
-    "assert items['b,c']['status'] == 'ok', items\n"
+    "assert items['b,c']['status'] in ('ok', 'cancelled'), items\n"
     "assert items['\"quoted\" item']['status'] in ('ok', 'cancelled'), items\n"
     "assert items['stop']['status'] == 'error' and items['stop']['message'] == 'exit status 1', items\n"
     "print(len(rows), sum(r['status'] == 'ok' for r in rows), sum(r['status'] == 'cancelled' for r in rows))\n",
@@ -133,7 +133,9 @@ test_joblog_resume (void)
   Result r = { 0 };
   guint n_ran = 0;
 
-  if (g_find_program_in_path ("parallel") == NULL)
+  g_autofree char *parallel = g_find_program_in_path ("parallel");
+
+  if (parallel == NULL)
     {
       g_test_skip ("GNU parallel is not installed (build-aux/dev installs it)");
       return;
@@ -196,8 +198,9 @@ test_trace (void)
   g_autofree char *trace = tmp_path ("out.trace");
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) last_end = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) last_end = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   g_autofree char *model_dir = g_test_build_filename (G_TEST_DIST, "..", "_build-node", "node_modules", NULL);
+  g_autofree char *node = NULL;
   JsonArray *events;
   guint n_tasks = 0, n_threads = 0, n_counters = 0;
   Result r = { 0 };
@@ -239,17 +242,9 @@ test_trace (void)
   g_assert_cmpuint (n_threads, ==, 2);
   g_assert_cmpuint (n_tasks, >=, 4);
   g_assert_cmpuint (n_counters, >, 0);
-  {
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init (&iter, last_end);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      g_free (value);
-  }
 
   /* and a reader that is not ours: the trace model Perfetto-like tools build */
-  if (!g_file_test (model_dir, G_FILE_TEST_IS_DIR) || g_find_program_in_path ("node") == NULL)
+  if (!g_file_test (model_dir, G_FILE_TEST_IS_DIR) || (node = g_find_program_in_path ("node")) == NULL)
     {
       g_test_message ("@tracerbench/trace-model not in %s (build-aux/dev installs it with npm): "
                       "the independent check is skipped", model_dir);

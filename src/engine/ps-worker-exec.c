@@ -143,6 +143,8 @@ emit_lines (PsWorker   *w,
 {
   gsize pos = 0;
 
+  if (b->len == 0)
+    return;
   for (;;)
     {
       const char *start = (const char *) b->data + pos;

@@ -23,7 +23,8 @@ check_workload (const char *spec)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  PsWorkload w, again;
+  g_auto(PsWorkload) w = { 0 };
+  g_auto(PsWorkload) again = { 0 };
 
   if (!ps_workload_parse (spec, &w, &error))
     {
@@ -35,6 +36,7 @@ check_workload (const char *spec)
   if (!ps_workload_parse (text, &again, &error))
     g_error ("“%s” printed as “%s”, which does not parse: %s", spec, text, error->message);
   g_assert_cmpint (again.kind, ==, w.kind);
+  g_assert_cmpstr (again.text, ==, w.text);
   g_assert_true (again.ms == w.ms && again.sd_ms == w.sd_ms && again.mb == w.mb && again.p == w.p &&
                  again.in_ms == w.in_ms);
 
