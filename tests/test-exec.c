@@ -274,6 +274,7 @@ test_bad_usage (void)
     { { "--items", "1", "--halt", "later,fail=1", "--", "true", NULL }, "--halt" },
     { { "--items", "1", "--result", "stdout", "--worker-program", "cat", NULL }, "is for commands" },
     { { "--items", "1", "--worker-protocol", "json", "--", "true", NULL }, "for --worker-program" },
+    { { "--items", "a\nb,c", "--worker-program", "cat", NULL }, "holds a line break" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
