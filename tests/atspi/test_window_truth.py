@@ -9,6 +9,8 @@
 # 5. a 360 px window reaches every page through the bottom switcher
 # 6. a sweep from the Sizing page: its results table and recommendation
 #    are read, and "Use Recommended Size" changes Workers
+# 7. a command for each item: its row says what is wrong before Run, and
+#    its output is read in the console after
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
@@ -222,13 +224,50 @@ def sweep():
         stop(proc)
 
 
+def text_of(node):
+    try:
+        t = node.get_text_iface()
+        return t.get_text(0, t.get_character_count()) if t is not None else ""
+    except Exception:
+        return ""
+
+
+def command():
+    proc, app = start(["--items", "a,b c", "--workload", "command:no-such-program-xyz {}", "-j2"])
+    try:
+        row = wait_for(lambda: find(app, "text", "Command"))
+        kind = find_pred(app, lambda n: "Each task runs" in (n.get_name() or ""))
+        tap(row is not None and kind is not None and text_of(row) == "no-such-program-xyz {}",
+            "command: “Each task runs” and the Command row show the command", text_of(row) if row else None)
+        said = wait_for(lambda: invalid(row) and form_error(app) == "" and
+                        find_pred(app, lambda n: n.get_role_name() == "label" and
+                                  (n.get_name() or "").startswith("Command: the program")), timeout=5)
+        tap(said is not None and invalid(row),
+            "command: a program not in PATH is said on its row, marked invalid, before Run")
+        set_text(row, "echo out [{}]")
+        run = find(app, "push button", "Run")
+        ready = wait_for(lambda: not invalid(row) and run.get_state_set().contains(Atspi.StateType.SENSITIVE),
+                         timeout=5)
+        tap(ready, "command: put right, the row is valid and Run can be pressed")
+        click(run)
+        done = wait_for(lambda: status_text(app).startswith("Finished"), timeout=20)
+        console = wait_for(lambda: find_pred(app, lambda n: n.get_role_name() == "text" and
+                                             "out [b c]" in text_of(n)), timeout=5)
+        tap(done and console is not None and "out [a]" in text_of(console),
+            "command: the run finishes and the console reads each item's output",
+            status_text(app))
+    finally:
+        stop(proc)
+
+
 def main():
-    print("1..23")
+    print("1..27")
     form_checks()
     twelve_workers()
     narrow()
     sweep()
-    while len(results) < 23:
+    command()
+    while len(results) < 27:
         tap(False, "not reached")
 
 
