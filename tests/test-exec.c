@@ -423,6 +423,38 @@ test_descriptors_and_env (void)
     }
 }
 
+/* The CPU a shell's pipeline burns is its worker's, as the samples say:
+ * the processes under the shell count, not the waiting shell alone. */
+static void
+test_samples_count_the_tree (void)
+{
+  g_autofree char *log = tmp_path ("samples.log");
+  g_autoptr(GPtrArray) events = NULL;
+  double most = 0;
+  gint64 task_cpu = 0;
+  Result r = { 0 };
+
+  run_cli (NULL, &r, "run", "--items", "1", "-q", "--sample-hz", "20", "--log", log, "--shell",
+           ": {}; head -c 60000000 /dev/urandom | gzip -1 -c > /dev/null", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  events = read_log (log);
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (events, i);
+
+      if (is_event (e, "sample"))
+        most = MAX (most, json_object_get_double_member (e, "cpu_percent"));
+      else if (is_event (e, "task-end"))
+        task_cpu = json_object_get_int_member (e, "cpu_ns");
+    }
+  g_test_message ("the busiest sample: %.1f%% of a core; the task's CPU time %.3f s", most, task_cpu / 1e9);
+  /* before, only the shell was read: 0% */
+  g_assert_cmpfloat (most, >=, 25);
+  /* the task's CPU time is its process tree's too (rusage of the waited-for) */
+  g_assert_cmpint (task_cpu, >=, 100 * G_GINT64_CONSTANT (1000000));
+}
+
 static void
 test_output_modes (void)
 {
@@ -648,6 +680,7 @@ main (int    argc,
   g_test_add_func ("/ps/exec/output-bounded", test_output_bounded);
   g_test_add_func ("/ps/exec/descriptors-and-env", test_descriptors_and_env);
   g_test_add_func ("/ps/exec/output-modes", test_output_modes);
+  g_test_add_func ("/ps/exec/samples-count-the-tree", test_samples_count_the_tree);
   g_test_add_func ("/ps/exec/halt", test_halt);
   g_test_add_func ("/ps/exec/program-serve", test_program_serve);
   g_test_add_func ("/ps/exec/program-faults", test_program_faults);

@@ -123,6 +123,8 @@ typedef struct _Worker
   gint32        child_pid;
   guint64       child_task;   /* G_MAXUINT64: the worker program, for the worker's life */
   gboolean      told_crash;   /* its worker program crashed, and it told its task's end */
+  gint64        child_cpu_ns; /* of the program's process tree, at its last sample */
+  gint64        child_cpu_at; /* when: the last sample, or when the program started */
   PsSampled    *child_sampled;
 } Worker;
 
@@ -989,6 +991,8 @@ handle_frame (PsPool        *self,
           return protocol_error (w, "task-child names a process that is not its child");
         w->child_pid = (gint32) child.pid;
         w->child_task = child.task;
+        w->child_cpu_ns = 0;
+        w->child_cpu_at = mono_ns ();
         g_clear_pointer (&w->child_sampled, ps_sampled_free);
         return TRUE;
       }
@@ -1419,21 +1423,31 @@ sample_cb (gpointer data)
 
       if (w->exited || w->sampled == NULL || !ps_sampled_read (w->sampled, now, &s))
         continue;
-      /* a command's or worker program's process is the worker's work */
+      /* A command's or worker program's processes are the worker's work:
+       * the CPU and resident memory of its whole tree (a shell's pipeline,
+       * not the shell alone); the private memory of the process it started. */
       if (w->child_pid > 0)
         {
           PsProcSample cs;
+          gint64 cpu_ns, rss;
 
+          if (ps_proc_tree_read (w->child_pid, &cpu_ns, &rss))
+            {
+              if (now > w->child_cpu_at)
+                s.cpu_percent += MAX (cpu_ns - w->child_cpu_ns, 0) * 100.0 / (double) (now - w->child_cpu_at);
+              w->child_cpu_ns = cpu_ns;
+              w->child_cpu_at = now;
+              s.rss += rss;
+            }
           if (w->child_sampled == NULL)
             w->child_sampled = ps_sampled_new (w->child_pid, self->lean_proc, now);
           ps_sampled_heard (w->child_sampled);
-          if (ps_sampled_read (w->child_sampled, now, &cs))
-            {
-              s.cpu_percent += cs.cpu_percent;
-              s.rss += cs.rss;
-              s.pss += cs.pss;
-              s.uss += cs.uss;
-            }
+          /* private memory only when the program's is known too (it is read a
+           * second into its life): else none, and the views show the RSS */
+          if (!ps_sampled_read (w->child_sampled, now, &cs))
+            cs.pss = cs.uss = -1;
+          s.pss = s.pss >= 0 && cs.pss >= 0 ? s.pss + cs.pss : -1;
+          s.uss = s.uss >= 0 && cs.uss >= 0 ? s.uss + cs.uss : -1;
         }
       fill_worker (&e, w);
       e.type = PS_EVENT_SAMPLE;

@@ -147,9 +147,12 @@ ps_proc_parse_stat (const char  *buf,
   if (!read_u64 (&p, end, &out->utime) ||             /* 14 utime */
       !read_u64 (&p, end, &out->stime))               /* 15 stime */
     return fail (error, "/proc/PID/stat (utime, stime)");
-  for (int field = 16; field <= 21; field++)          /* cutime … itrealvalue */
+  if (!read_i64 (&p, end, &out->cutime) ||            /* 16 cutime */
+      !read_i64 (&p, end, &out->cstime))              /* 17 cstime */
+    return fail (error, "/proc/PID/stat (cutime, cstime)");
+  for (int field = 18; field <= 21; field++)          /* priority … itrealvalue */
     if (!skip_field (&p, end))
-      return fail (error, "/proc/PID/stat (fields 16–21)");
+      return fail (error, "/proc/PID/stat (fields 18–21)");
   if (!read_u64 (&p, end, &out->starttime) ||         /* 22 starttime */
       !read_u64 (&p, end, &skip) ||                   /* 23 vsize */
       !read_i64 (&p, end, &rss))                      /* 24 rss */
@@ -435,5 +438,89 @@ ps_proc_handle_read (PsProcHandle *self,
   self->have_last = TRUE;
   self->last_ns = now_ns;
   self->last_cpu_ns = cpu_ns;
+  return TRUE;
+}
+
+/* Reads a small /proc file whole; FALSE when it is gone. */
+static gboolean
+read_small (const char *path,
+            char       *buf,
+            gsize       size,
+            gsize      *len)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  gssize n;
+
+  if (fd < 0)
+    return FALSE;
+  n = read (fd, buf, size - 1);
+  close (fd);
+  if (n < 0)
+    return FALSE;
+  buf[n] = '\0';
+  *len = n;
+  return TRUE;
+}
+
+/**
+ * ps_proc_tree_read:
+ * @pid: a process a worker started (a command, a worker program)
+ * @cpu_ns: (out): the CPU time of it and of every process under it,
+ *   those still running and those it has waited for (so a shell's
+ *   pipeline counts, not the shell alone)
+ * @rss_bytes: (out): the resident memory of those still running
+ *
+ * The tree is walked through /proc/PID/task/PID/children, up to 256
+ * processes. Returns: %FALSE when @pid is gone
+ */
+gboolean
+ps_proc_tree_read (gint32  pid,
+                   gint64 *cpu_ns,
+                   gint64 *rss_bytes)
+{
+  static long ticks, page;
+  gint32 queue[256];
+  guint head = 0, tail = 0;
+  gint64 total_ticks = 0, rss_pages = 0;
+  gboolean root = TRUE;
+
+  if (ticks == 0)
+    {
+      ticks = sysconf (_SC_CLK_TCK);
+      page = sysconf (_SC_PAGESIZE);
+    }
+  queue[tail++] = pid;
+  while (head < tail)
+    {
+      gint32 p = queue[head++];
+      char path[64], buf[1024];
+      gsize len;
+      PsProcStat st;
+
+      g_snprintf (path, sizeof path, "/proc/%d/stat", p);
+      if (!read_small (path, buf, sizeof buf, &len) || !ps_proc_parse_stat (buf, len, &st, NULL))
+        {
+          if (root)
+            return FALSE;
+          continue;
+        }
+      root = FALSE;
+      total_ticks += (gint64) st.utime + (gint64) st.stime + MAX (st.cutime, 0) + MAX (st.cstime, 0);
+      rss_pages += MAX (st.rss_pages, 0);
+      g_snprintf (path, sizeof path, "/proc/%d/task/%d/children", p, p);
+      if (!read_small (path, buf, sizeof buf, &len))
+        continue;
+      for (char *q = buf, *next; *q && tail < G_N_ELEMENTS (queue); q = next)
+        {
+          gint64 child = g_ascii_strtoll (q, &next, 10);
+
+          if (next == q)
+            break;
+          if (child > 1 && child <= G_MAXINT32)
+            queue[tail++] = (gint32) child;
+        }
+    }
+  *cpu_ns = total_ticks * (G_GINT64_CONSTANT (1000000000) / ticks);
+  *rss_bytes = rss_pages * page;
   return TRUE;
 }

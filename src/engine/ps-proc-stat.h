@@ -16,6 +16,8 @@ typedef struct
   gint32  ppid;
   guint64 utime;      /* clock ticks */
   guint64 stime;      /* clock ticks */
+  gint64  cutime;     /* clock ticks of its children it has waited for */
+  gint64  cstime;
   guint64 starttime;  /* clock ticks after boot */
   gint64  rss_pages;
 } PsProcStat;
@@ -58,5 +60,9 @@ gboolean      ps_proc_handle_read  (PsProcHandle  *self,
                                     gboolean       want_pss,
                                     PsProcSample  *out);
 void          ps_proc_handle_close (PsProcHandle  *self);
+
+gboolean      ps_proc_tree_read    (gint32         pid,
+                                    gint64        *cpu_ns,
+                                    gint64        *rss_bytes);
 
 G_END_DECLS
