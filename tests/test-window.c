@@ -15,6 +15,8 @@
 #include "ps-progress-table.h"
 #include "ps-sizing-page.h"
 #include "ps-window.h"
+#include "ps-window-private.h"
+#include "ps-log-reader.h"
 
 static void
 save_png (GtkWidget  *widget,
@@ -477,6 +479,109 @@ test_command (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static guint
+count_run_logs (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d && g_dir_read_name (d))
+    n++;
+  return n;
+}
+
+static void
+run_to_end (PsWindow *window)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  while (!status_starts_with (window, "Running") && !status_starts_with (window, "Finished") &&
+         g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  while (!status_starts_with (window, "Finished") && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (status_starts_with (window, "Finished"));
+}
+
+/* Each run keeps its log in the user's data folder (the oldest go beyond
+ * the setting), and the run shown is exported by the engine, the window
+ * never waiting. */
+static void
+test_keep_and_export (void)
+{
+  PsWindow *window = ps_window_new (app);
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", "runs", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("ps-test-export-XXXXXX", NULL);
+  g_autofree char *csv_path = g_build_filename (tmp, "run.csv", NULL);
+  g_autoptr(GFile) csv = g_file_new_for_path (csv_path);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(PsLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  const char *path;
+  gint64 end, last, gap = 0;
+
+  g_test_message ("runs kept in %s", dir);
+  g_settings_set_int (settings, "kept-runs", 2);
+  ps_window_set_preset (window, "square");
+  ps_window_set_items (window, "1..2000");
+  ps_window_set_workload (window, "square");
+  gtk_window_present (GTK_WINDOW (window));
+  wait_form_checked (window);
+  for (int i = 0; i < 3; i++)
+    run_to_end (window);
+
+  path = ps_run_session_get_log_path (window->session);
+  g_assert_nonnull (path);
+  g_assert_true (g_str_has_prefix (path, dir));
+  log = ps_log_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (log->problem);
+  /* the last run's log, whole; the oldest of three gone */
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (count_run_logs (dir) > 2 && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (count_run_logs (dir), ==, 2);
+
+  ps_window_export_to (window, csv, "csv");
+  end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  last = g_get_monotonic_time ();
+  while (g_get_monotonic_time () < end)
+    {
+      g_autofree char *contents = NULL;
+      gint64 now;
+
+      g_main_context_iteration (NULL, FALSE);
+      now = g_get_monotonic_time ();
+      gap = MAX (gap, now - last);
+      last = now;
+      if (g_file_get_contents (csv_path, &contents, NULL, NULL) &&
+          contents != NULL && g_str_has_suffix (contents, "\r\n"))
+        {
+          guint lines = 0;
+
+          for (const char *p = contents; (p = strchr (p, '\n')); p++)
+            lines++;
+          if (lines == 2001)
+            {
+              text = g_steal_pointer (&contents);
+              break;
+            }
+        }
+      g_usleep (2000);
+    }
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "task,item,worker,pid,attempt,status,"));
+  g_test_message ("exported 2,000 rows; the main loop's longest gap meanwhile %.1f ms", gap / 1000.0);
+  g_assert_cmpint (gap, <, 500 * 1000);
+
+  g_settings_reset (settings, "kept-runs");
+  g_unlink (csv_path);
+  g_rmdir (tmp);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The engines among the children of this process. */
 static guint
 count_engines (void)
@@ -869,6 +974,7 @@ main (int    argc,
   g_test_add_func ("/ps/window/narrow", test_narrow);
   g_test_add_func ("/ps/window/sweep", test_sweep);
   g_test_add_func ("/ps/window/command", test_command);
+  g_test_add_func ("/ps/window/keep-and-export", test_keep_and_export);
   g_test_add_func ("/ps/window/sweep-stop", test_sweep_stop);
 
   /* one application for every test: a process registers its id once */

@@ -218,6 +218,8 @@ ps_application_startup (GApplication *app)
   static const char *stop_accels[] = { "Escape", NULL };
   static const char *open_accels[] = { "<Control>o", NULL };
   static const char *sweep_accels[] = { "<Control><Shift>Return", NULL };
+  static const char *save_accels[] = { "<Control>s", NULL };
+  static const char *export_accels[] = { "<Control>e", NULL };
 
   G_APPLICATION_CLASS (ps_application_parent_class)->startup (app);
 
@@ -227,6 +229,8 @@ ps_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.stop", stop_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.sweep", sweep_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.save-log", save_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.export", export_accels);
   for (guint i = 0; i < 3; i++)
     {
       static const char *views[] = { "timeline", "resources", "ordering" };

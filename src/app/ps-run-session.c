@@ -10,6 +10,12 @@
  * A replayed log is read and modelled in a thread, then becomes the
  * session's model.
  *
+ * With a log folder set, every run (not a sweep's: its tap is set) has
+ * the engine write its log there (--log), named by the time it started;
+ * ps_run_session_get_log_path() names the log of the run shown (or the
+ * replayed one), for Save and Export. The oldest logs beyond the limits
+ * are deleted in a thread as a new run starts.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "poolscope"
@@ -17,6 +23,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "ps-engine-client.h"
 #include "ps-log-reader.h"
@@ -35,6 +42,10 @@ struct _PsRunSession
   guint            pool_size;
   gboolean         stopped;        /* Stop was pressed for the last run */
   char            *source;         /* the log's name when replaying */
+  char            *log_dir;        /* where runs keep their logs; NULL: they do not */
+  guint            kept_runs;
+  guint64          kept_bytes;
+  char            *log_path;       /* the log of the run shown: kept, or replayed */
   PsEventFunc      tap;            /* every event of a run, after the model */
   gpointer         tap_data;
 };
@@ -72,6 +83,138 @@ ps_run_session_set_engine_path (PsRunSession *self,
 
   g_free (self->engine_path);
   self->engine_path = g_strdup (engine_path);
+}
+
+/**
+ * ps_run_session_set_keep:
+ * @dir: (nullable): the folder runs keep their logs in, or %NULL
+ * @runs: how many logs to keep at most
+ * @bytes: how much room they may take (the newest is always kept)
+ */
+void
+ps_run_session_set_keep (PsRunSession *self,
+                         const char   *dir,
+                         guint         runs,
+                         guint64       bytes)
+{
+  g_return_if_fail (PS_IS_RUN_SESSION (self));
+
+  g_free (self->log_dir);
+  self->log_dir = g_strdup (dir);
+  self->kept_runs = MAX (runs, 1);
+  self->kept_bytes = bytes;
+}
+
+/* The log of the run shown, once it is over (or the replayed one); NULL: none. */
+const char *
+ps_run_session_get_log_path (PsRunSession *self)
+{
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), NULL);
+  /* a run the engine refused wrote none */
+  if (ps_run_session_is_busy (self) || self->log_path == NULL ||
+      !g_file_test (self->log_path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  return self->log_path;
+}
+
+typedef struct
+{
+  char    *name;
+  guint64  size;
+} KeptLog;
+
+static int
+compare_kept (gconstpointer a,
+              gconstpointer b)
+{
+  /* newest first: the names start with the time */
+  return -g_strcmp0 (((const KeptLog *) a)->name, ((const KeptLog *) b)->name);
+}
+
+/* Deletes the oldest run logs beyond the limits, in a thread. */
+static void
+prune_thread (GTask        *task,
+              gpointer      source,
+              gpointer      data,
+              GCancellable *cancellable)
+{
+  char **limits = data;   /* dir, runs, bytes, the new log's name */
+  const char *dir = limits[0];
+  guint runs = (guint) g_ascii_strtoull (limits[1], NULL, 10);
+  guint64 bytes = g_ascii_strtoull (limits[2], NULL, 10), total = 0;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GArray) logs = g_array_new (FALSE, FALSE, sizeof (KeptLog));
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+      KeptLog k;
+
+      if (!g_str_has_prefix (name, "run-") || !g_str_has_suffix (name, ".jsonl"))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      if (g_stat (path, &st) != 0)
+        continue;
+      k.name = g_strdup (name);
+      k.size = st.st_size;
+      g_array_append_val (logs, k);
+    }
+  g_array_sort (logs, compare_kept);
+  /* the run about to start takes the first place; the older ones follow */
+  for (guint i = 0, place = 1; i < logs->len; i++)
+    {
+      KeptLog *k = &g_array_index (logs, KeptLog, i);
+
+      if (!g_str_equal (k->name, limits[3]))
+        {
+          total += k->size;
+          if (place++ >= runs || total > bytes)
+            {
+              g_autofree char *path = g_build_filename (dir, k->name, NULL);
+              g_unlink (path);
+            }
+        }
+      g_free (k->name);
+    }
+}
+
+/* A new log's path in the log folder, named by the time, for the run to start. */
+static char *
+new_log_path (PsRunSession *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autoptr(GTask) task = NULL;
+  char *path = NULL;
+  char **limits;
+
+  if (self->log_dir == NULL || g_mkdir_with_parents (self->log_dir, 0700) != 0)
+    return NULL;
+  for (guint n = 0; n < 1000 && path == NULL; n++)
+    {
+      g_autofree char *name = g_strdup_printf ("run-%s-%03u.jsonl", stamp, n);
+      char *candidate = g_build_filename (self->log_dir, name, NULL);
+
+      if (g_file_test (candidate, G_FILE_TEST_EXISTS))
+        g_free (candidate);
+      else
+        path = candidate;
+    }
+  if (path == NULL)
+    return NULL;
+  limits = g_new0 (char *, 5);
+  limits[0] = g_strdup (self->log_dir);
+  limits[1] = g_strdup_printf ("%u", self->kept_runs);
+  limits[2] = g_strdup_printf ("%" G_GUINT64_FORMAT, self->kept_bytes);
+  limits[3] = g_path_get_basename (path);
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_task_data (task, limits, (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, prune_thread);
+  return path;
 }
 
 /* Every event of the runs to come also goes to @func (a sweep's tally). */
@@ -217,6 +360,13 @@ ps_run_session_start (PsRunSession *self,
 
   g_clear_pointer (&self->pending_args, g_ptr_array_unref);
   self->pending_args = ps_spec_to_args (spec);
+  g_clear_pointer (&self->log_path, g_free);
+  /* a sweep's runs (its tap set) are not kept: their logging would be measured */
+  if (self->tap == NULL && spec->log_path == NULL && (self->log_path = new_log_path (self)) != NULL)
+    {
+      g_ptr_array_add (self->pending_args, g_strdup ("--log"));
+      g_ptr_array_add (self->pending_args, g_strdup (self->log_path));
+    }
   g_ptr_array_add (self->pending_args, NULL);
   self->pool_size = spec->workers;
   self->stopped = FALSE;
@@ -381,6 +531,8 @@ ps_run_session_replay_finish (PsRunSession  *self,
   r = g_task_get_task_data (G_TASK (result));
   g_free (self->source);
   self->source = g_file_get_basename (r->file);
+  g_free (self->log_path);
+  self->log_path = g_file_get_path (r->file);
   g_object_set_data_full (G_OBJECT (r->model), "ps-source", g_strdup (self->source), g_free);
   self->stopped = FALSE;
   self->pool_size = ps_run_model_get_pool_size (r->model);
@@ -445,6 +597,8 @@ ps_run_session_finalize (GObject *object)
   g_clear_object (&self->model);
   g_free (self->engine_path);
   g_free (self->source);
+  g_free (self->log_dir);
+  g_free (self->log_path);
   G_OBJECT_CLASS (ps_run_session_parent_class)->finalize (object);
 }
 

@@ -29,6 +29,11 @@ void          ps_run_session_set_engine_path (PsRunSession *self,
 void          ps_run_session_set_event_tap (PsRunSession *self,
                                            PsEventFunc    func,
                                            gpointer       data);
+void          ps_run_session_set_keep     (PsRunSession  *self,
+                                           const char    *dir,
+                                           guint          runs,
+                                           guint64        bytes);
+const char   *ps_run_session_get_log_path (PsRunSession  *self);
 PsRunModel   *ps_run_session_get_model    (PsRunSession  *self);
 PsRunState    ps_run_session_get_state    (PsRunSession  *self);
 gboolean      ps_run_session_is_busy      (PsRunSession  *self);

@@ -7,8 +7,11 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
+#include "ps-application.h"
 #include "ps-window-private.h"
 
 /* Run and Stop as the session and the form allow: Run stays enabled
@@ -26,6 +29,10 @@ ps_window_update_actions (PsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop",
                                  busy && ps_run_session_get_state (self->session) != PS_RUN_STATE_STOPPING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-log",
+                                 !busy && ps_run_session_get_log_path (self->session) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export",
+                                 !busy && ps_run_session_get_log_path (self->session) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", can_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep", can_run);
 }
@@ -120,6 +127,227 @@ open_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* ---- Save Run Log… and Export… ---------------------------------------- */
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  g_autoptr(PsWindow) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_copy_finish (G_FILE (object), result, &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not save the run log: %s"), error->message);
+      ps_window_add_text_toast (self, msg, 5);
+    }
+  else
+    ps_window_add_text_toast (self, _("Run log saved"), 3);
+}
+
+static void
+save_response (GtkNativeDialog *dialog,
+               int              response,
+               PsWindow        *self)
+{
+  const char *log = ps_run_session_get_log_path (self->session);
+
+  if (response == GTK_RESPONSE_ACCEPT && log != NULL)
+    {
+      g_autoptr(GFile) to = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GFile) from = g_file_new_for_path (log);
+
+      g_file_copy_async (from, to, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT, NULL, NULL, NULL,
+                         saved_cb, g_object_ref (self));
+    }
+  g_object_unref (dialog);
+}
+
+static char *
+suggested_name (PsWindow   *self,
+                const char *extension)
+{
+  const char *log = ps_run_session_get_log_path (self->session);
+  g_autofree char *base = log ? g_path_get_basename (log) : g_strdup ("run.jsonl");
+  char *dot = strrchr (base, '.');
+
+  if (dot)
+    *dot = '\0';
+  return g_strconcat (base, extension, NULL);
+}
+
+static void
+save_log_action (GtkWidget  *widget,
+                 const char *action,
+                 GVariant   *param)
+{
+  PsWindow *self = PS_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) logs = gtk_file_filter_new ();
+  g_autofree char *name = NULL;
+
+  if (ps_run_session_get_log_path (self->session) == NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (_("Save Run Log"), GTK_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Save"), _("_Cancel"));
+  gtk_file_filter_set_name (logs, _("Run logs (JSON Lines)"));
+  gtk_file_filter_add_pattern (logs, "*.jsonl");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), logs);
+  name = suggested_name (self, ".jsonl");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (save_response), widget, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static const struct
+{
+  const char *format;
+  const char *name;      /* translatable */
+  const char *pattern;
+} export_formats[] = {
+  { "csv", N_("CSV, a row per task attempt"), "*.csv" },
+  { "joblog", N_("GNU parallel joblog"), "*.joblog" },
+  { "trace", N_("Trace for Perfetto (JSON)"), "*.json" },
+  { "jsonl", N_("Run log (JSON Lines)"), "*.jsonl" },
+};
+
+typedef struct
+{
+  PsWindow *window;
+  char     *shown;
+} Export;
+
+static void
+export_free (Export *e)
+{
+  g_object_unref (e->window);
+  g_free (e->shown);
+  g_free (e);
+}
+
+static void
+exported_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Export *e = data;
+  GSubprocess *proc = G_SUBPROCESS (object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (proc, result, NULL, &err, &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not export the run: %s"), error->message);
+      ps_window_add_text_toast (e->window, msg, 5);
+    }
+  else if (!g_subprocess_get_if_exited (proc) || g_subprocess_get_exit_status (proc) > 1)
+    {
+      /* the engine says what went wrong, after its name */
+      const char *why = err && g_str_has_prefix (err, "poolscope-run: export: ") ? err + 23 : err;
+      g_autofree char *msg = g_strdup_printf (_("Could not export the run: %s"), why && *why ? g_strstrip ((char *) why)
+                                                                                      : _("the exporter failed"));
+      ps_window_add_text_toast (e->window, msg, 5);
+    }
+  else
+    {
+      g_autofree char *msg = g_strdup_printf (_("Exported to %s"), e->shown);
+      ps_window_add_text_toast (e->window, msg, 3);
+    }
+  export_free (e);
+}
+
+/**
+ * ps_window_export_to:
+ * @format: csv, joblog, trace or jsonl
+ *
+ * Exports the run shown to @file, by the engine (`poolscope-run export`,
+ * in a process of its own: the window never waits for it).
+ */
+void
+ps_window_export_to (PsWindow   *self,
+                     GFile      *file,
+                     const char *format)
+{
+  const char *log = ps_run_session_get_log_path (self->session);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *engine = PS_IS_APPLICATION (app) ? ps_application_get_engine_path (PS_APPLICATION (app))
+                                                : g_getenv ("POOLSCOPE_ENGINE");
+  Export *e;
+
+  if (log == NULL || path == NULL || engine == NULL)
+    {
+      ps_window_add_text_toast (self, _("Could not export the run: its log is not on this computer"), 5);
+      return;
+    }
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           engine, "export", log, "--to", format, "-o", path, NULL);
+  if (proc == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not export the run: %s"), error->message);
+      ps_window_add_text_toast (self, msg, 5);
+      return;
+    }
+  e = g_new0 (Export, 1);
+  e->window = g_object_ref (self);
+  e->shown = g_file_get_basename (file);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, exported_cb, e);
+}
+
+static void
+export_response (GtkNativeDialog *dialog,
+                 int              response,
+                 PsWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      GtkFileFilter *filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (dialog));
+      const char *format = filter ? g_object_get_data (G_OBJECT (filter), "ps-format") : NULL;
+      g_autofree char *name = g_file_get_basename (file);
+
+      /* the name's extension, when the chooser kept no filter */
+      for (guint i = 0; format == NULL && i < G_N_ELEMENTS (export_formats); i++)
+        if (g_str_has_suffix (name, export_formats[i].pattern + 1))
+          format = export_formats[i].format;
+      ps_window_export_to (self, file, format ? format : "csv");
+    }
+  g_object_unref (dialog);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action,
+               GVariant   *param)
+{
+  PsWindow *self = PS_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = NULL;
+
+  if (ps_run_session_get_log_path (self->session) == NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (_("Export Run"), GTK_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Export"), _("_Cancel"));
+  for (guint i = 0; i < G_N_ELEMENTS (export_formats); i++)
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, _(export_formats[i].name));
+      gtk_file_filter_add_pattern (filter, export_formats[i].pattern);
+      g_object_set_data (G_OBJECT (filter), "ps-format", (gpointer) export_formats[i].format);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+    }
+  name = suggested_name (self, ".csv");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_response), widget, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static void
 show_view_action (GtkWidget  *widget,
                   const char *action,
@@ -148,6 +376,8 @@ ps_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.sweep", NULL, sweep_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.save-log", NULL, save_log_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-form", NULL, toggle_form_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-form", NULL);

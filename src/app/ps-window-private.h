@@ -53,6 +53,9 @@ struct _PsWindow
 void      ps_window_class_add_actions (GtkWidgetClass *widget_class);
 void      ps_window_update_actions    (PsWindow       *self);
 void      ps_window_start_run         (PsWindow       *self);
+void      ps_window_export_to         (PsWindow       *self,
+                                       GFile          *file,
+                                       const char     *format);
 void      ps_window_start_sweep       (PsWindow       *self);
 void      ps_window_render            (PsWindow       *self);
 AdwToast *ps_window_add_text_toast    (PsWindow       *self,

@@ -306,6 +306,8 @@ session_model_changed (PsWindow *self)
 {
   ps_live_page_set_model (self->live_page, ps_run_session_get_model (self->session));
   ensure_ticking (self);
+  /* a replayed log can be saved and exported */
+  ps_window_update_actions (self);
 }
 
 /* The form's spec goes to the session; the pages show the new run. */
@@ -322,6 +324,16 @@ ps_window_start_run (PsWindow *self)
     ps_run_session_set_engine_path (self->session, ps_application_get_engine_path (PS_APPLICATION (app)));
   g_cancellable_cancel (self->opening);
   ps_frame_stats_run_started (self->frame_stats);
+  /* each run keeps its log, for Save and Export (the settings say where, how many) */
+  if (g_settings_get_boolean (self->settings, "keep-runs"))
+    {
+      g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", "runs", NULL);
+
+      ps_run_session_set_keep (self->session, dir, g_settings_get_int (self->settings, "kept-runs"),
+                               (guint64) g_settings_get_int (self->settings, "kept-megabytes") << 20);
+    }
+  else
+    ps_run_session_set_keep (self->session, NULL, 0, 0);
   ps_run_session_start (self->session, spec);
   ps_batch_form_save (self->batch_form);
   ps_live_page_show_run (self->live_page);
