@@ -35,6 +35,9 @@ import benchlib as bl
 XVFB_SCREEN = bl.XVFB_SCREEN
 
 
+KEPT_RUNS_DIR = tempfile.mkdtemp(prefix="ps-bench-live-")
+
+
 def app_env(display, renderer, extra):
     env = dict(os.environ)
     env.update({
@@ -45,6 +48,9 @@ def app_env(display, renderer, extra):
         "GSETTINGS_SCHEMA_DIR": os.environ.get(
             "GSETTINGS_SCHEMA_DIR", os.path.join(bl.REPO_ROOT, "_build", "data")),
         "POOLSCOPE_ENGINE": bl.poolscope_run(),
+        # the app keeps each run's log (its engine writes it, as with
+        # poolscope-run --log): here, not in the user's data folder
+        "XDG_DATA_HOME": KEPT_RUNS_DIR,
     })
     env.pop("WAYLAND_DISPLAY", None)
     env.update(extra)
