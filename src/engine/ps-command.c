@@ -175,16 +175,32 @@ replacement_at (const char *p,
   return which;
 }
 
-/* An argv word: the replacements put in as they are (no shell reads it). */
-static char *
-expand_word (const char *word,
-             const char *item,
-             guint64     seq,
-             guint       slot)
+/* A word as a shell reads it: as it is when nothing in it is special. */
+static void
+append_quoted (GString    *out,
+               const char *word)
 {
-  GString *out = g_string_new (NULL);
+  if (*word != '\0' && strpbrk (word, " \t\n'\"\\$`;&|<>()*?[]{}~#!") == NULL)
+    g_string_append (out, word);
+  else
+    {
+      g_autofree char *quoted = g_shell_quote (word);
+      g_string_append (out, quoted);
+    }
+}
 
-  for (const char *p = word; *p;)
+/* @text with its replacements put in: as they are (an argv word, which
+ * no shell reads), or quoted where a shell would need it (a script shown,
+ * never run). */
+static void
+put_replaced (GString    *out,
+              const char *text,
+              const char *item,
+              guint64     seq,
+              guint       slot,
+              gboolean    quote)
+{
+  for (const char *p = text; *p;)
     {
       gsize len;
       const char *which = replacement_at (p, &len);
@@ -193,12 +209,26 @@ expand_word (const char *word,
         {
           g_autofree char *part = make_part (which, item, seq, slot);
 
-          g_string_append (out, part);
+          if (quote)
+            append_quoted (out, part);
+          else
+            g_string_append (out, part);
           p += len;
         }
       else
         g_string_append_c (out, *p++);
     }
+}
+
+static char *
+expand_word (const char *word,
+             const char *item,
+             guint64     seq,
+             guint       slot)
+{
+  GString *out = g_string_new (NULL);
+
+  put_replaced (out, word, item, seq, slot, FALSE);
   return g_string_free (out, FALSE);
 }
 
@@ -304,20 +334,6 @@ ps_command_expand (const PsCommand *self,
   return (char **) g_ptr_array_free (argv, FALSE);
 }
 
-/* A word as a shell reads it: as it is when nothing in it is special. */
-static void
-append_quoted (GString    *out,
-               const char *word)
-{
-  if (*word != '\0' && strpbrk (word, " \t\n'\"\\$`;&|<>()*?[]{}~#!") == NULL)
-    g_string_append (out, word);
-  else
-    {
-      g_autofree char *quoted = g_shell_quote (word);
-      g_string_append (out, quoted);
-    }
-}
-
 /**
  * ps_command_display:
  * @seq: the task's number, from 1
@@ -338,21 +354,7 @@ ps_command_display (const PsCommand *self,
 
   if (self->shell)
     {
-      for (const char *p = self->argv[0]; *p;)
-        {
-          gsize len;
-          const char *which = replacement_at (p, &len);
-
-          if (which)
-            {
-              g_autofree char *part = make_part (which, item, seq, slot);
-
-              append_quoted (out, part);
-              p += len;
-            }
-          else
-            g_string_append_c (out, *p++);
-        }
+      put_replaced (out, self->argv[0], item, seq, slot, TRUE);
       if (!self->takes_item)
         {
           g_string_append_c (out, ' ');

@@ -845,6 +845,29 @@ ps_event_from_json_line (const char    *line,
   return ps_event_parse_json_line (line, len, e, NULL, strings, error);
 }
 
+/* One task of a "tasks" line from its six numbers [task, item, gap,
+ * duration, cpu_ns, result], after the one that ended at *prev_end:
+ * FALSE for a negative task or time, or a time that overflows. */
+static gboolean
+task_from_numbers (const gint64      v[6],
+                   gint64           *prev_end,
+                   guint64           rank,
+                   PsTaskBatchEntry *t)
+{
+  if (v[0] < 0 || v[2] < 0 || v[3] < 0 || v[4] < 0 ||
+      *prev_end > G_MAXINT64 - v[2] || *prev_end + v[2] > G_MAXINT64 - v[3])
+    return FALSE;
+  t->task = (guint64) v[0];
+  t->item = v[1];
+  t->start = *prev_end + v[2];
+  t->end = t->start + v[3];
+  t->cpu_ns = v[4];
+  t->result = v[5];
+  t->rank = rank;
+  *prev_end = t->end;
+  return TRUE;
+}
+
 /* The tasks of a "tasks" line, into @entries. */
 static gboolean
 read_tasks (Fields   *f,
@@ -890,17 +913,8 @@ read_tasks (Fields   *f,
           v[k] = json_node_get_int (num);
         }
       /* task ≥ 0; gap, duration and CPU time ≥ 0, and no time overflows */
-      if (v[0] < 0 || v[2] < 0 || v[3] < 0 || v[4] < 0 ||
-          prev_end > G_MAXINT64 - v[2] || prev_end + v[2] > G_MAXINT64 - v[3])
+      if (!task_from_numbers (v, &prev_end, (guint64) rank + i, &t))
         goto bad;
-      t.task = (guint64) v[0];
-      t.item = v[1];
-      t.start = prev_end + v[2];
-      t.end = t.start + v[3];
-      t.cpu_ns = v[4];
-      t.result = v[5];
-      t.rank = (guint64) rank + i;
-      prev_end = t.end;
       g_array_append_val (entries, t);
     }
   e->tasks = (const PsTaskBatchEntry *) (gpointer) entries->data;
@@ -1011,17 +1025,8 @@ parse_tasks_fast (const char   *line,
           return FALSE;
       if (!fast_lit (&p, end, "]", 1))
         return FALSE;
-      if (v[0] < 0 || v[2] < 0 || v[3] < 0 || v[4] < 0 ||
-          prev_end > G_MAXINT64 - v[2] || prev_end + v[2] > G_MAXINT64 - v[3])
+      if (!task_from_numbers (v, &prev_end, (guint64) rank + i, &task))
         return FALSE;
-      task.task = (guint64) v[0];
-      task.item = v[1];
-      task.start = prev_end + v[2];
-      task.end = task.start + v[3];
-      task.cpu_ns = v[4];
-      task.result = v[5];
-      task.rank = (guint64) rank + i;
-      prev_end = task.end;
       g_array_append_val (entries, task);
       if (fast_lit (&p, end, ",", 1))
         continue;
