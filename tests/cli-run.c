@@ -306,3 +306,30 @@ remove_tmp_dir (void)
   g_clear_pointer (&dir, g_dir_close);
   g_rmdir (tmp_dir);
 }
+
+/* The start of a test program of the CLI: GTest, SIGPIPE ignored (a
+ * child that refuses its stdin early must not take the test with it),
+ * a folder of its own for what it writes. */
+void
+cli_tests_init (int         *argc,
+                char      ***argv,
+                const char  *name)
+{
+  g_autofree char *pattern = g_strconcat (name, "-XXXXXX", NULL);
+
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  signal (SIGPIPE, SIG_IGN);
+  tmp_dir = g_dir_make_tmp (pattern, NULL);
+  g_assert_nonnull (tmp_dir);
+}
+
+/* Runs the tests, then removes their folder. */
+int
+cli_tests_run (void)
+{
+  int status = g_test_run ();
+
+  remove_tmp_dir ();
+  g_clear_pointer (&tmp_dir, g_free);
+  return status;
+}

@@ -52,6 +52,10 @@ int        compare_gint64   (gconstpointer        a,
 gboolean   is_event         (JsonObject          *o,
                              const char          *name);
 void       remove_tmp_dir   (void);
+void       cli_tests_init   (int                 *argc,
+                             char              ***argv,
+                             const char          *name);
+int        cli_tests_run    (void);
 void       limit_child      (gpointer             data);
 gboolean   set_flag         (gpointer             data);
 char      *bytes_to_string  (GBytes              *bytes);

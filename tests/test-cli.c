@@ -1960,13 +1960,7 @@ int
 main (int    argc,
       char **argv)
 {
-  int status;
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* a child that refuses its stdin early must not take the test with it */
-  signal (SIGPIPE, SIG_IGN);
-  tmp_dir = g_dir_make_tmp ("test-cli-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  cli_tests_init (&argc, &argv, "test-cli");
   g_test_add_func ("/ps/cli/presets", test_presets);
   g_test_add_func ("/ps/cli/items-sources", test_items_sources);
   g_test_add_func ("/ps/cli/bad-command-lines", test_bad_command_lines);
@@ -2004,8 +1998,5 @@ main (int    argc,
   g_test_add_func ("/ps/cli/lock-removed", test_lock_removed);
   g_test_add_func ("/ps/cli/lock-timeout", test_lock_timeout);
   g_test_add_func ("/ps/cli/lock-lost", test_lock_lost);
-  status = g_test_run ();
-  remove_tmp_dir ();
-  g_free (tmp_dir);
-  return status;
+  return cli_tests_run ();
 }

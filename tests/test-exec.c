@@ -662,12 +662,8 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *contrib = NULL;
-  int status;
 
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  signal (SIGPIPE, SIG_IGN);
-  tmp_dir = g_dir_make_tmp ("test-exec-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  cli_tests_init (&argc, &argv, "test-exec");
   /* serve(fn), from the source tree */
   contrib = g_test_build_filename (G_TEST_DIST, "..", "contrib", "python", NULL);
   g_setenv ("PYTHONPATH", contrib, TRUE);
@@ -684,8 +680,5 @@ main (int    argc,
   g_test_add_func ("/ps/exec/halt", test_halt);
   g_test_add_func ("/ps/exec/program-serve", test_program_serve);
   g_test_add_func ("/ps/exec/program-faults", test_program_faults);
-  status = g_test_run ();
-  remove_tmp_dir ();
-  g_free (tmp_dir);
-  return status;
+  return cli_tests_run ();
 }

@@ -331,18 +331,10 @@ int
 main (int    argc,
       char **argv)
 {
-  int status;
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  signal (SIGPIPE, SIG_IGN);
-  tmp_dir = g_dir_make_tmp ("test-export-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  cli_tests_init (&argc, &argv, "test-export");
   g_test_add_func ("/ps/export/csv", test_csv);
   g_test_add_func ("/ps/export/joblog-resume", test_joblog_resume);
   g_test_add_func ("/ps/export/trace", test_trace);
   g_test_add_func ("/ps/export/jsonl-and-bad-input", test_jsonl_and_bad_input);
-  status = g_test_run ();
-  remove_tmp_dir ();
-  g_free (tmp_dir);
-  return status;
+  return cli_tests_run ();
 }
