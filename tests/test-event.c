@@ -83,7 +83,8 @@ test_tasks_fast_path (void)
     "\"start\":100,\"tasks\":[[0,1,0,300,250,1],[2,3,5,-0,0,9],[4,-5,0,9223372036854775,1,-9223372036854775808]]}",
     "{\"event\":\"tasks\",\"t\":1,\"worker\":\"Würker-é\",\"id\":2,\"pid\":-1,\"rank\":0,"
     "\"start\":0,\"tasks\":[[0,1,0,1,0,1]]}  ",
-    /* refused by both: negative task, negative gap, overflow, five numbers, a fraction */
+    /* refused by both: negative t, negative task, negative gap, overflow, five numbers, a fraction */
+    "{\"event\":\"tasks\",\"t\":-5,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":0,\"tasks\":[[0,1,0,1,0,1]]}",
     "{\"event\":\"tasks\",\"t\":1,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":0,\"tasks\":[[-1,1,0,1,0,1]]}",
     "{\"event\":\"tasks\",\"t\":1,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":0,\"tasks\":[[0,1,-1,1,0,1]]}",
     "{\"event\":\"tasks\",\"t\":1,\"worker\":\"W\",\"id\":1,\"pid\":1,\"rank\":0,\"start\":9223372036854775807,"

@@ -22,6 +22,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -109,10 +113,12 @@ ps_run_session_set_keep (PsRunSession *self,
 const char *
 ps_run_session_get_log_path (PsRunSession *self)
 {
+  /* a run the engine refused wrote nothing */
+  GStatBuf st;
+
   g_return_val_if_fail (PS_IS_RUN_SESSION (self), NULL);
-  /* a run the engine refused wrote none */
   if (ps_run_session_is_busy (self) || self->log_path == NULL ||
-      !g_file_test (self->log_path, G_FILE_TEST_IS_REGULAR))
+      g_stat (self->log_path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size == 0)
     return NULL;
   return self->log_path;
 }
@@ -138,7 +144,7 @@ prune_thread (GTask        *task,
               gpointer      data,
               GCancellable *cancellable)
 {
-  char **limits = data;   /* dir, runs, bytes, the new log's name */
+  char **limits = data;   /* dir, runs, bytes, then the logs in use */
   const char *dir = limits[0];
   guint runs = (guint) g_ascii_strtoull (limits[1], NULL, 10);
   guint64 bytes = g_ascii_strtoull (limits[2], NULL, 10), total = 0;
@@ -164,12 +170,13 @@ prune_thread (GTask        *task,
       g_array_append_val (logs, k);
     }
   g_array_sort (logs, compare_kept);
-  /* the run about to start takes the first place; the older ones follow */
-  for (guint i = 0, place = 1; i < logs->len; i++)
+  /* the logs in use (the run about to start among them) take the first
+   * places; the others follow, newest first */
+  for (guint i = 0, place = g_strv_length (limits + 3); i < logs->len; i++)
     {
       KeptLog *k = &g_array_index (logs, KeptLog, i);
 
-      if (!g_str_equal (k->name, limits[3]))
+      if (!g_strv_contains ((const char *const *) limits + 3, k->name))
         {
           total += k->size;
           if (place++ >= runs || total > bytes)
@@ -182,37 +189,70 @@ prune_thread (GTask        *task,
     }
 }
 
-/* A new log's path in the log folder, named by the time, for the run to start. */
+/* The logs the app's sessions are writing or showing (main thread only):
+ * a prune, whichever window's, spares them. */
+static GHashTable *logs_in_use;
+
+static void
+log_in_use (const char *path,
+            gboolean    in_use)
+{
+  if (logs_in_use == NULL)
+    logs_in_use = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (in_use)
+    g_hash_table_add (logs_in_use, g_path_get_basename (path));
+  else
+    {
+      g_autofree char *name = g_path_get_basename (path);
+      g_hash_table_remove (logs_in_use, name);
+    }
+}
+
+/* A new log's path in the log folder, for the run to start: named by the
+ * time (UTC, so that names sort as runs started), made at once so that no
+ * other run can take the name. */
 static char *
 new_log_path (PsRunSession *self)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
   g_autoptr(GTask) task = NULL;
+  GPtrArray *spare;
+  GHashTableIter iter;
+  gpointer name;
   char *path = NULL;
-  char **limits;
 
   if (self->log_dir == NULL || g_mkdir_with_parents (self->log_dir, 0700) != 0)
     return NULL;
   for (guint n = 0; n < 1000 && path == NULL; n++)
     {
-      g_autofree char *name = g_strdup_printf ("run-%s-%03u.jsonl", stamp, n);
-      char *candidate = g_build_filename (self->log_dir, name, NULL);
+      g_autofree char *base = g_strdup_printf ("run-%sZ-%03u.jsonl", stamp, n);
+      char *candidate = g_build_filename (self->log_dir, base, NULL);
+      int fd = g_open (candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
-      if (g_file_test (candidate, G_FILE_TEST_EXISTS))
+      if (fd < 0)
         g_free (candidate);
       else
-        path = candidate;
+        {
+          close (fd);
+          path = candidate;
+        }
     }
   if (path == NULL)
     return NULL;
-  limits = g_new0 (char *, 5);
-  limits[0] = g_strdup (self->log_dir);
-  limits[1] = g_strdup_printf ("%u", self->kept_runs);
-  limits[2] = g_strdup_printf ("%" G_GUINT64_FORMAT, self->kept_bytes);
-  limits[3] = g_path_get_basename (path);
+  log_in_use (path, TRUE);
+
+  /* dir, runs, bytes, then the names to spare */
+  spare = g_ptr_array_new ();
+  g_ptr_array_add (spare, g_strdup (self->log_dir));
+  g_ptr_array_add (spare, g_strdup_printf ("%u", self->kept_runs));
+  g_ptr_array_add (spare, g_strdup_printf ("%" G_GUINT64_FORMAT, self->kept_bytes));
+  g_hash_table_iter_init (&iter, logs_in_use);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    g_ptr_array_add (spare, g_strdup (name));
+  g_ptr_array_add (spare, NULL);
   task = g_task_new (NULL, NULL, NULL, NULL);
-  g_task_set_task_data (task, limits, (GDestroyNotify) g_strfreev);
+  g_task_set_task_data (task, g_ptr_array_free (spare, FALSE), (GDestroyNotify) g_strfreev);
   g_task_run_in_thread (task, prune_thread);
   return path;
 }
@@ -360,6 +400,8 @@ ps_run_session_start (PsRunSession *self,
 
   g_clear_pointer (&self->pending_args, g_ptr_array_unref);
   self->pending_args = ps_spec_to_args (spec);
+  if (self->log_path)
+    log_in_use (self->log_path, FALSE);
   g_clear_pointer (&self->log_path, g_free);
   /* a sweep's runs (its tap set) are not kept: their logging would be measured */
   if (self->tap == NULL && spec->log_path == NULL && (self->log_path = new_log_path (self)) != NULL)
@@ -531,6 +573,8 @@ ps_run_session_replay_finish (PsRunSession  *self,
   r = g_task_get_task_data (G_TASK (result));
   g_free (self->source);
   self->source = g_file_get_basename (r->file);
+  if (self->log_path)
+    log_in_use (self->log_path, FALSE);
   g_free (self->log_path);
   self->log_path = g_file_get_path (r->file);
   g_object_set_data_full (G_OBJECT (r->model), "ps-source", g_strdup (self->source), g_free);
@@ -598,6 +642,8 @@ ps_run_session_finalize (GObject *object)
   g_free (self->engine_path);
   g_free (self->source);
   g_free (self->log_dir);
+  if (self->log_path)
+    log_in_use (self->log_path, FALSE);
   g_free (self->log_path);
   G_OBJECT_CLASS (ps_run_session_parent_class)->finalize (object);
 }

@@ -250,6 +250,14 @@ exported_cb (GObject      *object,
                                                                                       : _("the exporter failed"));
       ps_window_add_text_toast (e->window, msg, 5);
     }
+  else if (g_subprocess_get_exit_status (proc) == 1)
+    {
+      /* a log cut short: what it had is exported, and why not the rest is said */
+      const char *why = err && g_str_has_prefix (err, "poolscope-run: export: ") ? err + 23 : err;
+      g_autofree char *msg = g_strdup_printf (_("Exported to %s, in part: %s"), e->shown,
+                                              why && *why ? g_strstrip ((char *) why) : "");
+      ps_window_add_text_toast (e->window, msg, 8);
+    }
   else
     {
       g_autofree char *msg = g_strdup_printf (_("Exported to %s"), e->shown);

@@ -1007,7 +1007,7 @@ parse_tasks_fast (const char   *line,
       !fast_lit (&p, end, ",\"start\":", 9) || !fast_int (&p, end, &start) ||
       !fast_lit (&p, end, ",\"tasks\":[", 10))
     return FALSE;
-  if (rank < 0 || id < 0 || id > G_MAXUINT32 || pid < G_MININT32 || pid > G_MAXINT32 ||
+  if (t < 0 || rank < 0 || id < 0 || id > G_MAXUINT32 || pid < G_MININT32 || pid > G_MAXINT32 ||
       !g_utf8_validate (name, name_end - name, NULL))
     return FALSE;
 

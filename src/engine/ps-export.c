@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,7 +222,20 @@ put_seconds (GString *out,
 
   for (guint i = decimals; i < 9; i++)
     unit *= 10;
-  put_fixed (out, ns >= 0 ? (ns + unit / 2) / unit : -((-ns + unit / 2) / unit), decimals, width);
+  ns = MAX (ns, -G_MAXINT64);
+  put_fixed (out, ns >= 0 ? ns / unit + (ns % unit >= unit / 2) : -((-ns) / unit + ((-ns) % unit >= unit / 2)),
+             decimals, width);
+}
+
+/* A task's time from a log that may hold anything: never an overflow. */
+static gint64
+duration_of (const PsEvent *e)
+{
+  gint64 d;
+
+  if (__builtin_sub_overflow (e->end, e->start, &d) || d < 0)
+    return 0;
+  return d;
 }
 
 /* ---- csv ---------------------------------------------------------------- */
@@ -270,7 +284,7 @@ csv_task (PsExporter    *self,
   put_c (out, ',');
   put_seconds (out, e->end, 9, 0);
   put_c (out, ',');
-  put_seconds (out, MAX (e->end - e->start, 0), 9, 0);
+  put_seconds (out, duration_of (e), 9, 0);
   put_c (out, ',');
   put_seconds (out, MAX (e->cpu_ns, 0), 9, 0);
   put_c (out, ',');
@@ -301,7 +315,7 @@ signal_from_message (const char *message)
     if (strstr (message, names[i].name))
       return names[i].sig;
   if ((p = strstr (message, "signal ")) != NULL)
-    return atoi (p + strlen ("signal "));
+    return (int) CLAMP (g_ascii_strtoll (p + strlen ("signal "), NULL, 10), 0, 64);
   return 0;
 }
 
@@ -330,8 +344,8 @@ joblog_command (PsExporter    *self,
     }
   /* newlines make a joblog hard to parse: parallel writes them as NULs */
   for (gsize i = from; i < out->len; i++)
-    if (out->str[i] == '\n' || out->str[i] == '\t')
-      out->str[i] = out->str[i] == '\n' ? '\0' : ' ';
+    if (out->str[i] == '\n')
+      out->str[i] = '\0';
 }
 
 static void
@@ -366,9 +380,16 @@ joblog_task (PsExporter    *self,
     }
   put_int (out, (gint64) e->task + 1);
   put_s (out, "\t:\t");
-  put_seconds (out, self->epoch_ns + e->start, 3, 0);
+  {
+    gint64 when;
+
+    if (__builtin_add_overflow (self->epoch_ns, e->start, &when))
+      when = e->start;
+    put_seconds (out, when, 3, 0);
+  }
   put_c (out, '\t');
-  put_seconds (out, MAX (e->end - e->start, 0), 3, 10);
+  /* parallel's JobRuntime is cut to the ms, not rounded */
+  put_fixed (out, duration_of (e) / 1000000, 3, 10);
   put_s (out, "\t0\t0\t");
   put_int (out, exitval);
   put_c (out, '\t');
@@ -423,7 +444,7 @@ trace_task (PsExporter    *self,
   put_s (out, ",\"ts\":");
   append_us (out, e->start);
   put_s (out, ",\"dur\":");
-  append_us (out, MAX (e->end - e->start, 0));
+  append_us (out, duration_of (e));
   put_s (out, ",\"args\":{\"task\":");
   put_int (out, (gint64) e->task);
   put_s (out, ",\"item\":");
@@ -468,23 +489,31 @@ trace_task (PsExporter    *self,
     }
 }
 
+/* A counter: @value in thousandths (CPU %), or @whole (bytes) when it is
+ * not negative; JSON has no room for the inf or nan a log's sample may
+ * hold: 0 instead. */
 static void
 trace_counter (PsExporter    *self,
                const PsEvent *e,
                const char    *what,
                const char    *key,
-               double         value)
+               double         value,
+               gint64         whole)
 {
   GString *out = self->out;
   g_autofree char *name = g_strdup_printf ("%s %s", what, e->name ? e->name : "");
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   trace_begin_event (self);
   g_string_append (out, "{\"ph\":\"C\",\"cat\":\"sample\",\"name\":");
   ps_json_append_string (out, name);
   g_string_append_printf (out, ",\"pid\":1,\"tid\":%u,\"ts\":", worker_tid (self, e));
   append_us (out, e->t);
-  g_string_append_printf (out, ",\"args\":{\"%s\":%s}}", key, g_ascii_formatd (buf, sizeof buf, "%.3f", value));
+  g_string_append_printf (out, ",\"args\":{\"%s\":", key);
+  if (whole >= 0)
+    put_int (out, whole);
+  else
+    put_fixed (out, isfinite (value) && fabs (value) < 1e12 ? (gint64) llround (value * 1000) : 0, 3, 0);
+  g_string_append (out, "}}");
 }
 
 static void
@@ -605,8 +634,8 @@ ps_exporter_add (const PsEvent *e,
     case PS_EVENT_SAMPLE:
       if (self->format == PS_EXPORT_TRACE)
         {
-          trace_counter (self, e, "CPU %", "cpu_percent", e->cpu_percent);
-          trace_counter (self, e, "RSS", "bytes", (double) e->rss);
+          trace_counter (self, e, "CPU %", "cpu_percent", e->cpu_percent, -1);
+          trace_counter (self, e, "RSS", "bytes", 0, MAX (e->rss, 0));
         }
       break;
     default:

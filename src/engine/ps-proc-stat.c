@@ -507,18 +507,23 @@ ps_proc_tree_read (gint32  pid,
       root = FALSE;
       total_ticks += (gint64) st.utime + (gint64) st.stime + MAX (st.cutime, 0) + MAX (st.cstime, 0);
       rss_pages += MAX (st.rss_pages, 0);
-      g_snprintf (path, sizeof path, "/proc/%d/task/%d/children", p, p);
-      if (!read_small (path, buf, sizeof buf, &len))
-        continue;
-      for (char *q = buf, *next; *q && tail < G_N_ELEMENTS (queue); q = next)
-        {
-          gint64 child = g_ascii_strtoll (q, &next, 10);
+      /* the list of children may be longer than any fixed buffer: read whole */
+      {
+        g_autofree char *list = NULL;
 
-          if (next == q)
-            break;
-          if (child > 1 && child <= G_MAXINT32)
-            queue[tail++] = (gint32) child;
-        }
+        g_snprintf (path, sizeof path, "/proc/%d/task/%d/children", p, p);
+        if (!g_file_get_contents (path, &list, NULL, NULL))
+          continue;
+        for (char *q = list, *next; *q && tail < G_N_ELEMENTS (queue); q = next)
+          {
+            gint64 child = g_ascii_strtoll (q, &next, 10);
+
+            if (next == q)
+              break;
+            if (child > 1 && child <= G_MAXINT32)
+              queue[tail++] = (gint32) child;
+          }
+      }
     }
   *cpu_ns = total_ticks * (G_GINT64_CONSTANT (1000000000) / ticks);
   *rss_bytes = rss_pages * page;
