@@ -292,19 +292,29 @@ is_event (JsonObject *o,
 }
 
 
-void
-remove_tmp_dir (void)
+static void
+remove_tree (const char *path)
 {
-  GDir *dir = g_dir_open (tmp_dir, 0, NULL);
+  GDir *dir = g_dir_open (path, 0, NULL);
   const char *name;
 
   while (dir && (name = g_dir_read_name (dir)))
     {
-      g_autofree char *path = tmp_path (name);
-      g_remove (path);
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_remove (child);
     }
   g_clear_pointer (&dir, g_dir_close);
-  g_rmdir (tmp_dir);
+  g_rmdir (path);
+}
+
+void
+remove_tmp_dir (void)
+{
+  remove_tree (tmp_dir);
 }
 
 /* The start of a test program of the CLI: GTest, SIGPIPE ignored (a

@@ -26,6 +26,7 @@ usage (FILE *out)
                   "  poolscope-run sweep [OPTION…]  run it over many pool sizes; fit, recommend\n"
                   "  poolscope-run export LOG --to FORMAT [-o FILE]  a run log as jsonl, csv, joblog\n"
                   "                                 (GNU parallel's, for --resume) or trace (Perfetto)\n"
+                  "  poolscope-run history [--json] [--search TEXT]  the runs kept (run --save, the app)\n"
                   "  poolscope-run --ipc            serve the Poolscope app over stdin/stdout\n"
                   "  poolscope-run --version        print the version\n"
                   "  poolscope-run --help           print this help\n"
@@ -59,6 +60,7 @@ usage (FILE *out)
                   "  --log FILE             write the run's events as JSON Lines; - for stdout\n"
                   "                         (with --format none)\n"
                   "  --json                 end with a JSON summary on stdout\n"
+                  "  --save                 keep the run's log in the history (poolscope-run history)\n"
                   "  --quiet, -q            no progress on stderr\n"
                   "\n"
                   "Your own work (instead of --workload):\n"
@@ -184,6 +186,8 @@ main (int    argc,
       return ps_cli_sweep (argc - 2, argv + 2, self_exe);
     }
 
+  if (g_str_equal (argv[1], "history"))
+    return ps_cli_history (argc - 2, argv + 2);
   if (g_str_equal (argv[1], "export"))
     {
       if (argc == 3 && (g_str_equal (argv[2], "--help") || g_str_equal (argv[2], "-h")))

@@ -32,6 +32,7 @@
 #include "ps-cli-run.h"
 #include "ps-error.h"
 #include "ps-format.h"
+#include "ps-history.h"
 #include "ps-log-writer.h"
 #include "ps-pool.h"
 #include "ps-run-summary.h"
@@ -551,6 +552,7 @@ ps_cli_run (int         argc,
   g_autoptr(PsRunSummary) summary = ps_run_summary_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(PsPool) pool = NULL;
+  g_autoptr(PsHistory) history = NULL;
   const PsPreset *preset;
   CliRun run = { 0 };
   guint sigint_id, sigterm_id, sigusr1_id, sigusr2_id;
@@ -566,6 +568,17 @@ ps_cli_run (int         argc,
     {
       fprintf (stderr, _("poolscope-run: cannot write the results: standard output is closed\n"));
       return 3;
+    }
+  if (spec->save)
+    {
+      g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+
+      history = ps_history_open (dir, NULL, &error);
+      if (history == NULL || (spec->log_path = ps_history_new_log_path (history, &error)) == NULL)
+        {
+          fprintf (stderr, "poolscope-run: --save: %s\n", error->message);
+          return 3;
+        }
     }
   if (spec->log_path != NULL && !(log = ps_log_writer_new (spec->log_path, &error)))
     {
@@ -673,6 +686,14 @@ out:
       ps_log_writer_flush (log, NULL);
       run.progress = FALSE;
       report_log_error (&run);
+    }
+  /* --save: the run joins the history, however it ended */
+  if (history != NULL)
+    {
+      g_autoptr(GError) saved_error = NULL;
+
+      if (!ps_history_add_log (history, run.spec->log_path, &saved_error))
+        fprintf (stderr, "poolscope-run: --save: %s\n", saved_error->message);
     }
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);

@@ -19,5 +19,7 @@ int ps_cli_sweep     (int          argc,
                       const char  *self_exe);
 int ps_cli_export    (int          argc,
                       char       **argv);
+int ps_cli_history   (int          argc,
+                      char       **argv);
 
 G_END_DECLS

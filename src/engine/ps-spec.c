@@ -326,7 +326,7 @@ ps_spec_parse_args (PsSpec  *self,
       g_autofree char *name = NULL;
       const char *value = NULL;
       const char *attached = NULL;
-      static const char *const flags[] = { "--quiet", "-q", "--json", "--line-buffer", "--tag", NULL };
+      static const char *const flags[] = { "--quiet", "-q", "--json", "--line-buffer", "--tag", "--save", NULL };
       static const char *const valued[] = {
         "--preset", "--items", "--workload", "--workers", "-j", "--start", "--chunksize", "--order",
         "--format", "--seed", "--sample-hz", "--timeout", "--retries", "--max-tasks-per-child",
@@ -549,6 +549,8 @@ ps_spec_parse_args (PsSpec  *self,
         self->quiet = TRUE;
       else if (g_str_equal (name, "--json"))
         self->json = TRUE;
+      else if (g_str_equal (name, "--save"))
+        self->save = TRUE;
       else
         g_assert_not_reached (); /* unknown names were refused above */
     }
@@ -565,6 +567,12 @@ check_log_path (PsSpec  *self,
   struct stat log_st, in_st;
   gboolean same = FALSE;
 
+  if (self->save && self->log_path != NULL)
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("--save keeps the run's log in the history: give it or --log, not both"));
+      return FALSE;
+    }
   if (self->log_path == NULL)
     return TRUE;
   if (g_str_equal (self->log_path, "-"))

@@ -106,6 +106,7 @@ typedef struct
   guint64        halt_count;      /* tasks, or 0 with halt_percent */
   double         halt_percent;    /* of all tasks, when > 0 */
   char          *log_path;
+  gboolean       save;            /* --save: the log goes into the history */
   gboolean       quiet;
   gboolean       json;
 } PsSpec;

@@ -1,0 +1,591 @@
+/* ps-history.c: the runs kept, and their index (SQLite)
+ *
+ * A kept run is its log, a file of DIR/runs/ (the record: JSON Lines,
+ * docs/log-format.md, flushed as the run goes, so a run cut off by a
+ * crash keeps what was seen). DIR/index.sqlite3 holds a row a run — its
+ * batch, pool, times, totals and where its log is — so that a history of
+ * thousands opens without reading them. The index is only ever derived
+ * from the logs: when it is missing, damaged or from another schema it
+ * is made again from them (ps_history_rebuild()).
+ *
+ * The database is in WAL mode, with a busy timeout: the app and
+ * `poolscope-run run --save` may write at once. user_version is the
+ * schema's version; a newer one than this code knows is refused.
+ *
+ * A PsHistory is used from one thread at a time (open one per thread).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ps-history"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "ps-error.h"
+#include "ps-event.h"
+#include "ps-history.h"
+
+/* the first and the last line of a log are read, at most this much of each */
+#define EDGE_BYTES (256 * 1024)
+
+struct _PsHistory
+{
+  sqlite3 *db;
+  gboolean newer;     /* the index is of a newer schema: left alone */
+  char    *dir;
+  char    *runs_dir;
+  char    *db_path;
+};
+
+static gboolean
+db_error (PsHistory  *self,
+          GError    **error,
+          const char *what)
+{
+  g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("the history’s index: %s: %s"), what,
+               self->db ? sqlite3_errmsg (self->db) : "?");
+  return FALSE;
+}
+
+static gboolean
+exec (PsHistory  *self,
+      const char *sql,
+      GError    **error)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("the history’s index: %s"), msg ? msg : "?");
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+user_version (PsHistory *self)
+{
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step (st) == SQLITE_ROW)
+    v = sqlite3_column_int (st, 0);
+  sqlite3_finalize (st);
+  return v;
+}
+
+static const char schema[] =
+  "CREATE TABLE IF NOT EXISTS runs ("
+  "  id INTEGER PRIMARY KEY,"
+  "  started_ns INTEGER NOT NULL,"
+  "  items TEXT NOT NULL,"
+  "  workload TEXT NOT NULL,"
+  "  start_method TEXT NOT NULL,"
+  "  workers INTEGER NOT NULL,"
+  "  tasks INTEGER NOT NULL,"
+  "  ok INTEGER NOT NULL,"
+  "  failed INTEGER NOT NULL,"
+  "  cancelled INTEGER NOT NULL,"
+  "  wall_ns INTEGER NOT NULL,"
+  "  status TEXT NOT NULL,"
+  "  path TEXT NOT NULL UNIQUE,"
+  "  size INTEGER NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS runs_by_time ON runs (started_ns DESC, id DESC);";
+
+/* Opens (and makes) the database; FALSE when it is not a usable one. */
+static gboolean
+open_db (PsHistory *self,
+         gboolean  *fresh,
+         GError   **error)
+{
+  int version;
+
+  *fresh = !g_file_test (self->db_path, G_FILE_TEST_EXISTS);
+  if (sqlite3_open_v2 (self->db_path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    return db_error (self, error, _("cannot open it"));
+  sqlite3_busy_timeout (self->db, 5000);
+  version = user_version (self);
+  if (version < 0)
+    return db_error (self, error, _("not a database"));
+  if (version > PS_HISTORY_SCHEMA_VERSION)
+    {
+      self->newer = TRUE;
+      g_set_error (error, PS_ERROR, PS_ERROR_FAILED,
+                   _("the history’s index was made by a newer Poolscope (schema %d; this one knows %d)"),
+                   version, PS_HISTORY_SCHEMA_VERSION);
+      return FALSE;
+    }
+  if (!exec (self, "PRAGMA journal_mode=WAL", error))
+    return FALSE;
+  if (version == 0)
+    {
+      /* new, or made before there were schemas: made now */
+      if (!exec (self, schema, error) || !exec (self, "PRAGMA user_version = 1", error))
+        return FALSE;
+      *fresh = TRUE;
+    }
+  /* migrations from version to PS_HISTORY_SCHEMA_VERSION go here */
+  return TRUE;
+}
+
+/**
+ * ps_history_open:
+ * @dir: the history's folder (the app's: $XDG_DATA_HOME/poolscope)
+ * @rebuilt: (out) (optional): set when the index had to be made again
+ *   from the logs (it was missing or damaged)
+ *
+ * Returns: (transfer full) (nullable): the history, or %NULL with @error
+ */
+PsHistory *
+ps_history_open (const char  *dir,
+                 gboolean    *rebuilt,
+                 GError     **error)
+{
+  g_autoptr(PsHistory) self = g_new0 (PsHistory, 1);
+  g_autoptr(GError) local_error = NULL;
+  gboolean fresh = FALSE;
+
+  if (rebuilt)
+    *rebuilt = FALSE;
+  self->dir = g_strdup (dir);
+  self->runs_dir = g_build_filename (dir, "runs", NULL);
+  self->db_path = g_build_filename (dir, "index.sqlite3", NULL);
+  if (g_mkdir_with_parents (self->runs_dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot make the history’s folder “%s”: %s"),
+                   self->runs_dir, g_strerror (saved));
+      return NULL;
+    }
+  if (!open_db (self, &fresh, &local_error))
+    {
+      /* a damaged index is put aside and made again: the logs are the truth */
+      g_autofree char *aside = g_strconcat (self->db_path, ".damaged", NULL);
+      g_autofree char *wal = g_strconcat (self->db_path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (self->db_path, "-shm", NULL);
+
+      if (self->newer)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_clear_pointer (&self->db, sqlite3_close);
+      g_rename (self->db_path, aside);
+      g_unlink (wal);
+      g_unlink (shm);
+      g_clear_error (&local_error);
+      if (!open_db (self, &fresh, error))
+        return NULL;
+      fresh = TRUE;
+    }
+  if (fresh)
+    {
+      if (!ps_history_rebuild (self, error))
+        return NULL;
+      if (rebuilt)
+        *rebuilt = TRUE;
+    }
+  return g_steal_pointer (&self);
+}
+
+void
+ps_history_close (PsHistory *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->db, sqlite3_close);
+  g_free (self->dir);
+  g_free (self->runs_dir);
+  g_free (self->db_path);
+  g_free (self);
+}
+
+const char *
+ps_history_get_runs_dir (PsHistory *self)
+{
+  return self->runs_dir;
+}
+
+/**
+ * ps_history_new_log_path:
+ *
+ * Returns: (transfer full): a new, empty log file in the runs folder,
+ *   named by the time (UTC, so that names sort as runs started), made
+ *   with O_EXCL so that no other run takes the name
+ */
+char *
+ps_history_new_log_path (PsHistory  *self,
+                         GError    **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+
+  for (guint n = 0; n < 1000; n++)
+    {
+      g_autofree char *base = g_strdup_printf ("run-%sZ-%03u.jsonl", stamp, n);
+      char *path = g_build_filename (self->runs_dir, base, NULL);
+      int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      if (fd >= 0)
+        {
+          close (fd);
+          return path;
+        }
+      g_free (path);
+      if (errno != EEXIST)
+        break;
+    }
+  g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot make a log in the history’s folder “%s”: %s"),
+               self->runs_dir, g_strerror (errno));
+  return NULL;
+}
+
+void
+ps_history_run_free (PsHistoryRun *run)
+{
+  if (run == NULL)
+    return;
+  g_free (run->items);
+  g_free (run->workload);
+  g_free (run->start_method);
+  g_free (run->status);
+  g_free (run->path);
+  g_free (run);
+}
+
+/* A line of the log as an event, or FALSE. */
+static gboolean
+parse_line (const char   *line,
+            gsize         len,
+            PsEvent      *e,
+            GStringChunk *strings)
+{
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
+
+  while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+    len--;
+  return len > 0 && g_utf8_validate (line, len, NULL) &&
+         ps_event_parse_json_line (line, len, e, entries, strings, NULL);
+}
+
+/**
+ * ps_history_read_log:
+ *
+ * What the index keeps of a log, from its first line (run-start) and its
+ * last (run-end, when the run got to its end): two reads, whatever the
+ * log's size.
+ *
+ * Returns: (transfer full) (nullable): the run, or %NULL with @error when
+ *   @path is not the log of a run
+ */
+PsHistoryRun *
+ps_history_read_log (const char  *path,
+                     GError     **error)
+{
+  g_autoptr(PsHistoryRun) run = g_new0 (PsHistoryRun, 1);
+  g_autoptr(GStringChunk) strings = g_string_chunk_new (1024);
+  g_autofree char *head = g_malloc (EDGE_BYTES + 1);
+  g_autofree char *tail = NULL;
+  g_autofree char *shown = g_filename_display_name (path);
+  struct stat st;
+  PsEvent start, last;
+  const char *nl, *line;
+  gssize n;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      int saved = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, _("“%s” is not a run log: %s"), shown,
+                   fd >= 0 ? _("not a regular file") : g_strerror (saved));
+      return NULL;
+    }
+  n = pread (fd, head, EDGE_BYTES, 0);
+  nl = n > 0 ? memchr (head, '\n', n) : NULL;
+  if (n <= 0 || nl == NULL || !parse_line (head, nl - head, &start, strings) || start.type != PS_EVENT_RUN_START)
+    {
+      close (fd);
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   _("“%s” is not a run log: its first line is not a run-start"), shown);
+      return NULL;
+    }
+  run->started_ns = start.epoch_ns;
+  run->items = g_strdup (start.items ? start.items : "");
+  run->workload = g_strdup (start.workload ? start.workload : "");
+  run->start_method = g_strdup (start.start_method ? start.start_method : "");
+  run->workers = start.workers;
+  run->tasks = start.n_tasks;
+  run->wall_ns = -1;
+  run->path = g_strdup (path);
+  run->size = st.st_size;
+  run->status = g_strdup ("cut off");
+
+  /* the last whole line */
+  {
+    gint64 from = MAX (0, (gint64) st.st_size - EDGE_BYTES);
+
+    tail = g_malloc (EDGE_BYTES + 1);
+    n = pread (fd, tail, EDGE_BYTES, from);
+  }
+  close (fd);
+  if (n > 0 && tail[n - 1] == '\n')
+    {
+      const char *end = tail + n - 1;
+
+      line = end;
+      while (line > tail && line[-1] != '\n')
+        line--;
+      if ((line > tail || (gint64) st.st_size <= EDGE_BYTES) &&
+          parse_line (line, end - line, &last, strings) && last.type == PS_EVENT_RUN_END)
+        {
+          run->ok = last.n_ok;
+          run->failed = last.n_failed;
+          run->cancelled = last.n_cancelled;
+          run->wall_ns = last.t;
+          g_free (run->status);
+          run->status = g_strdup (last.cancelled ? "stopped"
+                                  : (last.message && *last.message) || last.n_failed > 0 ? "failed" : "ok");
+        }
+    }
+  return g_steal_pointer (&run);
+}
+
+static gboolean
+insert (PsHistory          *self,
+        const PsHistoryRun *run,
+        GError            **error)
+{
+  sqlite3_stmt *st = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT OR REPLACE INTO runs (id, started_ns, items, workload, start_method, workers, "
+                          "tasks, ok, failed, cancelled, wall_ns, status, path, size) VALUES ("
+                          "(SELECT id FROM runs WHERE path = ?12), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                          -1, &st, NULL) != SQLITE_OK)
+    return db_error (self, error, _("cannot add a run"));
+  sqlite3_bind_int64 (st, 1, run->started_ns);
+  sqlite3_bind_text (st, 2, run->items, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, run->workload, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 4, run->start_method, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 5, run->workers);
+  sqlite3_bind_int64 (st, 6, (sqlite3_int64) run->tasks);
+  sqlite3_bind_int64 (st, 7, (sqlite3_int64) run->ok);
+  sqlite3_bind_int64 (st, 8, (sqlite3_int64) run->failed);
+  sqlite3_bind_int64 (st, 9, (sqlite3_int64) run->cancelled);
+  sqlite3_bind_int64 (st, 10, run->wall_ns);
+  sqlite3_bind_text (st, 11, run->status, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 12, run->path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 13, run->size);
+  ok = sqlite3_step (st) == SQLITE_DONE;
+  sqlite3_finalize (st);
+  return ok || db_error (self, error, _("cannot add a run"));
+}
+
+/**
+ * ps_history_add_log:
+ *
+ * Adds (or renews) the run whose log is @path.
+ */
+gboolean
+ps_history_add_log (PsHistory   *self,
+                    const char  *path,
+                    GError     **error)
+{
+  g_autoptr(PsHistoryRun) run = ps_history_read_log (path, error);
+
+  return run != NULL && insert (self, run, error);
+}
+
+/* Forgets the runs whose logs are gone (pruned, deleted by hand). */
+gboolean
+ps_history_forget_missing (PsHistory  *self,
+                           GError    **error)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *st = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT path FROM runs", -1, &st, NULL) != SQLITE_OK)
+    return db_error (self, error, _("cannot read it"));
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      const char *path = (const char *) sqlite3_column_text (st, 0);
+
+      if (path && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (gone, g_strdup (path));
+    }
+  sqlite3_finalize (st);
+  if (gone->len == 0)
+    return TRUE;
+  if (!exec (self, "BEGIN", error))
+    return FALSE;
+  for (guint i = 0; i < gone->len; i++)
+    {
+      if (sqlite3_prepare_v2 (self->db, "DELETE FROM runs WHERE path = ?1", -1, &st, NULL) != SQLITE_OK)
+        break;
+      sqlite3_bind_text (st, 1, g_ptr_array_index (gone, i), -1, SQLITE_STATIC);
+      sqlite3_step (st);
+      sqlite3_finalize (st);
+    }
+  return exec (self, "COMMIT", error);
+}
+
+/**
+ * ps_history_rebuild:
+ *
+ * Makes the index again from the logs of the runs folder.
+ */
+gboolean
+ps_history_rebuild (PsHistory  *self,
+                    GError    **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->runs_dir, 0, NULL);
+  const char *name;
+
+  if (!exec (self, "BEGIN", error) || !exec (self, "DELETE FROM runs", error))
+    return FALSE;
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = NULL;
+
+      if (!g_str_has_suffix (name, ".jsonl"))
+        continue;
+      path = g_build_filename (self->runs_dir, name, NULL);
+      /* a file that is not a run's log is left out, not fatal */
+      if (!ps_history_add_log (self, path, NULL))
+        continue;
+    }
+  return exec (self, "COMMIT", error);
+}
+
+/* LIKE '%text%' with its own % and _ taken as they are */
+static char *
+like_pattern (const char *text)
+{
+  GString *out = g_string_new ("%");
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '%');
+  return g_string_free (out, FALSE);
+}
+
+static char *
+dup_column (sqlite3_stmt *st,
+            int           i)
+{
+  const char *text = (const char *) sqlite3_column_text (st, i);
+
+  return g_strdup (text ? text : "");
+}
+
+/**
+ * ps_history_list:
+ * @search: (nullable): keep only runs whose items, workload, status,
+ *   start method or worker count hold it
+ *
+ * Returns: (transfer full) (element-type PsHistoryRun): the runs, newest
+ *   first
+ */
+GPtrArray *
+ps_history_list (PsHistory   *self,
+                 const char  *search,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_history_run_free);
+  g_autofree char *pattern = search && *search ? like_pattern (search) : NULL;
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT id, started_ns, items, workload, start_method, workers, tasks, ok, failed, "
+                           "cancelled, wall_ns, status, path, size FROM runs WHERE ?1 IS NULL OR "
+                           "items LIKE ?1 ESCAPE '\\' OR workload LIKE ?1 ESCAPE '\\' OR status LIKE ?1 ESCAPE '\\' "
+                           "OR start_method LIKE ?1 ESCAPE '\\' OR CAST(workers AS TEXT) = ?2 "
+                           "ORDER BY started_ns DESC, id DESC",
+                           -1, &st, NULL);
+  if (rc != SQLITE_OK)
+    {
+      db_error (self, error, _("cannot read it"));
+      return NULL;
+    }
+  if (pattern)
+    {
+      sqlite3_bind_text (st, 1, pattern, -1, SQLITE_STATIC);
+      sqlite3_bind_text (st, 2, search, -1, SQLITE_STATIC);
+    }
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      PsHistoryRun *run = g_new0 (PsHistoryRun, 1);
+
+      run->id = sqlite3_column_int64 (st, 0);
+      run->started_ns = sqlite3_column_int64 (st, 1);
+      run->items = dup_column (st, 2);
+      run->workload = dup_column (st, 3);
+      run->start_method = dup_column (st, 4);
+      run->workers = (guint) sqlite3_column_int64 (st, 5);
+      run->tasks = (guint64) sqlite3_column_int64 (st, 6);
+      run->ok = (guint64) sqlite3_column_int64 (st, 7);
+      run->failed = (guint64) sqlite3_column_int64 (st, 8);
+      run->cancelled = (guint64) sqlite3_column_int64 (st, 9);
+      run->wall_ns = sqlite3_column_int64 (st, 10);
+      run->status = dup_column (st, 11);
+      run->path = dup_column (st, 12);
+      run->size = sqlite3_column_int64 (st, 13);
+      g_ptr_array_add (runs, run);
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error, _("cannot read it"));
+      return NULL;
+    }
+  return g_steal_pointer (&runs);
+}
+
+char *
+ps_history_run_to_json (const PsHistoryRun *run)
+{
+  GString *out = g_string_new ("{");
+
+  g_string_append_printf (out, "\"id\":%" G_GINT64_FORMAT ",\"started_ns\":%" G_GINT64_FORMAT ",\"items\":",
+                          run->id, run->started_ns);
+  ps_json_append_string (out, run->items);
+  g_string_append (out, ",\"workload\":");
+  ps_json_append_string (out, run->workload);
+  g_string_append (out, ",\"start_method\":");
+  ps_json_append_string (out, run->start_method);
+  g_string_append_printf (out, ",\"workers\":%u,\"tasks\":%" G_GUINT64_FORMAT ",\"ok\":%" G_GUINT64_FORMAT
+                          ",\"failed\":%" G_GUINT64_FORMAT ",\"cancelled\":%" G_GUINT64_FORMAT ",\"wall_s\":",
+                          run->workers, run->tasks, run->ok, run->failed, run->cancelled);
+  if (run->wall_ns >= 0)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+      g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6f", run->wall_ns / 1e9));
+    }
+  else
+    g_string_append (out, "null");
+  g_string_append (out, ",\"status\":");
+  ps_json_append_string (out, run->status);
+  g_string_append (out, ",\"log\":");
+  ps_json_append_string (out, run->path);
+  g_string_append_printf (out, ",\"log_bytes\":%" G_GINT64_FORMAT "}", run->size);
+  return g_string_free (out, FALSE);
+}
