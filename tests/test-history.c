@@ -109,6 +109,21 @@ test_save_and_list (void)
   runs = history_json (parser);
   g_assert_cmpuint (json_array_get_length (runs), ==, 2);
 
+  /* a log put in the folder joins the list (as the app's runs do) */
+  {
+    g_autofree char *copy = g_build_filename (data_dir, "poolscope", "runs", "run-29990101-000000Z-000.jsonl", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (json_object_get_string_member (json_array_get_object_element (runs, 0), "log"),
+                                        &text, NULL, NULL));
+    g_assert_true (g_file_set_contents (copy, text, -1, NULL));
+    runs = history_json (parser);
+    g_assert_cmpuint (json_array_get_length (runs), ==, 3);
+    g_assert_cmpint (g_unlink (copy), ==, 0);
+    runs = history_json (parser);
+    g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+  }
+
   /* a log deleted by hand leaves the list */
   g_assert_cmpint (g_unlink (json_object_get_string_member (json_array_get_object_element (runs, 1), "log")), ==, 0);
   runs = history_json (parser);

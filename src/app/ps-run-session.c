@@ -30,6 +30,7 @@
 #include <glib/gstdio.h>
 
 #include "ps-engine-client.h"
+#include "ps-history.h"
 #include "ps-log-reader.h"
 #include "ps-run-session.h"
 
@@ -214,30 +215,15 @@ log_in_use (const char *path,
 static char *
 new_log_path (PsRunSession *self)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
   g_autoptr(GTask) task = NULL;
   GPtrArray *spare;
   GHashTableIter iter;
   gpointer name;
-  char *path = NULL;
+  char *path;
 
   if (self->log_dir == NULL || g_mkdir_with_parents (self->log_dir, 0700) != 0)
     return NULL;
-  for (guint n = 0; n < 1000 && path == NULL; n++)
-    {
-      g_autofree char *base = g_strdup_printf ("run-%sZ-%03u.jsonl", stamp, n);
-      char *candidate = g_build_filename (self->log_dir, base, NULL);
-      int fd = g_open (candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-      if (fd < 0)
-        g_free (candidate);
-      else
-        {
-          close (fd);
-          path = candidate;
-        }
-    }
+  path = ps_history_make_log_file (self->log_dir, NULL);
   if (path == NULL)
     return NULL;
   log_in_use (path, TRUE);

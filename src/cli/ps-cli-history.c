@@ -1,8 +1,9 @@
 /* ps-cli-history.c: poolscope-run history [--json] [--search TEXT]
  *
  * The runs kept (by the app, and by `poolscope-run run --save`), newest
- * first, from the history's index (ps-history.c), which is made again
- * from the logs when it is missing or damaged.
+ * first, from the history's index (ps-history.c), brought in line with
+ * the runs folder first, and made again from the logs when it is missing
+ * or damaged.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -44,7 +45,7 @@ ps_cli_history (int    argc,
         }
     }
   history = ps_history_open (dir, &rebuilt, &error);
-  if (history == NULL || !ps_history_forget_missing (history, &error) ||
+  if (history == NULL || !ps_history_sync (history, &error) ||
       (runs = ps_history_list (history, search, &error)) == NULL)
     {
       fprintf (stderr, "poolscope-run: history: %s\n", error->message);

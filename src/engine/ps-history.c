@@ -227,13 +227,27 @@ char *
 ps_history_new_log_path (PsHistory  *self,
                          GError    **error)
 {
+  return ps_history_make_log_file (self->runs_dir, error);
+}
+
+/**
+ * ps_history_make_log_file:
+ * @runs_dir: the history's runs folder (it exists)
+ *
+ * As ps_history_new_log_path(), without the index (no database is
+ * opened: for a main loop).
+ */
+char *
+ps_history_make_log_file (const char  *runs_dir,
+                          GError     **error)
+{
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
 
   for (guint n = 0; n < 1000; n++)
     {
       g_autofree char *base = g_strdup_printf ("run-%sZ-%03u.jsonl", stamp, n);
-      char *path = g_build_filename (self->runs_dir, base, NULL);
+      char *path = g_build_filename (runs_dir, base, NULL);
       int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
       if (fd >= 0)
@@ -246,7 +260,7 @@ ps_history_new_log_path (PsHistory  *self,
         break;
     }
   g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot make a log in the history’s folder “%s”: %s"),
-               self->runs_dir, g_strerror (errno));
+               runs_dir, g_strerror (errno));
   return NULL;
 }
 
@@ -441,6 +455,61 @@ ps_history_forget_missing (PsHistory  *self,
       sqlite3_finalize (st);
     }
   return exec (self, "COMMIT", error);
+}
+
+/**
+ * ps_history_sync:
+ *
+ * Brings the index in line with the runs folder: logs it does not have
+ * (the app's runs, a log put there by hand) or whose size changed (a run
+ * that went on after it was read) are read, runs whose logs are gone are
+ * forgotten. A readdir and one query when nothing changed.
+ */
+gboolean
+ps_history_sync (PsHistory  *self,
+                 GError    **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  sqlite3_stmt *st = NULL;
+  const char *name;
+  gboolean began = FALSE;
+
+  if (!ps_history_forget_missing (self, error))
+    return FALSE;
+  /* the size each log had when it was read */
+  {
+    g_autoptr(GHashTable) sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+    if (sqlite3_prepare_v2 (self->db, "SELECT path, size FROM runs", -1, &st, NULL) != SQLITE_OK)
+      return db_error (self, error, _("cannot read it"));
+    while (sqlite3_step (st) == SQLITE_ROW)
+      {
+        gint64 size = sqlite3_column_int64 (st, 1);
+        g_hash_table_insert (sizes, g_strdup ((const char *) sqlite3_column_text (st, 0)),
+                             g_memdup2 (&size, sizeof size));
+      }
+    sqlite3_finalize (st);
+
+    dir = g_dir_open (self->runs_dir, 0, NULL);
+    while (dir && (name = g_dir_read_name (dir)))
+      {
+        g_autofree char *path = NULL;
+        const gint64 *size;
+        GStatBuf sb;
+
+        if (!g_str_has_suffix (name, ".jsonl"))
+          continue;
+        path = g_build_filename (self->runs_dir, name, NULL);
+        size = g_hash_table_lookup (sizes, path);
+        if (g_stat (path, &sb) != 0 || sb.st_size == 0 || (size && *size == (gint64) sb.st_size))
+          continue;
+        if (!began && !exec (self, "BEGIN", error))
+          return FALSE;
+        began = TRUE;
+        ps_history_add_log (self, path, NULL);
+      }
+  }
+  return !began || exec (self, "COMMIT", error);
 }
 
 /**

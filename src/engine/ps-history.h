@@ -37,10 +37,14 @@ void          ps_history_close        (PsHistory    *self);
 const char   *ps_history_get_runs_dir (PsHistory    *self);
 char         *ps_history_new_log_path (PsHistory    *self,
                                        GError      **error);
+char         *ps_history_make_log_file (const char  *runs_dir,
+                                       GError      **error);
 gboolean      ps_history_add_log      (PsHistory    *self,
                                        const char   *path,
                                        GError      **error);
 gboolean      ps_history_forget_missing (PsHistory  *self,
+                                       GError      **error);
+gboolean      ps_history_sync         (PsHistory    *self,
                                        GError      **error);
 GPtrArray    *ps_history_list         (PsHistory    *self,
                                        const char   *search,
