@@ -544,6 +544,22 @@ test_keep_and_export (void)
     g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (count_run_logs (dir), ==, 2);
 
+  /* the History lists the kept runs, read in a thread, the last first */
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (ps_history_page_get_n_runs (window->history_page) < 2 && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_test_message ("History: %u runs", ps_history_page_get_n_runs (window->history_page));
+  g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), >=, 2);
+  for (int k = 0; k < 3; k++)
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  save_png (GTK_WIDGET (window), "history.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  for (int k = 0; k < 3; k++)
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  save_png (GTK_WIDGET (window), "history-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
   ps_window_export_to (window, csv, "csv");
   end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   last = g_get_monotonic_time ();

@@ -1,7 +1,11 @@
-/* ps-history-page.c: the History page
+/* ps-history-page.c: the History page: the runs kept, newest first
  *
- * Until runs are kept (a history in SQLite, exports), the page says
- * what it will show.
+ * The list comes from the history's index (ps-history.c, SQLite), read
+ * in a thread: opened (made again from the logs when it is missing or
+ * damaged, said by "notice"), brought in line with the runs folder, then
+ * listed, filtered by the search entry in the query itself. A newer
+ * reload makes an older one's answer moot. Activating a row asks for its
+ * log to be opened ("open-log"), as Open Run Log… does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,24 +14,347 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
+#include "ps-format.h"
+#include "ps-history.h"
 #include "ps-history-page.h"
+
+/* ---- a row: one kept run ------------------------------------------------ */
+
+#define PS_TYPE_HISTORY_ROW (ps_history_row_get_type ())
+G_DECLARE_FINAL_TYPE (PsHistoryRow, ps_history_row, PS, HISTORY_ROW, GObject)
+
+struct _PsHistoryRow
+{
+  GObject       parent_instance;
+  PsHistoryRun *run;
+};
+
+G_DEFINE_FINAL_TYPE (PsHistoryRow, ps_history_row, G_TYPE_OBJECT)
+
+static void
+ps_history_row_finalize (GObject *object)
+{
+  g_clear_pointer (&PS_HISTORY_ROW (object)->run, ps_history_run_free);
+  G_OBJECT_CLASS (ps_history_row_parent_class)->finalize (object);
+}
+
+static void
+ps_history_row_class_init (PsHistoryRowClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ps_history_row_finalize;
+}
+
+static void
+ps_history_row_init (PsHistoryRow *self)
+{
+}
+
+/* ---- the page ----------------------------------------------------------- */
+
+typedef enum
+{
+  COL_STARTED,
+  COL_STATUS,
+  COL_WORKERS,
+  COL_TASKS,
+  COL_WALL,
+  COL_WORKLOAD,
+  COL_ITEMS,
+  N_COLS
+} Column;
 
 struct _PsHistoryPage
 {
-  GtkWidget parent_instance;
+  GtkWidget        parent_instance;
+
+  GtkStack        *stack;
+  GtkSearchEntry  *search_entry;
+  GtkColumnView   *column_view;
+  GtkLabel        *count_label;
+
+  GListStore      *runs;
+  guint            generation;   /* of the reload whose answer is wanted */
+  gboolean         loaded;
 };
 
 G_DEFINE_FINAL_TYPE (PsHistoryPage, ps_history_page, GTK_TYPE_WIDGET)
 
+enum { OPEN_LOG, NOTICE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static char *
+cell_text (const PsHistoryRun *run,
+           Column              col)
+{
+  switch (col)
+    {
+    case COL_STARTED:
+      if (run->started_ns > 0)
+        {
+          g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (run->started_ns / 1000000000);
+          return g_date_time_format (when, "%Y-%m-%d %H:%M:%S");
+        }
+      return g_strdup ("—");
+    case COL_STATUS:
+      /* the index's words, for people */
+      if (g_str_equal (run->status, "ok"))
+        return g_strdup (_("Finished"));
+      if (g_str_equal (run->status, "failed"))
+        {
+          g_autofree char *n = ps_format_count (run->failed);
+          return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s task failed", "%s tasks failed", run->failed), n);
+        }
+      if (g_str_equal (run->status, "stopped"))
+        return g_strdup (_("Stopped"));
+      return g_strdup (_("Cut off"));
+    case COL_WORKERS:
+      return g_strdup_printf ("%u", run->workers);
+    case COL_TASKS:
+      return ps_format_count (run->tasks);
+    case COL_WALL:
+      return run->wall_ns >= 0 ? ps_format_duration (run->wall_ns) : g_strdup ("—");
+    case COL_WORKLOAD:
+      return g_strdup (run->workload);
+    case COL_ITEMS:
+      return g_strdup (run->items);
+    case N_COLS:
+    default:
+      return g_strdup ("");
+    }
+}
+
+static gint64
+cell_number (const PsHistoryRun *run,
+             Column              col)
+{
+  switch (col)
+    {
+    case COL_STARTED: return run->started_ns;
+    case COL_WORKERS: return run->workers;
+    case COL_TASKS: return (gint64) run->tasks;
+    case COL_WALL: return run->wall_ns;
+    case COL_STATUS:
+    case COL_WORKLOAD:
+    case COL_ITEMS:
+    case N_COLS:
+    default: return 0;
+    }
+}
+
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b,
+              gpointer      data)
+{
+  const PsHistoryRun *x = PS_HISTORY_ROW ((gpointer) a)->run;
+  const PsHistoryRun *y = PS_HISTORY_ROW ((gpointer) b)->run;
+  Column col = GPOINTER_TO_UINT (data);
+
+  if (col == COL_STATUS || col == COL_WORKLOAD || col == COL_ITEMS)
+    {
+      g_autofree char *tx = cell_text (x, col);
+      g_autofree char *ty = cell_text (y, col);
+      int c = g_utf8_collate (tx, ty);
+
+      return c < 0 ? GTK_ORDERING_SMALLER : c > 0 ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+    }
+  return cell_number (x, col) < cell_number (y, col) ? GTK_ORDERING_SMALLER
+         : cell_number (x, col) > cell_number (y, col) ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  data)
+{
+  Column col = GPOINTER_TO_UINT (data);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), col == COL_WORKERS || col == COL_TASKS || col == COL_WALL ? 1 : 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), col == COL_WORKLOAD || col == COL_ITEMS ? PANGO_ELLIPSIZE_END
+                                                                                      : PANGO_ELLIPSIZE_NONE);
+  if (col == COL_WORKERS || col == COL_TASKS || col == COL_WALL)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  data)
+{
+  PsHistoryRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  g_autofree char *text = cell_text (row->run, GPOINTER_TO_UINT (data));
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  /* a cut text is whole in its tooltip */
+  gtk_widget_set_tooltip_text (label, GPOINTER_TO_UINT (data) == COL_WORKLOAD || GPOINTER_TO_UINT (data) == COL_ITEMS
+                                      ? text : NULL);
+}
+
+static void
+add_column (PsHistoryPage *self,
+            Column         col,
+            const char    *title,
+            gboolean       expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *column;
+  GtkSorter *sorter = GTK_SORTER (gtk_custom_sorter_new (compare_rows, GUINT_TO_POINTER (col), NULL));
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GUINT_TO_POINTER (col));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GUINT_TO_POINTER (col));
+  column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_sorter (column, sorter);
+  gtk_column_view_column_set_expand (column, expand);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  gtk_column_view_append_column (self->column_view, column);
+  g_object_unref (sorter);
+  g_object_unref (column);
+}
+
+typedef struct
+{
+  char      *dir;
+  char      *search;
+  guint      generation;
+  GPtrArray *runs;
+  gboolean   rebuilt;
+} Load;
+
+static void
+load_free (Load *l)
+{
+  g_free (l->dir);
+  g_free (l->search);
+  g_clear_pointer (&l->runs, g_ptr_array_unref);
+  g_free (l);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  Load *l = data;
+  g_autoptr(PsHistory) history = NULL;
+  GError *error = NULL;
+
+  history = ps_history_open (l->dir, &l->rebuilt, &error);
+  if (history == NULL || !ps_history_sync (history, &error) ||
+      (l->runs = ps_history_list (history, l->search, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+load_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  PsHistoryPage *self = PS_HISTORY_PAGE (object);
+  Load *l = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (l->generation == self->generation)
+        {
+          g_autofree char *msg = g_strdup_printf (_("The history cannot be read: %s"), error->message);
+          g_signal_emit (self, signals[NOTICE], 0, msg);
+        }
+      return;
+    }
+  if (l->generation != self->generation)
+    return; /* a newer reload is on its way */
+  if (l->rebuilt && self->loaded)
+    g_signal_emit (self, signals[NOTICE], 0, _("The history’s index was made again from the run logs"));
+  self->loaded = TRUE;
+
+  rows = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < l->runs->len; i++)
+    {
+      PsHistoryRow *row = g_object_new (PS_TYPE_HISTORY_ROW, NULL);
+
+      /* the row takes the run */
+      row->run = g_ptr_array_index (l->runs, i);
+      l->runs->pdata[i] = NULL;
+      g_ptr_array_add (rows, row);
+    }
+  g_ptr_array_set_free_func (l->runs, NULL);
+  g_list_store_splice (self->runs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->runs)), rows->pdata, rows->len);
+  {
+    g_autofree char *n = ps_format_count (rows->len);
+    g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s run kept", "%s runs kept", rows->len), n);
+
+    gtk_label_set_text (self->count_label, text);
+  }
+  /* an empty search still shows the search entry */
+  gtk_stack_set_visible_child_name (self->stack,
+                                    rows->len > 0 || *gtk_editable_get_text (GTK_EDITABLE (self->search_entry))
+                                    ? "list" : "empty");
+}
+
+/**
+ * ps_history_page_reload:
+ *
+ * Reads the history again, off the main loop.
+ */
+void
+ps_history_page_reload (PsHistoryPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  Load *l;
+
+  g_return_if_fail (PS_IS_HISTORY_PAGE (self));
+  l = g_new0 (Load, 1);
+  l->dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+  l->search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  l->generation = ++self->generation;
+  task = g_task_new (self, NULL, load_done, NULL);
+  g_task_set_task_data (task, l, (GDestroyNotify) load_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+static void
+row_activated (PsHistoryPage *self,
+               guint          position)
+{
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (self->column_view));
+  g_autoptr(PsHistoryRow) row = g_list_model_get_item (model, position);
+
+  if (row != NULL)
+    g_signal_emit (self, signals[OPEN_LOG], 0, row->run->path);
+}
+
+/* The number of runs listed (for tests). */
+guint
+ps_history_page_get_n_runs (PsHistoryPage *self)
+{
+  g_return_val_if_fail (PS_IS_HISTORY_PAGE (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+}
+
 static void
 ps_history_page_dispose (GObject *object)
 {
+  PsHistoryPage *self = PS_HISTORY_PAGE (object);
   GtkWidget *child;
 
+  /* answers still on their way are for nobody */
+  self->generation++;
   gtk_widget_dispose_template (GTK_WIDGET (object), PS_TYPE_HISTORY_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))))
     gtk_widget_unparent (child);
+  g_clear_object (&self->runs);
   G_OBJECT_CLASS (ps_history_page_parent_class)->dispose (object);
 }
 
@@ -38,11 +365,41 @@ ps_history_page_class_init (PsHistoryPageClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = ps_history_page_dispose;
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/poolscope/Poolscope/ps-history-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, count_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  /* a kept run's log is to be opened */
+  signals[OPEN_LOG] = g_signal_new ("open-log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* something the user must hear of: a message */
+  signals[NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
 ps_history_page_init (PsHistoryPage *self)
 {
+  GtkSortListModel *sorted;
+  GtkSingleSelection *selection;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->runs = g_list_store_new (PS_TYPE_HISTORY_ROW);
+  add_column (self, COL_STARTED, _("Started"), FALSE);
+  add_column (self, COL_STATUS, _("Status"), FALSE);
+  add_column (self, COL_WORKERS, _("Workers"), FALSE);
+  add_column (self, COL_TASKS, _("Tasks"), FALSE);
+  add_column (self, COL_WALL, _("Wall Time"), FALSE);
+  add_column (self, COL_WORKLOAD, _("Workload"), TRUE);
+  add_column (self, COL_ITEMS, _("Items"), TRUE);
+  sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->runs)),
+                                    g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+  g_object_unref (selection);
+  g_signal_connect_swapped (self->column_view, "activate", G_CALLBACK (row_activated), self);
+  g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (ps_history_page_reload), self);
+  gtk_stack_set_visible_child_name (self->stack, "empty");
 }

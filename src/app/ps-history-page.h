@@ -12,4 +12,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PsHistoryPage, ps_history_page, PS, HISTORY_PAGE, GtkWidget)
 
+void  ps_history_page_reload     (PsHistoryPage *self);
+guint ps_history_page_get_n_runs (PsHistoryPage *self);
+
 G_END_DECLS

@@ -30,6 +30,7 @@ struct _PsWindow
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *view_stack;
   PsLivePage           *live_page;
+  PsHistoryPage        *history_page;
 
   GSettings            *settings;
   PsRunSession         *session;

@@ -297,6 +297,8 @@ session_finished (PsWindow *self)
   /* the end of a run is news, sweep or not */
   self->texts_at = 0;
   ps_window_render (self);
+  /* its kept log joins the History */
+  ps_history_page_reload (self->history_page);
   if (ps_frame_stats_run_finished (self->frame_stats, ps_run_session_get_model (self->session)))
     g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 }
@@ -511,6 +513,33 @@ ps_window_open_log (PsWindow *self,
   ps_run_session_replay_async (self->session, file, self->opening, replay_done, g_object_ref (self));
 }
 
+/* A kept run activated on the History page: shown in Live, as a log. */
+static void
+history_open_log (PsWindow   *self,
+                  const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  ps_window_open_log (self, file);
+  if (!ps_run_session_is_busy (self->session))
+    adw_view_stack_set_visible_child_name (self->view_stack, "live");
+}
+
+static void
+history_notice (PsWindow   *self,
+                const char *message)
+{
+  ps_window_add_text_toast (self, message, 5);
+}
+
+/* The History is read again each time it is shown. */
+static void
+page_shown (PsWindow *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "history") == 0)
+    ps_history_page_reload (self->history_page);
+}
+
 /* The layout of a narrow window is changed after the allocation that
  * found it narrow, not during it. */
 static gboolean
@@ -565,6 +594,11 @@ ps_window_constructed (GObject *object)
   g_signal_connect_object (self->runner, "run-done", G_CALLBACK (sweep_run_done), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runner, "finished", G_CALLBACK (sweep_finished), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->sizing_page, "use-size", G_CALLBACK (use_size), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->history_page, "open-log", G_CALLBACK (history_open_log), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->history_page, "notice", G_CALLBACK (history_notice), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name", G_CALLBACK (page_shown), self,
+                           G_CONNECT_SWAPPED);
+  ps_history_page_reload (self->history_page);
   ps_window_update_actions (self);
 }
 
@@ -633,6 +667,7 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, live_page);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, history_page);
   ps_window_class_add_actions (widget_class);
 }
 

@@ -68,8 +68,10 @@ def find_pred(node, pred, depth=0):
 
 def status_text(app):
     """The status line: the label whose text starts like a status does."""
+    # (the History page's Status cells say "Finished" or "Stopped" alone)
     label = find_pred(app, lambda n: n.get_role_name() == "label" and
-                      (n.get_name() or "").startswith(STATUS_PREFIXES))
+                      (n.get_name() or "").startswith(STATUS_PREFIXES) and
+                      (n.get_name() or "") not in ("Finished", "Stopped"))
     return label.get_name() if label is not None else ""
 
 

@@ -10,7 +10,7 @@
 # 6. a sweep from the Sizing page: its results table and recommendation
 #    are read, and "Use Recommended Size" changes Workers
 # 7. a command for each item: its row says what is wrong before Run, and
-#    its output is read in the console after
+#    its output is read in the console after; the History lists the run
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
@@ -256,18 +256,27 @@ def command():
         tap(done and console is not None and "out [a]" in text_of(console),
             "command: the run finishes and the console reads each item's output",
             status_text(app))
+        # the run is kept: the History's table of runs has it, newest first
+        tab = wait_for(lambda: find(app, "page tab", "History"))
+        if tab is not None:
+            click(tab)
+        table = wait_for(lambda: find_pred(app, lambda n: n.get_role_name() in ("table", "tree table") and
+                                           n.get_name() == "Runs"), timeout=5)
+        kept = wait_for(lambda: table is not None and
+                        find_pred(table, lambda n: (n.get_name() or "") == "command:echo out [{}]"), timeout=10)
+        tap(kept is not None, "command: the History's table “Runs” lists the run by its command")
     finally:
         stop(proc)
 
 
 def main():
-    print("1..27")
+    print("1..28")
     form_checks()
     twelve_workers()
     narrow()
     sweep()
     command()
-    while len(results) < 27:
+    while len(results) < 28:
         tap(False, "not reached")
 
 
