@@ -560,6 +560,37 @@ test_keep_and_export (void)
   save_png (GTK_WIDGET (window), "history-dark.png");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
+  /* delete with Undo: off the list at once, back with Undo, gone after */
+  {
+    GtkColumnView *view = GTK_COLUMN_VIEW (find_by_type (GTK_WIDGET (window->history_page), GTK_TYPE_COLUMN_VIEW));
+    GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
+    guint before = ps_history_page_get_n_runs (window->history_page);
+    g_autofree char *victim = NULL;
+    gint64 until;
+
+    gtk_single_selection_set_selected (selection, 1);
+    victim = g_strdup (ps_history_page_get_selected_log (window->history_page));
+    g_assert_nonnull (victim);
+    ps_history_page_delete_selected (window->history_page);
+    g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), ==, before - 1);
+    ps_history_page_undo_delete (window->history_page, victim);
+    until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (ps_history_page_get_n_runs (window->history_page) < before && g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), ==, before);
+    g_assert_true (g_file_test (victim, G_FILE_TEST_EXISTS));
+
+    gtk_single_selection_set_selected (selection, 1);
+    g_assert_cmpstr (ps_history_page_get_selected_log (window->history_page), ==, victim);
+    ps_history_page_delete_selected (window->history_page);
+    ps_history_page_finish_delete (window->history_page, victim);
+    until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (g_file_test (victim, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_false (g_file_test (victim, G_FILE_TEST_EXISTS));
+    g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), ==, before - 1);
+  }
+
   ps_window_export_to (window, csv, "csv");
   end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   last = g_get_monotonic_time ();

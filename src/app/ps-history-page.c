@@ -15,6 +15,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "ps-format.h"
 #include "ps-history.h"
@@ -73,6 +74,9 @@ struct _PsHistoryPage
   GtkSearchEntry  *search_entry;
   GtkColumnView   *column_view;
   GtkLabel        *count_label;
+  GtkWidget       *delete_button;
+  GtkSingleSelection *selection;
+  GHashTable      *deleting;     /* logs deleted with Undo still offered: not listed */
 
   GListStore      *runs;
   guint            generation;   /* of the reload whose answer is wanted */
@@ -81,7 +85,7 @@ struct _PsHistoryPage
 
 G_DEFINE_FINAL_TYPE (PsHistoryPage, ps_history_page, GTK_TYPE_WIDGET)
 
-enum { OPEN_LOG, NOTICE, N_SIGNALS };
+enum { OPEN_LOG, NOTICE, RUN_DELETED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static char *
@@ -282,7 +286,11 @@ load_done (GObject      *object,
   rows = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < l->runs->len; i++)
     {
-      PsHistoryRow *row = g_object_new (PS_TYPE_HISTORY_ROW, NULL);
+      PsHistoryRow *row;
+
+      if (g_hash_table_contains (self->deleting, ((PsHistoryRun *) g_ptr_array_index (l->runs, i))->path))
+        continue;
+      row = g_object_new (PS_TYPE_HISTORY_ROW, NULL);
 
       /* the row takes the run */
       row->run = g_ptr_array_index (l->runs, i);
@@ -335,6 +343,105 @@ row_activated (PsHistoryPage *self,
     g_signal_emit (self, signals[OPEN_LOG], 0, row->run->path);
 }
 
+static void
+selection_changed (PsHistoryPage *self)
+{
+  gtk_widget_set_sensitive (self->delete_button, gtk_single_selection_get_selected_item (self->selection) != NULL);
+}
+
+/**
+ * ps_history_page_delete_selected:
+ *
+ * Takes the selected run off the list and says so ("run-deleted", its
+ * log and a title): its log goes when ps_history_page_finish_delete()
+ * says so, unless ps_history_page_undo_delete() brings it back first.
+ */
+void
+ps_history_page_delete_selected (PsHistoryPage *self)
+{
+  PsHistoryRow *row = gtk_single_selection_get_selected_item (self->selection);
+  g_autofree char *path = NULL;
+  g_autofree char *title = NULL;
+  guint position;
+
+  g_return_if_fail (PS_IS_HISTORY_PAGE (self));
+  if (row == NULL)
+    return;
+  path = g_strdup (row->run->path);
+  title = g_strdup_printf ("%s over %s", row->run->workload, row->run->items);
+  g_hash_table_add (self->deleting, g_strdup (path));
+  if (g_list_store_find (self->runs, row, &position))
+    g_list_store_remove (self->runs, position);
+  g_signal_emit (self, signals[RUN_DELETED], 0, path, title);
+}
+
+void
+ps_history_page_undo_delete (PsHistoryPage *self,
+                             const char    *path)
+{
+  g_return_if_fail (PS_IS_HISTORY_PAGE (self));
+  g_hash_table_remove (self->deleting, path);
+  ps_history_page_reload (self);
+}
+
+static void
+unlink_thread (GTask        *task,
+               gpointer      source,
+               gpointer      data,
+               GCancellable *cancellable)
+{
+  g_unlink (data);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+unlinked (GObject      *object,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  PsHistoryPage *self = PS_HISTORY_PAGE (object);
+
+  g_hash_table_remove (self->deleting, data);
+  g_free (data);
+  /* the index forgets it at this reload */
+  ps_history_page_reload (self);
+}
+
+/* The Undo was not taken: the log goes, off the main loop. */
+void
+ps_history_page_finish_delete (PsHistoryPage *self,
+                               const char    *path)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PS_IS_HISTORY_PAGE (self));
+  if (!g_hash_table_contains (self->deleting, path))
+    return;
+  task = g_task_new (self, NULL, unlinked, g_strdup (path));
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, unlink_thread);
+}
+
+static gboolean
+delete_shortcut (GtkWidget *widget,
+                 GVariant  *args,
+                 gpointer   data)
+{
+  ps_history_page_delete_selected (PS_HISTORY_PAGE (widget));
+  return TRUE;
+}
+
+/* The log of the selected run, or NULL. */
+const char *
+ps_history_page_get_selected_log (PsHistoryPage *self)
+{
+  PsHistoryRow *row;
+
+  g_return_val_if_fail (PS_IS_HISTORY_PAGE (self), NULL);
+  row = gtk_single_selection_get_selected_item (self->selection);
+  return row ? row->run->path : NULL;
+}
+
 /* The number of runs listed (for tests). */
 guint
 ps_history_page_get_n_runs (PsHistoryPage *self)
@@ -355,6 +462,7 @@ ps_history_page_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))))
     gtk_widget_unparent (child);
   g_clear_object (&self->runs);
+  g_clear_pointer (&self->deleting, g_hash_table_unref);
   G_OBJECT_CLASS (ps_history_page_parent_class)->dispose (object);
 }
 
@@ -369,11 +477,16 @@ ps_history_page_class_init (PsHistoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, delete_button);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, 0, delete_shortcut, NULL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
   /* a kept run's log is to be opened */
   signals[OPEN_LOG] = g_signal_new ("open-log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                     G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* a run taken off the list: its log, a title; Undo is still possible */
+  signals[RUN_DELETED] = g_signal_new ("run-deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                       NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   /* something the user must hear of: a message */
   signals[NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                   G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -396,9 +509,15 @@ ps_history_page_init (PsHistoryPage *self)
   add_column (self, COL_ITEMS, _("Items"), TRUE);
   sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->runs)),
                                     g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->deleting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  gtk_single_selection_set_autoselect (selection, FALSE);
+  gtk_single_selection_set_can_unselect (selection, TRUE);
+  self->selection = selection;
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
+  g_signal_connect_swapped (selection, "notify::selected-item", G_CALLBACK (selection_changed), self);
+  g_signal_connect_swapped (self->delete_button, "clicked", G_CALLBACK (ps_history_page_delete_selected), self);
   g_signal_connect_swapped (self->column_view, "activate", G_CALLBACK (row_activated), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (ps_history_page_reload), self);
   gtk_stack_set_visible_child_name (self->stack, "empty");

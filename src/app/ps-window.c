@@ -532,6 +532,38 @@ history_notice (PsWindow   *self,
   ps_window_add_text_toast (self, message, 5);
 }
 
+static void
+undo_delete (AdwToast *toast,
+             PsWindow *self)
+{
+  g_object_set_data (G_OBJECT (toast), "ps-undone", GINT_TO_POINTER (TRUE));
+  ps_history_page_undo_delete (self->history_page, g_object_get_data (G_OBJECT (toast), "ps-path"));
+}
+
+static void
+delete_dismissed (AdwToast *toast,
+                  PsWindow *self)
+{
+  /* a window going away keeps the log: nothing deleted unasked */
+  if (self->history_page != NULL && !g_object_get_data (G_OBJECT (toast), "ps-undone"))
+    ps_history_page_finish_delete (self->history_page, g_object_get_data (G_OBJECT (toast), "ps-path"));
+}
+
+/* A run deleted on the History page: gone when its toast goes, unless Undo. */
+static void
+history_run_deleted (PsWindow   *self,
+                     const char *path,
+                     const char *title)
+{
+  g_autofree char *text = g_strdup_printf (_("Run deleted: %s"), title);
+  AdwToast *toast = ps_window_add_text_toast (self, text, 6);
+
+  g_object_set_data_full (G_OBJECT (toast), "ps-path", g_strdup (path), g_free);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_delete), self, 0);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (delete_dismissed), self, 0);
+}
+
 /* The History is read again each time it is shown. */
 static void
 page_shown (PsWindow *self)
@@ -596,6 +628,8 @@ ps_window_constructed (GObject *object)
   g_signal_connect_object (self->sizing_page, "use-size", G_CALLBACK (use_size), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history_page, "open-log", G_CALLBACK (history_open_log), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history_page, "notice", G_CALLBACK (history_notice), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->history_page, "run-deleted", G_CALLBACK (history_run_deleted), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child-name", G_CALLBACK (page_shown), self,
                            G_CONNECT_SWAPPED);
   ps_history_page_reload (self->history_page);
