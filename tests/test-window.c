@@ -563,12 +563,26 @@ test_keep_and_export (void)
   /* delete with Undo: off the list at once, back with Undo, gone after */
   {
     GtkColumnView *view = GTK_COLUMN_VIEW (find_by_type (GTK_WIDGET (window->history_page), GTK_TYPE_COLUMN_VIEW));
-    GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
+    GtkSelectionModel *selection = gtk_column_view_get_model (view);
     guint before = ps_history_page_get_n_runs (window->history_page);
     g_autofree char *victim = NULL;
     gint64 until;
 
-    gtk_single_selection_set_selected (selection, 1);
+    /* two selected: Compare shows them side by side */
+    gtk_selection_model_select_all (selection);
+    ps_history_page_compare (window->history_page);
+    {
+      GtkWindow *compare = g_object_get_data (G_OBJECT (window->history_page), "ps-compare-window");
+
+      g_assert_nonnull (compare);
+      g_assert_nonnull (find_label (GTK_WIDGET (compare), "Tasks a second against the first"));
+      g_assert_nonnull (find_label (GTK_WIDGET (compare), "(the first)"));
+      for (int k = 0; k < 3; k++)
+        gtk_test_widget_wait_for_draw (GTK_WIDGET (compare));
+      save_png (GTK_WIDGET (compare), "history-compare.png");
+      gtk_window_destroy (compare);
+    }
+    gtk_selection_model_select_item (selection, 1, TRUE);
     victim = g_strdup (ps_history_page_get_selected_log (window->history_page));
     g_assert_nonnull (victim);
     ps_history_page_delete_selected (window->history_page);
@@ -580,7 +594,7 @@ test_keep_and_export (void)
     g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), ==, before);
     g_assert_true (g_file_test (victim, G_FILE_TEST_EXISTS));
 
-    gtk_single_selection_set_selected (selection, 1);
+    gtk_selection_model_select_item (selection, 1, TRUE);
     g_assert_cmpstr (ps_history_page_get_selected_log (window->history_page), ==, victim);
     ps_history_page_delete_selected (window->history_page);
     ps_history_page_finish_delete (window->history_page, victim);

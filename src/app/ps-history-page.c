@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -75,7 +77,8 @@ struct _PsHistoryPage
   GtkColumnView   *column_view;
   GtkLabel        *count_label;
   GtkWidget       *delete_button;
-  GtkSingleSelection *selection;
+  GtkWidget       *compare_button;
+  GtkMultiSelection *selection;
   GHashTable      *deleting;     /* logs deleted with Undo still offered: not listed */
 
   GListStore      *runs;
@@ -343,10 +346,143 @@ row_activated (PsHistoryPage *self,
     g_signal_emit (self, signals[OPEN_LOG], 0, row->run->path);
 }
 
+/* The selected rows, in the list's order. */
+static GPtrArray *
+selected_rows (PsHistoryPage *self)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GtkBitsetIter iter;
+  guint position;
+
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &position); ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (rows, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+  return rows;
+}
+
 static void
 selection_changed (PsHistoryPage *self)
 {
-  gtk_widget_set_sensitive (self->delete_button, gtk_single_selection_get_selected_item (self->selection) != NULL);
+  g_autoptr(GPtrArray) rows = selected_rows (self);
+
+  gtk_widget_set_sensitive (self->delete_button, rows->len >= 1);
+  gtk_widget_set_sensitive (self->compare_button, rows->len >= 2);
+}
+
+static void
+compare_cell (GtkGrid    *grid,
+              int         column,
+              int         row,
+              const char *text,
+              gboolean    heading)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0 : 1);
+  gtk_label_set_selectable (GTK_LABEL (label), !heading);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
+  if (heading)
+    gtk_widget_add_css_class (label, "heading");
+  gtk_grid_attach (grid, label, column, row, 1, 1);
+}
+
+/* "+12% (1.12×)" of @value against @base; "" for the base itself. */
+static char *
+difference (double value,
+            double base)
+{
+  if (base <= 0 || value < 0)
+    return g_strdup ("");
+  return g_strdup_printf ("%+.0f%% (%.2f×)", (value / base - 1) * 100, value / base);
+}
+
+static void
+compare_closed (PsHistoryPage *self)
+{
+  g_object_set_data (G_OBJECT (self), "ps-compare-window", NULL);
+}
+
+/**
+ * ps_history_page_compare:
+ *
+ * Shows the selected runs' batches and totals side by side, each against
+ * the first selected: what changed, and by how much.
+ */
+void
+ps_history_page_compare (PsHistoryPage *self)
+{
+  g_autoptr(GPtrArray) rows = selected_rows (self);
+  GtkWidget *window, *grid, *box, *scroller;
+  static const char *const labels[] = {
+    N_("Started"), N_("Status"), N_("Workload"), N_("Items"), N_("Workers"), N_("Start method"),
+    N_("Tasks"), N_("Succeeded"), N_("Failed"), N_("Wall time"), N_("Tasks a second"),
+    N_("Wall time against the first"), N_("Tasks a second against the first"),
+  };
+
+  g_return_if_fail (PS_IS_HISTORY_PAGE (self));
+  if (rows->len < 2)
+    return;
+  window = adw_window_new ();
+  gtk_window_set_title (GTK_WINDOW (window), _("Compare Runs"));
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 480);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  grid = gtk_grid_new ();
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 18);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_widget_set_margin_start (grid, 18);
+  gtk_widget_set_margin_end (grid, 18);
+  gtk_widget_set_margin_top (grid, 18);
+  gtk_widget_set_margin_bottom (grid, 18);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (grid), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Runs side by side"), -1);
+  for (guint r = 0; r < G_N_ELEMENTS (labels); r++)
+    compare_cell (GTK_GRID (grid), 0, r, _(labels[r]), TRUE);
+  for (guint c = 0; c < rows->len; c++)
+    {
+      const PsHistoryRun *run = PS_HISTORY_ROW (g_ptr_array_index (rows, c))->run;
+      const PsHistoryRun *first = PS_HISTORY_ROW (g_ptr_array_index (rows, 0))->run;
+      double rate = run->wall_ns > 0 ? (double) run->ok * 1e9 / (double) run->wall_ns : -1;
+      double first_rate = first->wall_ns > 0 ? (double) first->ok * 1e9 / (double) first->wall_ns : -1;
+      g_autofree char *ok = ps_format_count (run->ok);
+      g_autofree char *failed = ps_format_count (run->failed);
+      g_autofree char *rate_text = rate >= 0 ? ps_format_number (round (rate * 10) / 10) : g_strdup ("—");
+      const Column cols[] = { COL_STARTED, COL_STATUS, COL_WORKLOAD, COL_ITEMS, COL_WORKERS };
+
+      for (guint r = 0; r < G_N_ELEMENTS (cols); r++)
+        {
+          g_autofree char *text = cell_text (run, cols[r]);
+          compare_cell (GTK_GRID (grid), c + 1, r, text, FALSE);
+        }
+      compare_cell (GTK_GRID (grid), c + 1, 5, run->start_method, FALSE);
+      {
+        g_autofree char *tasks = cell_text (run, COL_TASKS);
+        g_autofree char *wall = cell_text (run, COL_WALL);
+        g_autofree char *wall_diff = c == 0 ? g_strdup (_("(the first)"))
+                                             : difference ((double) run->wall_ns, (double) first->wall_ns);
+        g_autofree char *rate_diff = c == 0 ? g_strdup (_("(the first)")) : difference (rate, first_rate);
+
+        compare_cell (GTK_GRID (grid), c + 1, 6, tasks, FALSE);
+        compare_cell (GTK_GRID (grid), c + 1, 7, ok, FALSE);
+        compare_cell (GTK_GRID (grid), c + 1, 8, failed, FALSE);
+        compare_cell (GTK_GRID (grid), c + 1, 9, wall, FALSE);
+        compare_cell (GTK_GRID (grid), c + 1, 10, rate_text, FALSE);
+        compare_cell (GTK_GRID (grid), c + 1, 11, wall_diff, FALSE);
+        compare_cell (GTK_GRID (grid), c + 1, 12, rate_diff, FALSE);
+      }
+    }
+  scroller = gtk_scrolled_window_new ();
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), grid);
+  gtk_box_append (GTK_BOX (box), scroller);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  /* the window shown, for tests; forgotten when it goes */
+  g_object_set_data (G_OBJECT (self), "ps-compare-window", window);
+  g_signal_connect_object (window, "destroy", G_CALLBACK (compare_closed), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 /**
@@ -359,14 +495,17 @@ selection_changed (PsHistoryPage *self)
 void
 ps_history_page_delete_selected (PsHistoryPage *self)
 {
-  PsHistoryRow *row = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr(GPtrArray) rows = selected_rows (self);
+  PsHistoryRow *row;
   g_autofree char *path = NULL;
   g_autofree char *title = NULL;
   guint position;
 
   g_return_if_fail (PS_IS_HISTORY_PAGE (self));
-  if (row == NULL)
+  if (rows->len == 0)
     return;
+  /* the first selected: one run, one toast, one Undo */
+  row = g_ptr_array_index (rows, 0);
   path = g_strdup (row->run->path);
   title = g_strdup_printf ("%s over %s", row->run->workload, row->run->items);
   g_hash_table_add (self->deleting, g_strdup (path));
@@ -435,11 +574,12 @@ delete_shortcut (GtkWidget *widget,
 const char *
 ps_history_page_get_selected_log (PsHistoryPage *self)
 {
-  PsHistoryRow *row;
+  g_autoptr(GPtrArray) rows = NULL;
 
   g_return_val_if_fail (PS_IS_HISTORY_PAGE (self), NULL);
-  row = gtk_single_selection_get_selected_item (self->selection);
-  return row ? row->run->path : NULL;
+  rows = selected_rows (self);
+  /* the row outlives this array: the list holds it */
+  return rows->len > 0 ? PS_HISTORY_ROW (g_ptr_array_index (rows, 0))->run->path : NULL;
 }
 
 /* The number of runs listed (for tests). */
@@ -478,6 +618,7 @@ ps_history_page_class_init (PsHistoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, PsHistoryPage, compare_button);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, 0, delete_shortcut, NULL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
@@ -496,7 +637,7 @@ static void
 ps_history_page_init (PsHistoryPage *self)
 {
   GtkSortListModel *sorted;
-  GtkSingleSelection *selection;
+  GtkMultiSelection *selection;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->runs = g_list_store_new (PS_TYPE_HISTORY_ROW);
@@ -510,14 +651,13 @@ ps_history_page_init (PsHistoryPage *self)
   sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->runs)),
                                     g_object_ref (gtk_column_view_get_sorter (self->column_view)));
   self->deleting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
-  gtk_single_selection_set_autoselect (selection, FALSE);
-  gtk_single_selection_set_can_unselect (selection, TRUE);
+  selection = gtk_multi_selection_new (G_LIST_MODEL (sorted));
   self->selection = selection;
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
-  g_signal_connect_swapped (selection, "notify::selected-item", G_CALLBACK (selection_changed), self);
+  g_signal_connect_swapped (selection, "selection-changed", G_CALLBACK (selection_changed), self);
   g_signal_connect_swapped (self->delete_button, "clicked", G_CALLBACK (ps_history_page_delete_selected), self);
+  g_signal_connect_swapped (self->compare_button, "clicked", G_CALLBACK (ps_history_page_compare), self);
   g_signal_connect_swapped (self->column_view, "activate", G_CALLBACK (row_activated), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (ps_history_page_reload), self);
   gtk_stack_set_visible_child_name (self->stack, "empty");

@@ -15,6 +15,7 @@ G_DECLARE_FINAL_TYPE (PsHistoryPage, ps_history_page, PS, HISTORY_PAGE, GtkWidge
 void  ps_history_page_reload     (PsHistoryPage *self);
 guint ps_history_page_get_n_runs (PsHistoryPage *self);
 void  ps_history_page_delete_selected (PsHistoryPage *self);
+void  ps_history_page_compare    (PsHistoryPage *self);
 const char *ps_history_page_get_selected_log (PsHistoryPage *self);
 void  ps_history_page_undo_delete (PsHistoryPage *self,
                                    const char    *path);
