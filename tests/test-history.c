@@ -104,6 +104,22 @@ test_save_and_list (void)
   g_assert_nonnull (strstr (r.out, "test {} -lt 4"));
   result_clear (&r);
 
+  /* and one damaged past its first page, where the rows are */
+  {
+    g_autofree char *contents = NULL;
+    gsize len = 0;
+
+    g_assert_true (g_file_get_contents (db, &contents, &len, NULL));
+    g_assert_cmpuint (len, >=, 8192);
+    memset (contents + 4096, 0xff, 4096);
+    g_assert_true (g_file_set_contents (db, contents, len, NULL));
+  }
+  run_cli (NULL, &r, "history", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "made again from the logs"));
+  g_assert_nonnull (strstr (r.out, "square"));
+  result_clear (&r);
+
   /* so is a missing one */
   g_assert_cmpint (g_unlink (db), ==, 0);
   runs = history_json (parser);
@@ -176,7 +192,9 @@ test_newer_schema (void)
   g_autoptr(GError) error = NULL;
   Result r = { 0 };
 
-  if (g_find_program_in_path ("sqlite3") == NULL)
+  g_autofree char *program = g_find_program_in_path ("sqlite3");
+
+  if (program == NULL)
     {
       g_test_skip ("the sqlite3 program is not installed (build-aux/dev installs it)");
       return;

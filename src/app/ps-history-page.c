@@ -22,6 +22,7 @@
 #include "ps-format.h"
 #include "ps-history.h"
 #include "ps-history-page.h"
+#include "ps-run-session.h"
 
 /* ---- a row: one kept run ------------------------------------------------ */
 
@@ -83,7 +84,7 @@ struct _PsHistoryPage
 
   GListStore      *runs;
   guint            generation;   /* of the reload whose answer is wanted */
-  gboolean         loaded;
+  gboolean         disposed;     /* answers from threads are for nobody */
 };
 
 G_DEFINE_FINAL_TYPE (PsHistoryPage, ps_history_page, GTK_TYPE_WIDGET)
@@ -261,6 +262,8 @@ load_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static void selection_changed (PsHistoryPage *self);
+
 static void
 load_done (GObject      *object,
            GAsyncResult *result,
@@ -271,6 +274,8 @@ load_done (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rows = NULL;
 
+  if (self->disposed)
+    return;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (l->generation == self->generation)
@@ -282,9 +287,8 @@ load_done (GObject      *object,
     }
   if (l->generation != self->generation)
     return; /* a newer reload is on its way */
-  if (l->rebuilt && self->loaded)
-    g_signal_emit (self, signals[NOTICE], 0, _("The history’s index was made again from the run logs"));
-  self->loaded = TRUE;
+  if (l->rebuilt)
+    g_signal_emit (self, signals[NOTICE], 0, _("The history’s index was damaged: it was made again from the run logs"));
 
   rows = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < l->runs->len; i++)
@@ -292,7 +296,10 @@ load_done (GObject      *object,
       PsHistoryRow *row;
 
       if (g_hash_table_contains (self->deleting, ((PsHistoryRun *) g_ptr_array_index (l->runs, i))->path))
-        continue;
+        {
+          g_clear_pointer (&l->runs->pdata[i], ps_history_run_free);
+          continue;
+        }
       row = g_object_new (PS_TYPE_HISTORY_ROW, NULL);
 
       /* the row takes the run */
@@ -308,6 +315,9 @@ load_done (GObject      *object,
 
     gtk_label_set_text (self->count_label, text);
   }
+  /* the rows are new: nothing is selected (splice says no selection-changed) */
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  selection_changed (self);
   /* an empty search still shows the search entry */
   gtk_stack_set_visible_child_name (self->stack,
                                     rows->len > 0 || *gtk_editable_get_text (GTK_EDITABLE (self->search_entry))
@@ -506,6 +516,13 @@ ps_history_page_delete_selected (PsHistoryPage *self)
     return;
   /* the first selected: one run, one toast, one Undo */
   row = g_ptr_array_index (rows, 0);
+  /* a log a run writes, or the window shows, stays */
+  if (ps_run_session_log_is_in_use (row->run->path))
+    {
+      g_signal_emit (self, signals[NOTICE], 0,
+                     _("This run is under way or shown in Live: it cannot be deleted now"));
+      return;
+    }
   path = g_strdup (row->run->path);
   title = g_strdup_printf ("%s over %s", row->run->workload, row->run->items);
   g_hash_table_add (self->deleting, g_strdup (path));
@@ -540,6 +557,11 @@ unlinked (GObject      *object,
 {
   PsHistoryPage *self = PS_HISTORY_PAGE (object);
 
+  if (self->disposed)
+    {
+      g_free (data);
+      return;
+    }
   g_hash_table_remove (self->deleting, data);
   g_free (data);
   /* the index forgets it at this reload */
@@ -598,6 +620,7 @@ ps_history_page_dispose (GObject *object)
 
   /* answers still on their way are for nobody */
   self->generation++;
+  self->disposed = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (object), PS_TYPE_HISTORY_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))))
     gtk_widget_unparent (child);

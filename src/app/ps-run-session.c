@@ -209,6 +209,15 @@ log_in_use (const char *path,
     }
 }
 
+/* Whether one of the app's sessions writes or shows the log at @path. */
+gboolean
+ps_run_session_log_is_in_use (const char *path)
+{
+  g_autofree char *name = g_path_get_basename (path);
+
+  return logs_in_use != NULL && g_hash_table_contains (logs_in_use, name);
+}
+
 /* A new log's path in the log folder, for the run to start: named by the
  * time (UTC, so that names sort as runs started), made at once so that no
  * other run can take the name. */

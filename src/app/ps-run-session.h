@@ -34,6 +34,7 @@ void          ps_run_session_set_keep     (PsRunSession  *self,
                                            guint          runs,
                                            guint64        bytes);
 const char   *ps_run_session_get_log_path (PsRunSession  *self);
+gboolean      ps_run_session_log_is_in_use (const char   *path);
 PsRunModel   *ps_run_session_get_model    (PsRunSession  *self);
 PsRunState    ps_run_session_get_state    (PsRunSession  *self);
 gboolean      ps_run_session_is_busy      (PsRunSession  *self);

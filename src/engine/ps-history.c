@@ -40,6 +40,7 @@ struct _PsHistory
 {
   sqlite3 *db;
   gboolean newer;     /* the index is of a newer schema: left alone */
+  gboolean damaged;   /* its quick_check failed */
   char    *dir;
   char    *runs_dir;
   char    *db_path;
@@ -69,6 +70,19 @@ exec (PsHistory  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Says the failure (when @what), then ends the transaction under way
+ * without its changes. Always FALSE. */
+static gboolean
+rollback (PsHistory  *self,
+          GError    **error,
+          const char *what)
+{
+  if (what != NULL)
+    db_error (self, error, what);
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
 }
 
 static int
@@ -135,14 +149,41 @@ open_db (PsHistory *self,
       *fresh = TRUE;
     }
   /* migrations from version to PS_HISTORY_SCHEMA_VERSION go here */
+
+  /* a damage past the first page shows only when the pages are read */
+  {
+    sqlite3_stmt *st = NULL;
+    gboolean ok = FALSE;
+
+    if (sqlite3_prepare_v2 (self->db, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step (st) == SQLITE_ROW)
+      ok = g_strcmp0 ((const char *) sqlite3_column_text (st, 0), "ok") == 0;
+    sqlite3_finalize (st);
+    if (!ok)
+      {
+        self->damaged = TRUE;
+        return db_error (self, error, _("damaged"));
+      }
+  }
   return TRUE;
+}
+
+/* Whether the last failure says the file is not a sound database (rather
+ * than busy, full or not to be written): only then is it put aside. */
+static gboolean
+is_damage (PsHistory *self)
+{
+  int code = self->db ? sqlite3_errcode (self->db) : SQLITE_OK;
+
+  return self->damaged || code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
 }
 
 /**
  * ps_history_open:
  * @dir: the history's folder (the app's: $XDG_DATA_HOME/poolscope)
- * @rebuilt: (out) (optional): set when the index had to be made again
- *   from the logs (it was missing or damaged)
+ * @rebuilt: (out) (optional): set when the index was damaged, and was
+ *   put aside and made again from the logs (a missing one is made
+ *   without a word)
  *
  * Returns: (transfer full) (nullable): the history, or %NULL with @error
  */
@@ -174,8 +215,9 @@ ps_history_open (const char  *dir,
       g_autofree char *wal = g_strconcat (self->db_path, "-wal", NULL);
       g_autofree char *shm = g_strconcat (self->db_path, "-shm", NULL);
 
-      if (self->newer)
+      if (self->newer || !is_damage (self))
         {
+          /* newer, busy, full, not ours to write: left as it is */
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
@@ -184,17 +226,16 @@ ps_history_open (const char  *dir,
       g_unlink (wal);
       g_unlink (shm);
       g_clear_error (&local_error);
+      self->damaged = FALSE;
       if (!open_db (self, &fresh, error))
-        return NULL;
-      fresh = TRUE;
-    }
-  if (fresh)
-    {
-      if (!ps_history_rebuild (self, error))
         return NULL;
       if (rebuilt)
         *rebuilt = TRUE;
+      fresh = TRUE;
     }
+  /* a new index (the first run, or one put aside) is made from the logs */
+  if (fresh && !ps_history_rebuild (self, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -448,13 +489,17 @@ ps_history_forget_missing (PsHistory  *self,
     return FALSE;
   for (guint i = 0; i < gone->len; i++)
     {
+      int rc;
+
       if (sqlite3_prepare_v2 (self->db, "DELETE FROM runs WHERE path = ?1", -1, &st, NULL) != SQLITE_OK)
-        break;
+        return rollback (self, error, _("cannot forget a run"));
       sqlite3_bind_text (st, 1, g_ptr_array_index (gone, i), -1, SQLITE_STATIC);
-      sqlite3_step (st);
+      rc = sqlite3_step (st);
       sqlite3_finalize (st);
+      if (rc != SQLITE_DONE)
+        return rollback (self, error, _("cannot forget a run"));
     }
-  return exec (self, "COMMIT", error);
+  return exec (self, "COMMIT", error) || rollback (self, NULL, NULL);
 }
 
 /**
@@ -503,13 +548,21 @@ ps_history_sync (PsHistory  *self,
         size = g_hash_table_lookup (sizes, path);
         if (g_stat (path, &sb) != 0 || sb.st_size == 0 || (size && *size == (gint64) sb.st_size))
           continue;
-        if (!began && !exec (self, "BEGIN", error))
-          return FALSE;
-        began = TRUE;
-        ps_history_add_log (self, path, NULL);
+        {
+          g_autoptr(PsHistoryRun) run = ps_history_read_log (path, NULL);
+
+          /* a file that is not a run's log stays out of the list */
+          if (run == NULL)
+            continue;
+          if (!began && !exec (self, "BEGIN", error))
+            return FALSE;
+          began = TRUE;
+          if (!insert (self, run, error))
+            return rollback (self, NULL, NULL);
+        }
       }
   }
-  return !began || exec (self, "COMMIT", error);
+  return !began || exec (self, "COMMIT", error) || rollback (self, NULL, NULL);
 }
 
 /**
@@ -524,20 +577,24 @@ ps_history_rebuild (PsHistory  *self,
   g_autoptr(GDir) dir = g_dir_open (self->runs_dir, 0, NULL);
   const char *name;
 
-  if (!exec (self, "BEGIN", error) || !exec (self, "DELETE FROM runs", error))
+  if (!exec (self, "BEGIN", error))
     return FALSE;
+  if (!exec (self, "DELETE FROM runs", error))
+    return rollback (self, NULL, NULL);
   while (dir && (name = g_dir_read_name (dir)))
     {
       g_autofree char *path = NULL;
+      g_autoptr(PsHistoryRun) run = NULL;
 
       if (!g_str_has_suffix (name, ".jsonl"))
         continue;
       path = g_build_filename (self->runs_dir, name, NULL);
       /* a file that is not a run's log is left out, not fatal */
-      if (!ps_history_add_log (self, path, NULL))
-        continue;
+      run = ps_history_read_log (path, NULL);
+      if (run != NULL && !insert (self, run, error))
+        return rollback (self, NULL, NULL);
     }
-  return exec (self, "COMMIT", error);
+  return exec (self, "COMMIT", error) || rollback (self, NULL, NULL);
 }
 
 /* LIKE '%text%' with its own % and _ taken as they are */
