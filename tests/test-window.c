@@ -637,6 +637,74 @@ test_keep_and_export (void)
   g_test_message ("exported 2,000 rows; the main loop's longest gap meanwhile %.1f ms", gap / 1000.0);
   g_assert_cmpint (gap, <, 500 * 1000);
 
+  /* the timeline as PNG, SVG and PDF, drawn by the views' own drawing;
+   * the SVG and the PDF read back by rsvg-convert and pdftoppm */
+  {
+    static const char *const types[] = { "png", "svg", "pdf" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+      {
+        g_autofree char *name = g_strdup_printf ("timeline.%s", types[i]);
+        g_autofree char *format = g_strdup_printf ("timeline-%s", types[i]);
+        g_autofree char *image_path = g_build_filename (tmp, name, NULL);
+        g_autofree char *png_path = g_build_filename (tmp, "read-back.png", NULL);
+        g_autoptr(GFile) image = g_file_new_for_path (image_path);
+        g_autoptr(GdkTexture) texture = NULL;
+        g_autofree guchar *pixels = NULL;
+        guint blue = 0;
+        gint64 until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+        ps_window_export_to (window, image, format);
+        while (window->images_drawing > 0 && g_get_monotonic_time () < until)
+          g_main_context_iteration (NULL, FALSE);
+        g_assert_cmpuint (window->images_drawing, ==, 0);
+        g_assert_true (g_file_test (image_path, G_FILE_TEST_IS_REGULAR));
+        if (!g_str_equal (types[i], "png"))
+          {
+            g_autofree char *rsvg = g_find_program_in_path ("rsvg-convert");
+            g_autofree char *pdftoppm = g_find_program_in_path ("pdftoppm");
+            g_autofree char *stem = g_build_filename (tmp, "read-back", NULL);
+            g_autoptr(GSubprocess) proc = NULL;
+
+            if ((g_str_equal (types[i], "svg") && rsvg == NULL) || (g_str_equal (types[i], "pdf") && pdftoppm == NULL))
+              {
+                g_test_message ("no %s to read the %s back with (build-aux/dev installs it): skipped",
+                                g_str_equal (types[i], "svg") ? "rsvg-convert" : "pdftoppm", types[i]);
+                continue;
+              }
+            proc = g_str_equal (types[i], "svg")
+                   ? g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, rsvg, "-o", png_path, image_path, NULL)
+                   : g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, pdftoppm, "-png", "-r", "40", "-singlefile",
+                                       image_path, stem, NULL);
+            g_assert_no_error (error);
+            g_assert_true (g_subprocess_wait_check (proc, NULL, &error));
+            g_assert_no_error (error);
+          }
+        texture = gdk_texture_new_from_filename (g_str_equal (types[i], "png") ? image_path : png_path, &error);
+        g_assert_no_error (error);
+        pixels = g_malloc ((gsize) gdk_texture_get_width (texture) * gdk_texture_get_height (texture) * 4);
+        gdk_texture_download (texture, pixels, gdk_texture_get_width (texture) * 4);
+        /* the ok tasks' bars: blue, as on the screen (BGRA in memory) */
+        for (gsize p = 0; p < (gsize) gdk_texture_get_width (texture) * gdk_texture_get_height (texture); p++)
+          if (pixels[p * 4] > 150 && pixels[p * 4 + 2] < 120 && pixels[p * 4 + 1] < 180)
+            blue++;
+        g_test_message ("%s: %dx%d, %u blue pixels", types[i], gdk_texture_get_width (texture),
+                        gdk_texture_get_height (texture), blue);
+        g_assert_cmpuint (blue, >, 100);
+        if (g_str_equal (types[i], "png"))
+          {
+            /* kept beside the screenshots, to be looked at */
+            g_autofree char *keep = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                                      "export-timeline.png", NULL);
+            g_autoptr(GFile) to = g_file_new_for_path (keep);
+
+            g_file_copy (image, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL);
+          }
+        g_unlink (image_path);
+        g_unlink (png_path);
+      }
+  }
+
   g_settings_reset (settings, "kept-runs");
   g_unlink (csv_path);
   g_rmdir (tmp);

@@ -7,11 +7,16 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
 
 #include <glib/gi18n.h>
 
 #include "ps-application.h"
+#include "ps-run-draw.h"
 #include "ps-window-private.h"
 
 /* Run and Stop as the session and the form allow: Run stays enabled
@@ -211,7 +216,146 @@ static const struct
   { "joblog", N_("GNU parallel joblog"), "*.joblog" },
   { "trace", N_("Trace for Perfetto (JSON)"), "*.json" },
   { "jsonl", N_("Run log (JSON Lines)"), "*.jsonl" },
+  { "timeline-png", N_("Timeline image (PNG)"), "*.png" },
+  { "timeline-svg", N_("Timeline image (SVG)"), "*.svg" },
+  { "timeline-pdf", N_("Timeline image (PDF)"), "*.pdf" },
+  { "cpu-png", N_("CPU chart image (PNG)"), "*.png" },
+  { "memory-png", N_("Memory chart image (PNG)"), "*.png" },
 };
+
+/* ---- chart images: the views' own drawing, into a file ---------------- */
+
+#define IMAGE_WIDTH  1600
+#define IMAGE_HEIGHT 600   /* a chart's; a timeline is as tall as its lanes */
+
+typedef struct
+{
+  PsRunModel    *model;
+  PsRunViewKind  kind;
+  int            height;
+  char          *type;    /* png, svg, pdf */
+  char          *path;
+  char          *shown;
+} Image;
+
+static void
+image_free (Image *im)
+{
+  g_object_unref (im->model);
+  g_free (im->type);
+  g_free (im->path);
+  g_free (im->shown);
+  g_free (im);
+}
+
+static cairo_status_t
+write_png (void                *closure,
+           const unsigned char *data,
+           unsigned int         length)
+{
+  return fwrite (data, 1, length, closure) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* A finished run's model is read, never changed: drawn here, off the main loop. */
+static void
+image_thread (GTask        *task,
+              gpointer      source,
+              gpointer      data,
+              GCancellable *cancellable)
+{
+  Image *im = data;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  PsDrawStyle style = { { 0 } };
+  cairo_status_t status;
+
+  if (g_str_equal (im->type, "svg"))
+    surface = cairo_svg_surface_create (im->path, IMAGE_WIDTH, im->height);
+  else if (g_str_equal (im->type, "pdf"))
+    surface = cairo_pdf_surface_create (im->path, IMAGE_WIDTH, im->height);
+  else
+    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, IMAGE_WIDTH, im->height);
+  cr = cairo_create (surface);
+  gdk_rgba_parse (&style.fg, "rgba(0,0,0,0.8)");
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  ps_run_draw (im->kind, im->model, cr, IMAGE_WIDTH, im->height, &style);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  if (g_str_equal (im->type, "png"))
+    {
+      FILE *f = fopen (im->path, "wb");
+
+      status = f ? cairo_surface_write_to_png_stream (surface, write_png, f) : CAIRO_STATUS_WRITE_ERROR;
+      if (f && fclose (f) != 0)
+        status = CAIRO_STATUS_WRITE_ERROR;
+    }
+  else
+    {
+      cairo_surface_finish (surface);
+      status = cairo_surface_status (surface);
+    }
+  cairo_surface_destroy (surface);
+  if (status != CAIRO_STATUS_SUCCESS)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", cairo_status_to_string (status));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+image_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  PsWindow *self = PS_WINDOW (object);
+  Image *im = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *msg = NULL;
+
+  self->images_drawing--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    msg = g_strdup_printf (_("Could not export the chart: %s"), error->message);
+  else
+    msg = g_strdup_printf (_("Exported to %s"), im->shown);
+  ps_window_add_text_toast (self, msg, 3);
+}
+
+/* @format: timeline-png, timeline-svg, timeline-pdf, cpu-png, memory-png */
+static void
+export_image (PsWindow   *self,
+              GFile      *file,
+              const char *format)
+{
+  g_autoptr(GTask) task = NULL;
+  PsRunModel *model = ps_run_session_get_model (self->session);
+  Image *im;
+
+  if (model == NULL || ps_run_session_is_busy (self->session))
+    {
+      ps_window_add_text_toast (self, _("Could not export the chart: there is no finished run to draw"), 5);
+      return;
+    }
+  im = g_new0 (Image, 1);
+  im->model = g_object_ref (model);
+  im->kind = g_str_has_prefix (format, "cpu") ? PS_RUN_VIEW_CPU
+             : g_str_has_prefix (format, "memory") ? PS_RUN_VIEW_MEMORY : PS_RUN_VIEW_TIMELINE;
+  im->type = g_strdup (strrchr (format, '-') + 1);
+  im->height = im->kind == PS_RUN_VIEW_TIMELINE ? CLAMP (ps_run_timeline_natural_height (model), 320, 20000)
+                                                : IMAGE_HEIGHT;
+  im->path = g_file_get_path (file);
+  im->shown = g_file_get_basename (file);
+  if (im->path == NULL)
+    {
+      image_free (im);
+      ps_window_add_text_toast (self, _("Could not export the chart: the place is not on this computer"), 5);
+      return;
+    }
+  /* the model is the session's: no run may reset it while it is drawn */
+  self->images_drawing++;
+  task = g_task_new (self, NULL, image_done, NULL);
+  g_task_set_task_data (task, im, (GDestroyNotify) image_free);
+  g_task_run_in_thread (task, image_thread);
+}
 
 typedef struct
 {
@@ -268,10 +412,12 @@ exported_cb (GObject      *object,
 
 /**
  * ps_window_export_to:
- * @format: csv, joblog, trace or jsonl
+ * @format: csv, joblog, trace or jsonl; or a chart image: timeline-png,
+ *   timeline-svg, timeline-pdf, cpu-png, memory-png
  *
- * Exports the run shown to @file, by the engine (`poolscope-run export`,
- * in a process of its own: the window never waits for it).
+ * Exports the run shown to @file: by the engine (`poolscope-run export`,
+ * in a process of its own), or a chart drawn by the views' own drawing
+ * (ps-run-draw) in a thread: the window never waits for it.
  */
 void
 ps_window_export_to (PsWindow   *self,
@@ -287,6 +433,12 @@ ps_window_export_to (PsWindow   *self,
                                                 : g_getenv ("POOLSCOPE_ENGINE");
   Export *e;
 
+  /* a chart is drawn by the app's own views, not by the engine */
+  if (g_str_has_suffix (format, "-png") || g_str_has_suffix (format, "-svg") || g_str_has_suffix (format, "-pdf"))
+    {
+      export_image (self, file, format);
+      return;
+    }
   if (log == NULL || path == NULL || engine == NULL)
     {
       ps_window_add_text_toast (self, _("Could not export the run: its log is not on this computer"), 5);

@@ -31,6 +31,7 @@ struct _PsWindow
   AdwViewStack         *view_stack;
   PsLivePage           *live_page;
   PsHistoryPage        *history_page;
+  guint                 images_drawing; /* chart exports drawing the model in a thread */
 
   GSettings            *settings;
   PsRunSession         *session;

@@ -322,6 +322,11 @@ ps_window_start_run (PsWindow *self)
   self->run_when_checked = FALSE;
   if (spec == NULL || ps_run_session_is_busy (self->session))
     return;
+  if (self->images_drawing > 0)
+    {
+      ps_window_add_text_toast (self, _("A chart of the last run is being exported: run again in a moment"), 3);
+      return;
+    }
   if (PS_IS_APPLICATION (app))
     ps_run_session_set_engine_path (self->session, ps_application_get_engine_path (PS_APPLICATION (app)));
   g_cancellable_cancel (self->opening);
@@ -358,6 +363,11 @@ ps_window_start_sweep (PsWindow *self)
   self->sweep_when_checked = FALSE;
   if (spec == NULL || ps_run_session_is_busy (self->session) || ps_sweep_runner_is_running (self->runner))
     return;
+  if (self->images_drawing > 0)
+    {
+      ps_window_add_text_toast (self, _("A chart of the last run is being exported: sweep again in a moment"), 3);
+      return;
+    }
   adw_view_stack_set_visible_child_name (self->view_stack, "sizing");
   if (!ps_sizing_page_get_request (self->sizing_page, usable, &counts, &reps, &error))
     return; /* said on the page */
