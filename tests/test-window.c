@@ -705,6 +705,54 @@ test_keep_and_export (void)
       }
   }
 
+  /* a log opened from elsewhere joins the History; removed there, it is
+   * forgotten and the file stays */
+  {
+    g_autofree char *outside = g_build_filename (tmp, "opened.jsonl", NULL);
+    g_autoptr(GFile) from = g_file_new_for_path (ps_run_session_get_log_path (window->session));
+    g_autoptr(GFile) to = g_file_new_for_path (outside);
+    GtkColumnView *view = GTK_COLUMN_VIEW (find_by_type (GTK_WIDGET (window->history_page), GTK_TYPE_COLUMN_VIEW));
+    GtkSelectionModel *selection = gtk_column_view_get_model (view);
+    guint before = ps_history_page_get_n_runs (window->history_page);
+    gint64 until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    gboolean found = FALSE;
+
+    g_assert_true (g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, NULL));
+    ps_window_open_log (window, to);
+    while (ps_history_page_get_n_runs (window->history_page) < before + 1 && g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), ==, before + 1);
+    /* another run shown, so that the opened log is not the one in Live */
+    run_to_end (window);
+    until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while (ps_history_page_get_n_runs (window->history_page) < before + 1 && g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)) && !found; i++)
+      {
+        gtk_selection_model_select_item (selection, i, TRUE);
+        found = g_strcmp0 (ps_history_page_get_selected_log (window->history_page), outside) == 0;
+      }
+    g_assert_true (found);
+    ps_history_page_delete_selected (window->history_page);
+    ps_history_page_finish_delete (window->history_page, outside);
+    /* forgotten by the index: no reload brings it back */
+    until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (5000);
+      }
+    found = FALSE;
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)) && !found; i++)
+      {
+        gtk_selection_model_select_item (selection, i, TRUE);
+        found = g_strcmp0 (ps_history_page_get_selected_log (window->history_page), outside) == 0;
+      }
+    g_assert_false (found);
+    g_assert_true (g_file_test (outside, G_FILE_TEST_EXISTS));
+    g_unlink (outside);
+  }
+
   g_settings_reset (settings, "kept-runs");
   g_unlink (csv_path);
   g_rmdir (tmp);

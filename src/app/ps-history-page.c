@@ -540,14 +540,69 @@ ps_history_page_undo_delete (PsHistoryPage *self,
   ps_history_page_reload (self);
 }
 
+/* A kept run's log is deleted; a log opened from elsewhere is only
+ * forgotten by the history: the file is the user's. */
 static void
 unlink_thread (GTask        *task,
                gpointer      source,
                gpointer      data,
                GCancellable *cancellable)
 {
-  g_unlink (data);
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+
+  if (ps_history_owns_log (dir, data))
+    g_unlink (data);
+  else
+    {
+      g_autoptr(PsHistory) history = ps_history_open (dir, NULL, NULL);
+
+      if (history)
+        ps_history_forget (history, data, NULL);
+    }
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+remember_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+  g_autoptr(PsHistory) history = ps_history_open (dir, NULL, NULL);
+
+  if (history)
+    ps_history_add_log (history, data, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+remembered (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  PsHistoryPage *self = PS_HISTORY_PAGE (object);
+
+  if (!self->disposed)
+    ps_history_page_reload (self);
+}
+
+/**
+ * ps_history_page_remember_log:
+ *
+ * A log opened (Open Run Log…) joins the History, where it stays while
+ * the file does; deleting it there forgets it, and leaves the file.
+ */
+void
+ps_history_page_remember_log (PsHistoryPage *self,
+                              const char    *path)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PS_IS_HISTORY_PAGE (self));
+  task = g_task_new (self, NULL, remembered, NULL);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, remember_thread);
 }
 
 static void

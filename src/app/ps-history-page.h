@@ -16,6 +16,8 @@ void  ps_history_page_reload     (PsHistoryPage *self);
 guint ps_history_page_get_n_runs (PsHistoryPage *self);
 void  ps_history_page_delete_selected (PsHistoryPage *self);
 void  ps_history_page_compare    (PsHistoryPage *self);
+void  ps_history_page_remember_log (PsHistoryPage *self,
+                                    const char    *path);
 const char *ps_history_page_get_selected_log (PsHistoryPage *self);
 void  ps_history_page_undo_delete (PsHistoryPage *self,
                                    const char    *path);

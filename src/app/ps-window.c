@@ -19,6 +19,7 @@
 
 #include "ps-format.h"
 #include "ps-run-draw.h"
+#include "ps-history.h"
 #include "ps-window-private.h"
 
 #define RENDER_INTERVAL_US (100 * 1000)
@@ -492,6 +493,9 @@ replay_done (GObject      *source,
     }
   ps_batch_form_fill_from_run (self->batch_form, ps_run_session_get_model (self->session));
   ps_live_page_show_run (self->live_page);
+  /* an opened log joins the History */
+  if (ps_run_session_get_log_path (self->session))
+    ps_history_page_remember_log (self->history_page, ps_run_session_get_log_path (self->session));
   if (problem)
     {
       g_autofree char *msg = g_strdup_printf (_("The log stops early: %s"), problem);
@@ -565,7 +569,11 @@ history_run_deleted (PsWindow   *self,
                      const char *path,
                      const char *title)
 {
-  g_autofree char *text = g_strdup_printf (_("Run deleted: %s"), title);
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+  /* a log opened from elsewhere is the user's: only the History forgets it */
+  g_autofree char *text = ps_history_owns_log (dir, path)
+                          ? g_strdup_printf (_("Run deleted: %s"), title)
+                          : g_strdup_printf (_("Removed from the History (the log stays): %s"), title);
   AdwToast *toast = ps_window_add_text_toast (self, text, 6);
 
   g_object_set_data_full (G_OBJECT (toast), "ps-path", g_strdup (path), g_free);

@@ -465,6 +465,34 @@ ps_history_add_log (PsHistory   *self,
   return run != NULL && insert (self, run, error);
 }
 
+/* Forgets the run whose log is @path (its log stays where it is). */
+gboolean
+ps_history_forget (PsHistory   *self,
+                   const char  *path,
+                   GError     **error)
+{
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, "DELETE FROM runs WHERE path = ?1", -1, &st, NULL) != SQLITE_OK)
+    return db_error (self, error, _("cannot forget a run"));
+  sqlite3_bind_text (st, 1, path, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  sqlite3_finalize (st);
+  return rc == SQLITE_DONE || db_error (self, error, _("cannot forget a run"));
+}
+
+/* Whether @path is one of the history's own logs (else a log opened from elsewhere). */
+gboolean
+ps_history_owns_log (const char *dir,
+                     const char *path)
+{
+  g_autofree char *runs = g_build_filename (dir, "runs", NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  return g_strcmp0 (runs, parent) == 0;
+}
+
 /* Forgets the runs whose logs are gone (pruned, deleted by hand). */
 gboolean
 ps_history_forget_missing (PsHistory  *self,

@@ -46,6 +46,11 @@ gboolean      ps_history_forget_missing (PsHistory  *self,
                                        GError      **error);
 gboolean      ps_history_sync         (PsHistory    *self,
                                        GError      **error);
+gboolean      ps_history_forget       (PsHistory    *self,
+                                       const char   *path,
+                                       GError      **error);
+gboolean      ps_history_owns_log     (const char   *dir,
+                                       const char   *path);
 GPtrArray    *ps_history_list         (PsHistory    *self,
                                        const char   *search,
                                        GError      **error);
