@@ -337,7 +337,7 @@ ps_history_page_reload (PsHistoryPage *self)
 
   g_return_if_fail (PS_IS_HISTORY_PAGE (self));
   l = g_new0 (Load, 1);
-  l->dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+  l->dir = ps_history_default_dir ();
   l->search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   l->generation = ++self->generation;
   task = g_task_new (self, NULL, load_done, NULL);
@@ -548,7 +548,7 @@ unlink_thread (GTask        *task,
                gpointer      data,
                GCancellable *cancellable)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+  g_autofree char *dir = ps_history_default_dir ();
 
   if (ps_history_owns_log (dir, data))
     g_unlink (data);
@@ -568,7 +568,7 @@ remember_thread (GTask        *task,
                  gpointer      data,
                  GCancellable *cancellable)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+  g_autofree char *dir = ps_history_default_dir ();
   g_autoptr(PsHistory) history = ps_history_open (dir, NULL, NULL);
 
   if (history)

@@ -335,7 +335,8 @@ ps_window_start_run (PsWindow *self)
   /* each run keeps its log, for Save and Export (the settings say where, how many) */
   if (g_settings_get_boolean (self->settings, "keep-runs"))
     {
-      g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", "runs", NULL);
+      g_autofree char *history = ps_history_default_dir ();
+      g_autofree char *dir = g_build_filename (history, "runs", NULL);
 
       ps_run_session_set_keep (self->session, dir, g_settings_get_int (self->settings, "kept-runs"),
                                (guint64) g_settings_get_int (self->settings, "kept-megabytes") << 20);
@@ -569,7 +570,7 @@ history_run_deleted (PsWindow   *self,
                      const char *path,
                      const char *title)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+  g_autofree char *dir = ps_history_default_dir ();
   /* a log opened from elsewhere is the user's: only the History forgets it */
   g_autofree char *text = ps_history_owns_log (dir, path)
                           ? g_strdup_printf (_("Run deleted: %s"), title)

@@ -26,7 +26,7 @@ ps_cli_history (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PsHistory) history = NULL;
   g_autoptr(GPtrArray) runs = NULL;
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+  g_autofree char *dir = ps_history_default_dir ();
   const char *search = NULL;
   gboolean json = FALSE, rebuilt = FALSE;
 

@@ -571,7 +571,7 @@ ps_cli_run (int         argc,
     }
   if (spec->save)
     {
-      g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+      g_autofree char *dir = ps_history_default_dir ();
 
       history = ps_history_open (dir, NULL, &error);
       if (history == NULL || (spec->log_path = ps_history_new_log_path (history, &error)) == NULL)

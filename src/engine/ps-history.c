@@ -179,6 +179,18 @@ is_damage (PsHistory *self)
 }
 
 /**
+ * ps_history_default_dir:
+ *
+ * Returns: (transfer full): the history's folder of this user, which the
+ *   app and `poolscope-run` share: $XDG_DATA_HOME/poolscope
+ */
+char *
+ps_history_default_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "poolscope", NULL);
+}
+
+/**
  * ps_history_open:
  * @dir: the history's folder (the app's: $XDG_DATA_HOME/poolscope)
  * @rebuilt: (out) (optional): set when the index was damaged, and was

@@ -30,6 +30,7 @@ typedef struct
 
 typedef struct _PsHistory PsHistory;
 
+char         *ps_history_default_dir  (void);
 PsHistory    *ps_history_open         (const char   *dir,
                                        gboolean     *rebuilt,
                                        GError      **error);
