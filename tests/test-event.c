@@ -125,6 +125,91 @@ test_tasks_fast_path (void)
     }
 }
 
+/* Flat lines read without json-glib: the same event, or the same refusal,
+ * as json-glib gives for the same line with a member it alone reads (an
+ * array, ignored as any unknown member is). */
+static void
+test_flat_fast_path (void)
+{
+  static const char *const lines[] = {
+    "{\"event\":\"task-end\",\"t\":5,\"task\":3,\"item\":\"a \\\"b\\\" \\\\ \\/ \\b\\f\\n\\r\\t\",\"worker\":\"W-1\","
+    "\"pid\":9,\"attempt\":0,\"start\":1,\"status\":\"ok\",\"end\":5,\"cpu_ns\":4,\"rank\":0,\"result\":\"r\\u00e9\\u20ac\"}",
+    "{ \"event\" : \"task-start\" , \"t\":0,\"task\":0,\"item\":\"Würker é ✓\",\"worker\":\"W\",\"pid\":-1,\"start\":0 }  ",
+    "{\"event\":\"task-end\",\"t\":5,\"task\":3,\"item\":\"x\",\"worker\":\"W\",\"pid\":9,\"start\":1,\"status\":\"crashed\","
+    "\"end\":5,\"cpu_ns\":4,\"result\":-9223372036854775808,\"message\":\"killed\",\"retry\":true}",
+    "{\"event\":\"output\",\"t\":7,\"task\":1,\"worker\":\"W\",\"pid\":2,\"stream\":\"stderr\",\"text\":\"\"}",
+    "{\"event\":\"sample\",\"t\":7,\"worker\":\"W\",\"pid\":2,\"cpu_percent\":12.5e1,\"rss\":4096,\"pss\":8192}",
+    "{\"event\":\"sample\",\"t\":7,\"worker\":\"W\",\"pid\":2,\"cpu_percent\":-0.25,\"rss\":4096,\"uss\":1}",
+    "{\"event\":\"run-end\",\"t\":9,\"tasks\":1,\"ok\":1,\"failed\":0,\"cancelled\":null,\"message\":\"m\"}",
+    "{\"event\":\"worker-exit\",\"t\":9,\"worker\":\"W\",\"id\":1,\"pid\":2,\"exit_code\":-1,\"signal\":9,\"stopped\":true}",
+    /* refused by both, with the same words when both read it */
+    "{\"event\":\"task-end\",\"t\":5,\"task\":3,\"item\":\"x\",\"worker\":\"W\",\"pid\":9,\"start\":1,\"status\":\"fine\","
+    "\"end\":5,\"cpu_ns\":4}",
+    "{\"event\":\"task-end\",\"t\":5,\"task\":\"3\",\"item\":\"x\",\"worker\":\"W\",\"pid\":9,\"start\":1,\"status\":\"ok\","
+    "\"end\":5,\"cpu_ns\":4}",
+    "{\"event\":\"task-start\",\"t\":0,\"task\":0,\"worker\":\"W\",\"pid\":1,\"start\":0}",
+    "{\"event\":\"task-start\",\"t\":-1,\"task\":0,\"item\":\"x\",\"worker\":\"W\",\"pid\":1,\"start\":0}",
+    "{\"event\":\"run-end\",\"t\":9,\"tasks\":1,\"ok\":1,\"failed\":0,\"cancelled\":1}",
+    "{\"event\":\"worker-exit\",\"t\":9,\"worker\":\"W\",\"id\":1,\"pid\":2,\"stopped\":\"yes\"}",
+    "{\"event\":\"nothing\",\"t\":9}",
+  };
+  /* what the flat reader leaves to json-glib */
+  static const char *const odd[] = {
+    "{\"event\":\"output\",\"t\":01,\"task\":1,\"worker\":\"W\",\"text\":\"x\"}",
+    "{\"event\":\"output\",\"t\":1,\"task\":1,\"worker\":\"W\",\"text\":\"x\"",
+    "{\"event\":\"output\",\"t\":1,\"task\":1,\"worker\":\"W\",\"text\":\"x\"} x",
+    "{\"event\":\"output\",\"t\":1,\"task\":1,\"worker\":\"W\",\"text\":\"a\tb\"}",
+    "{\"event\":\"output\",\"t\":1,\"task\":1,\"worker\":\"W\",\"text\":\"\\q\"}",
+    "{\"event\":\"output\",\"t\":1,\"task\":1,\"worker\":\"W\",\"text\":tru}",
+    "{\"event\":\"output\",\"t\":1.,\"task\":1,\"worker\":\"W\",\"text\":\"x\"}",
+    "{\"event\":\"output\",\"t\":99999999999999999999,\"task\":1,\"worker\":\"W\",\"text\":\"x\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      const char *close = strrchr (lines[i], '}');
+      g_autofree char *slow = g_strdup_printf ("%.*s,\"zz\":[0]%s", (int) (close - lines[i]), lines[i], close);
+      g_autoptr(GStringChunk) strings = g_string_chunk_new (64);
+      g_autoptr(GError) fast_error = NULL;
+      g_autoptr(GError) slow_error = NULL;
+      g_autoptr(GString) fast_json = g_string_new (NULL);
+      g_autoptr(GString) slow_json = g_string_new (NULL);
+      PsEvent fast, slow_e;
+      gboolean ok_fast, ok_slow;
+
+      ok_fast = ps_event_parse_json_line (lines[i], strlen (lines[i]), &fast, NULL, strings, &fast_error);
+      ok_slow = ps_event_parse_json_line (slow, strlen (slow), &slow_e, NULL, strings, &slow_error);
+      g_test_message ("line %u: %d %d %s", i, ok_fast, ok_slow, fast_error ? fast_error->message : "");
+      g_assert_cmpint (ok_fast, ==, ok_slow);
+      g_assert_cmpint (ok_fast, ==, i < 8);
+      if (!ok_fast)
+        {
+          g_assert_cmpstr (fast_error->message, ==, slow_error->message);
+          continue;
+        }
+      ps_event_to_json (&fast, fast_json);
+      ps_event_to_json (&slow_e, slow_json);
+      g_assert_cmpstr (fast_json->str, ==, slow_json->str);
+      g_assert_cmpfloat (fast.cpu_percent, ==, slow_e.cpu_percent);
+      g_assert_cmpint (fast.pss, ==, slow_e.pss);
+      g_assert_cmpint (fast.uss, ==, slow_e.uss);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (odd); i++)
+    {
+      g_autoptr(GStringChunk) strings = g_string_chunk_new (64);
+      g_autoptr(GError) error = NULL;
+      PsEvent e;
+      gboolean ok = ps_event_parse_json_line (odd[i], strlen (odd[i]), &e, NULL, strings, &error);
+
+      /* json-glib's answer: it takes a leading zero and a bare tab, refuses the rest */
+      g_test_message ("odd %u: %d %s", i, ok, error ? error->message : "");
+      g_assert_cmpint (ok, ==, i == 0 || i == 3 || i == 4);
+      if (!ok)
+        g_assert_true (strstr (error->message, "not JSON") || strstr (error->message, "wrong type") ||
+                       strstr (error->message, "negative"));
+    }
+}
+
 static void
 test_log_reader_bad (void)
 {
@@ -161,6 +246,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/ps/event/tasks-fast-path", test_tasks_fast_path);
+  g_test_add_func ("/ps/event/flat-fast-path", test_flat_fast_path);
   g_test_add_func ("/ps/event/json-roundtrip", test_json_roundtrip);
   g_test_add_func ("/ps/event/json-escaping", test_json_escaping);
   g_test_add_func ("/ps/event/log-reader-bad", test_log_reader_bad);

@@ -948,6 +948,72 @@ test_open_log (void)
   g_rmdir (dir);
 }
 
+/* A 10^6-task log: read streaming in a thread, with a bar saying how
+ * much is read once it takes half a second, and Stop leaving the window
+ * as it was. */
+static void
+test_open_big_log (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ps-test-window-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename (dir, "big.jsonl", NULL);
+  const char *engine = g_getenv ("POOLSCOPE_ENGINE");
+  const char *argv[] = { engine, "run", "--items", "1..1000000", "--workload", "square", "--workers", "2",
+                         "--log", log, "--quiet", "--format", "none", NULL };
+  g_autoptr(GFile) file = g_file_new_for_path (log);
+  int status;
+  PsWindow *window;
+  GtkWidget *revealer, *stop;
+  gboolean shown = FALSE;
+  gint64 start, end, took;
+
+  g_assert_nonnull (engine);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  window = ps_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  revealer = find_by_name (GTK_WIDGET (window), "opening_revealer");
+  stop = find_by_name (GTK_WIDGET (window), "opening_stop");
+  g_assert_nonnull (revealer);
+  g_assert_nonnull (stop);
+
+  /* read to the end */
+  start = g_get_monotonic_time ();
+  ps_window_open_log (window, file);
+  end = start + 60 * G_USEC_PER_SEC;
+  while (!status_starts_with (window, "Finished: 1,000,000 tasks") && g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      shown |= gtk_revealer_get_reveal_child (GTK_REVEALER (revealer));
+    }
+  took = g_get_monotonic_time () - start;
+  g_test_message ("opened 10^6 tasks in %.2f s; bar shown: %d", took / 1e6, shown);
+  g_assert_true (status_starts_with (window, "Finished: 1,000,000 tasks"));
+  /* the bar, when it was needed, and gone at the end */
+  if (took > G_USEC_PER_SEC)
+    g_assert_true (shown);
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* Stop at once: nothing opened, nothing said amiss */
+  window = ps_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  revealer = find_by_name (GTK_WIDGET (window), "opening_revealer");
+  stop = find_by_name (GTK_WIDGET (window), "opening_stop");
+  ps_window_open_log (window, file);
+  g_signal_emit_by_name (stop, "clicked");
+  end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (status_starts_with (window, "Ready"));
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  g_assert_null (find_label (GTK_WIDGET (window), "Could not open"));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  g_unlink (log);
+  g_rmdir (dir);
+}
+
 /* A sweep from the Sizing page: real runs through the engine, one after
  * another on the Live page; the page fills with the points, the answer
  * and its table, and Use Recommended Size sets Workers. */
@@ -1148,6 +1214,7 @@ main (int    argc,
   g_test_add_func ("/ps/window/live-crash", test_live_crash);
   g_test_add_func ("/ps/window/stop-before-start", test_stop_before_start);
   g_test_add_func ("/ps/window/open-log", test_open_log);
+  g_test_add_func ("/ps/window/open-big-log", test_open_big_log);
   g_test_add_func ("/ps/window/narrow", test_narrow);
   g_test_add_func ("/ps/window/sweep", test_sweep);
   g_test_add_func ("/ps/window/command", test_command);

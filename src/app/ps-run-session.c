@@ -51,6 +51,7 @@ struct _PsRunSession
   guint            kept_runs;
   guint64          kept_bytes;
   char            *log_path;       /* the log of the run shown: kept, or replayed */
+  int              replay_permille; /* of the log being replayed, read (atomic) */
   PsEventFunc      tap;            /* every event of a run, after the model */
   gpointer         tap_data;
 };
@@ -475,18 +476,26 @@ replay_free (Replay *r)
   g_free (r);
 }
 
-/* Reads the log and builds its model here, off the main loop: the model
- * is not shared until the session takes it. */
+static void
+replay_add (const PsEvent *e,
+            gpointer       data)
+{
+  ps_run_model_add_event (data, e);
+}
+
+/* Reads the log and builds its model here, off the main loop, streaming:
+ * no event outlives its line but in the model, which is not shared until
+ * the session takes it. */
 static void
 replay_thread (GTask        *task,
                gpointer      source,
                gpointer      data,
                GCancellable *cancellable)
 {
+  PsRunSession *self = source;
   Replay *r = data;
   g_autofree char *path = g_file_get_path (r->file);
   GError *error = NULL;
-  g_autoptr(PsLog) log = NULL;
 
   if (path == NULL)
     {
@@ -495,22 +504,27 @@ replay_thread (GTask        *task,
                                _("%s is not a local file"), uri);
       return;
     }
-  if (!(log = ps_log_load (path, &error)))
+  r->model = ps_run_model_new ();
+  if (!ps_log_read_batched (path, replay_add, r->model, cancellable, &self->replay_permille,
+                            &r->problem, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  r->model = ps_run_model_new ();
-  for (guint i = 0; i < log->events->len && !g_cancellable_is_cancelled (cancellable); i++)
-    ps_run_model_add_event (r->model, &g_array_index (log->events, PsEvent, i));
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  r->problem = g_strdup (log->problem);
   if (r->problem && !ps_run_model_is_ended (r->model))
     ps_run_model_set_error (r->model, r->problem);
   else if (!ps_run_model_is_ended (r->model))
     ps_run_model_set_error (r->model, _("the log has no end: the run was cut short"));
   g_task_return_boolean (task, TRUE);
+}
+
+/* How much of the log being replayed is read, from 0 to 1. */
+double
+ps_run_session_get_replay_fraction (PsRunSession *self)
+{
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), 0);
+
+  return g_atomic_int_get (&self->replay_permille) / 1000.0;
 }
 
 /**
@@ -534,6 +548,7 @@ ps_run_session_replay_async (PsRunSession        *self,
 
   r = g_new0 (Replay, 1);
   r->file = g_object_ref (file);
+  g_atomic_int_set (&self->replay_permille, 0);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ps_run_session_replay_async);
   g_task_set_task_data (task, r, (GDestroyNotify) replay_free);

@@ -51,6 +51,7 @@ void          ps_run_session_replay_async (PsRunSession  *self,
                                            GCancellable  *cancellable,
                                            GAsyncReadyCallback callback,
                                            gpointer       user_data);
+double        ps_run_session_get_replay_fraction (PsRunSession *self);
 gboolean      ps_run_session_replay_finish (PsRunSession *self,
                                            GAsyncResult  *result,
                                            char         **problem,

@@ -38,6 +38,11 @@ struct _PsWindow
   PsSweepRunner        *runner;
   PsSweep              *sweep;          /* the last sweep, shown on the Sizing page */
   GCancellable         *opening;        /* a log being opened */
+  GtkRevealer          *opening_revealer; /* its progress, past half a second */
+  GtkLabel             *opening_label;
+  GtkProgressBar       *opening_progress;
+  guint                 opening_id;     /* the timeout that shows and moves it */
+  gint64                opening_since;
   gboolean              run_when_checked; /* Run was pressed while the form was checked */
   gboolean              sweep_when_checked; /* Sweep was */
 

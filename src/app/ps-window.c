@@ -466,6 +466,48 @@ form_checked (PsWindow *self)
     }
 }
 
+/* POOLSCOPE_FRAME_STATS: an opened log counts as shown once the frame
+ * after its reading is painted. */
+static void
+replay_painted (GdkFrameClock *clock,
+                PsWindow      *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, replay_painted, self);
+  if (ps_frame_stats_run_finished (self->frame_stats, ps_run_session_get_model (self->session)))
+    g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+}
+
+/* The bar saying how much of a log is read: shown once the reading has
+ * taken half a second, moved ten times a second, hidden when it ends. */
+static gboolean
+opening_tick (gpointer data)
+{
+  PsWindow *self = data;
+
+  if (g_get_monotonic_time () - self->opening_since >= G_USEC_PER_SEC / 2)
+    {
+      gtk_progress_bar_set_fraction (self->opening_progress,
+                                     ps_run_session_get_replay_fraction (self->session));
+      gtk_revealer_set_reveal_child (self->opening_revealer, TRUE);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+opening_ended (PsWindow *self)
+{
+  g_clear_handle_id (&self->opening_id, g_source_remove);
+  if (self->opening_revealer)
+    gtk_revealer_set_reveal_child (self->opening_revealer, FALSE);
+}
+
+static void
+opening_stop_clicked (PsWindow *self)
+{
+  g_cancellable_cancel (self->opening);
+  opening_ended (self);
+}
+
 static void
 replay_done (GObject      *source,
              GAsyncResult *result,
@@ -474,8 +516,13 @@ replay_done (GObject      *source,
   g_autoptr(PsWindow) self = data;
   g_autoptr(GError) error = NULL;
   g_autofree char *problem = NULL;
+  gboolean ok = ps_run_session_replay_finish (PS_RUN_SESSION (source), result, &problem, &error);
 
-  if (!ps_run_session_replay_finish (PS_RUN_SESSION (source), result, &problem, &error))
+  /* a newer opening has its own bar */
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    opening_ended (self);
+
+  if (!ok)
     {
       g_autofree char *name = NULL;
       g_autofree char *msg = NULL;
@@ -505,6 +552,13 @@ replay_done (GObject      *source,
     }
   adw_view_stack_set_visible_child_name (self->view_stack, "live");
   ps_window_render (self);
+  if (self->frame_stats && gtk_widget_get_frame_clock (GTK_WIDGET (self)))
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+      g_signal_connect_object (clock, "after-paint", G_CALLBACK (replay_painted), self, 0);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
 }
 
 /* Reads a saved run log in a thread and shows it as if it ran now. */
@@ -525,6 +579,18 @@ ps_window_open_log (PsWindow *self,
   g_clear_object (&self->opening);
   self->opening = g_cancellable_new ();
   g_object_set_data_full (G_OBJECT (self->opening), "ps-name", g_file_get_basename (file), g_free);
+  {
+    g_autofree char *name = g_file_get_basename (file);
+    /* Translators: above the bar that fills as a run log is read; %s is its file name */
+    g_autofree char *text = g_strdup_printf (_("Opening %s…"), name);
+
+    gtk_label_set_label (self->opening_label, text);
+  }
+  gtk_progress_bar_set_fraction (self->opening_progress, 0);
+  self->opening_since = g_get_monotonic_time ();
+  ps_frame_stats_run_started (self->frame_stats);
+  if (self->opening_id == 0)
+    self->opening_id = g_timeout_add (100, opening_tick, self);
   ps_run_session_replay_async (self->session, file, self->opening, replay_done, g_object_ref (self));
 }
 
@@ -680,6 +746,7 @@ ps_window_dispose (GObject *object)
     }
   g_cancellable_cancel (self->opening);
   g_clear_object (&self->opening);
+  g_clear_handle_id (&self->opening_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), PS_TYPE_WINDOW);
   G_OBJECT_CLASS (ps_window_parent_class)->dispose (object);
 }
@@ -721,6 +788,10 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, live_page);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, history_page);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, opening_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, opening_label);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, opening_progress);
+  gtk_widget_class_bind_template_callback (widget_class, opening_stop_clicked);
   ps_window_class_add_actions (widget_class);
 }
 

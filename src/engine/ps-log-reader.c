@@ -46,8 +46,7 @@ read_line (guint64       n_events,
 
   if (memchr (line, '\0', n) != NULL)
     return g_strdup (_("binary data (a NUL byte), not a line of JSON"));
-  if (!g_utf8_validate (line, n, NULL))
-    return g_strdup (_("not valid UTF-8"));
+  /* valid UTF-8: ps_event_parse_json_line() says when it is not */
   if (!ps_event_parse_json_line (line, n, e, entries, strings, &local_error))
     return g_strdup (local_error->message);
 
@@ -291,7 +290,8 @@ ps_log_parse (const char  *data,
  *   not one event
  */
 static gboolean read_file (const char *path, PsEventFunc func, gpointer data, GStringChunk *strings,
-                           gboolean batched, char **problem, guint64 *n_lines, GError **error);
+                           gboolean batched, GCancellable *cancellable, int *permille,
+                           char **problem, guint64 *n_lines, GError **error);
 
 gboolean
 ps_log_foreach (const char   *path,
@@ -301,7 +301,7 @@ ps_log_foreach (const char   *path,
                 GError      **error)
 {
   g_return_val_if_fail (path != NULL && func != NULL, FALSE);
-  return read_file (path, func, data, NULL, FALSE, problem, NULL, error);
+  return read_file (path, func, data, NULL, FALSE, NULL, NULL, problem, NULL, error);
 }
 
 /**
@@ -319,7 +319,30 @@ ps_log_foreach_batched (const char   *path,
                         GError      **error)
 {
   g_return_val_if_fail (path != NULL && func != NULL, FALSE);
-  return read_file (path, func, data, NULL, TRUE, problem, NULL, error);
+  return read_file (path, func, data, NULL, TRUE, NULL, NULL, problem, NULL, error);
+}
+
+/**
+ * ps_log_read_batched:
+ * @cancellable: (nullable): stops the reading between two pieces of the file
+ * @permille: (nullable): how much of the file is read, in thousandths,
+ *   set atomically as it goes: another thread may watch it
+ *
+ * As ps_log_foreach_batched(), for a reader in a thread that shows its
+ * progress and may be stopped. A stopped reading fails with
+ * %G_IO_ERROR_CANCELLED.
+ */
+gboolean
+ps_log_read_batched (const char    *path,
+                     PsEventFunc    func,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     int           *permille,
+                     char         **problem,
+                     GError       **error)
+{
+  g_return_val_if_fail (path != NULL && func != NULL, FALSE);
+  return read_file (path, func, data, NULL, TRUE, cancellable, permille, problem, NULL, error);
 }
 
 /* As ps_log_foreach(); with @strings, the events' strings are kept there. */
@@ -329,6 +352,8 @@ read_file (const char    *path,
            gpointer       data,
            GStringChunk  *strings,
            gboolean       batched,
+           GCancellable  *cancellable,
+           int           *permille,
            char         **problem,
            guint64       *n_lines,
            GError       **error)
@@ -386,8 +411,16 @@ read_file (const char    *path,
         }
       g_byte_array_set_size (carry, have + n);
       total += n;
+      if (permille && st.st_size > 0)
+        g_atomic_int_set (permille, (int) MIN (1000, total * 1000 / (guint64) st.st_size));
       if (n == 0)
         break;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          close (fd);
+          reader_clear (&r);
+          return FALSE;
+        }
       used = reader_feed (&r, (const char *) carry->data, carry->len);
       g_byte_array_remove_range (carry, 0, used);
       if (r.why != NULL)
@@ -426,7 +459,7 @@ ps_log_load (const char  *path,
   log = g_new0 (PsLog, 1);
   log->events = g_array_new (FALSE, FALSE, sizeof (PsEvent));
   log->strings = g_string_chunk_new (64 * 1024);
-  if (!read_file (path, append_event, log->events, log->strings, FALSE, &log->problem, &log->n_lines,
+  if (!read_file (path, append_event, log->events, log->strings, FALSE, NULL, NULL, &log->problem, &log->n_lines,
                   &local_error))
     {
       g_autofree char *shown = g_filename_display_name (path);

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "ps-event.h"
 
@@ -38,7 +38,13 @@ gboolean ps_log_foreach_batched (const char *path,
                               gpointer       data,
                               char         **problem,
                               GError       **error);
-
+gboolean ps_log_read_batched (const char    *path,
+                              PsEventFunc    func,
+                              gpointer       data,
+                              GCancellable  *cancellable,
+                              int           *permille,
+                              char         **problem,
+                              GError       **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLog, ps_log_free)
 
