@@ -5,7 +5,7 @@
 #   bench/run-all.sh                      # uses _build/src/cli/poolscope-run
 #   POOLSCOPE_RUN=/path/to/poolscope-run bench/run-all.sh
 #   bench/run-all.sh --live-sleep         # also the 10-minute live-sleep-memory
-#   bench/run-all.sh --no-live            # leave out the app (live-run.py)
+#   bench/run-all.sh --no-live            # leave out the app (live-run.py, replay.py)
 #
 # Extra arguments are passed to every benchmark (e.g. --reps 3), except to
 # live-sleep-memory.py, which is one long run and takes none.  The live
@@ -31,7 +31,7 @@ out="$here/out/results.txt"
 
 benches=(throughput-chunk1 throughput-map startup scaling-cpu sampling-cost memory commands export history)
 command -v hyperfine >/dev/null && benches+=(sweep-agreement)
-[ "$live" = 1 ] && benches+=(live-run)
+[ "$live" = 1 ] && benches+=(live-run replay)
 [ "$live_sleep" = 1 ] && benches+=(live-sleep-memory)
 failed=()
 {
