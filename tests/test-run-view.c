@@ -321,7 +321,7 @@ draw_sized (PsRunModel    *m,
   /* the window's background and text colours of each style */
   style.dark = dark;
   style.texts = texts;
-  gdk_rgba_parse (&style.fg, dark ? "#ffffff" : "rgba(0,0,0,0.8)");
+  style.fg = dark ? (PsRGBA) { 1, 1, 1, 1 } : (PsRGBA) { 0, 0, 0, 0.8f };
   if (dark)
     cairo_set_source_rgb (cr, 0x24 / 255.0, 0x24 / 255.0, 0x24 / 255.0);
   else
@@ -356,7 +356,7 @@ static void
 pixel_at (cairo_surface_t *surface,
           double           x,
           double           y,
-          GdkRGBA         *out)
+          PsRGBA         *out)
 {
   guint32 p = ((guint32 *) cairo_image_surface_get_data (surface))
               [(int) y * cairo_image_surface_get_stride (surface) / 4 + (int) x];
@@ -368,8 +368,8 @@ pixel_at (cairo_surface_t *surface,
 }
 
 static void
-assert_close_color (const GdkRGBA *got,
-                    const GdkRGBA *want)
+assert_close_color (const PsRGBA *got,
+                    const PsRGBA *want)
 {
   g_assert_cmpfloat_with_epsilon (got->red, want->red, 0.02);
   g_assert_cmpfloat_with_epsilon (got->green, want->green, 0.02);
@@ -424,7 +424,7 @@ test_timeline_pixels (gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       graphene_rect_t r;
-      GdkRGBA got, want;
+      PsRGBA got, want;
       g_autofree char *tip = NULL;
       g_autofree char *head = g_strdup_printf ("Task %" G_GUINT64_FORMAT ",", cases[i].task);
 
@@ -442,7 +442,7 @@ test_timeline_pixels (gconstpointer data)
   /* the crashed attempt of task 5: worker 3's lane, lower half, the crash colour faded */
   {
     graphene_rect_t r4;
-    GdkRGBA got;
+    PsRGBA got;
     g_autofree char *tip = NULL;
 
     g_assert_true (ps_run_timeline_task_rect (m, W, H, 4, &r4));   /* worker 3's first task */
@@ -619,9 +619,9 @@ test_lane_labels_font (void)
   graphene_rect_t big, small, task;
   g_autofree char *label = NULL;
   g_autofree char *label_plain = NULL;
-  GdkRGBA got, want, bg;
+  PsRGBA got, want, bg;
 
-  gdk_rgba_parse (&style.fg, "rgba(0,0,0,0.8)");
+  style.fg = (PsRGBA) { 0, 0, 0, 0.8f };
   style.font = font;
   cairo_set_source_rgb (cr, 0xfa / 255.0, 0xfa / 255.0, 0xfa / 255.0);
   cairo_paint (cr);
@@ -641,7 +641,7 @@ test_lane_labels_font (void)
   ps_status_color (PS_TASK_OK, FALSE, &want);
   assert_close_color (&got, &want);
   pixel_at (s, task.origin.x - 3, task.origin.y + task.size.height / 2, &got);
-  gdk_rgba_parse (&bg, "#fafafa");
+  bg = (PsRGBA) { 0xfa / 255.f, 0xfa / 255.f, 0xfa / 255.f, 1 };
   assert_close_color (&got, &bg);
   cairo_surface_destroy (s);
   pango_font_description_free (font);
@@ -1310,7 +1310,7 @@ test_sweep_charts (void)
           guint32 *px;
           guint drawn = 0;
 
-          gdk_rgba_parse (&style.fg, dark ? "#ffffff" : "#000000");
+          style.fg = dark ? (PsRGBA) { 1, 1, 1, 1 } : (PsRGBA) { 0, 0, 0, 1 };
           style.dark = dark;
           cairo_set_source_rgb (cr, dark ? 0.14 : 0.98, dark ? 0.14 : 0.98, dark ? 0.14 : 0.98);
           cairo_paint (cr);

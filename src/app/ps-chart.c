@@ -218,7 +218,12 @@ ps_chart_snapshot (GtkWidget   *widget,
   if (!PS_CHART_GET_CLASS (self)->has_data (self) || w <= 0 || h <= 0)
     return;
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &style.fg);
+  {
+    GdkRGBA fg;
+
+    gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+    style.fg = (PsRGBA) { fg.red, fg.green, fg.blue, fg.alpha };
+  }
   G_GNUC_END_IGNORE_DEPRECATIONS
   style.dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
   style.font = pango_context_get_font_description (pango);

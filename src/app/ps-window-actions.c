@@ -10,13 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 
 #include <glib/gi18n.h>
 
 #include "ps-application.h"
-#include "ps-run-draw.h"
+#include "ps-chart-image.h"
 #include "ps-window-private.h"
 
 /* Run and Stop as the session and the form allow: Run stays enabled
@@ -225,14 +223,10 @@ static const struct
 
 /* ---- chart images: the views' own drawing, into a file ---------------- */
 
-#define IMAGE_WIDTH  1600
-#define IMAGE_HEIGHT 600   /* a chart's; a timeline is as tall as its lanes */
-
 typedef struct
 {
   PsRunModel    *model;
   PsRunViewKind  kind;
-  int            height;
   char          *type;    /* png, svg, pdf */
   char          *path;
   char          *shown;
@@ -248,15 +242,8 @@ image_free (Image *im)
   g_free (im);
 }
 
-static cairo_status_t
-write_png (void                *closure,
-           const unsigned char *data,
-           unsigned int         length)
-{
-  return fwrite (data, 1, length, closure) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
-}
-
-/* A finished run's model is read, never changed: drawn here, off the main loop. */
+/* A finished run's model is read, never changed: drawn here, off the main
+ * loop, as `poolscope-run export --chart` draws it. */
 static void
 image_thread (GTask        *task,
               gpointer      source,
@@ -264,40 +251,10 @@ image_thread (GTask        *task,
               GCancellable *cancellable)
 {
   Image *im = data;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  PsDrawStyle style = { { 0 } };
-  cairo_status_t status;
+  GError *error = NULL;
 
-  if (g_str_equal (im->type, "svg"))
-    surface = cairo_svg_surface_create (im->path, IMAGE_WIDTH, im->height);
-  else if (g_str_equal (im->type, "pdf"))
-    surface = cairo_pdf_surface_create (im->path, IMAGE_WIDTH, im->height);
-  else
-    surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, IMAGE_WIDTH, im->height);
-  cr = cairo_create (surface);
-  gdk_rgba_parse (&style.fg, "rgba(0,0,0,0.8)");
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  ps_run_draw (im->kind, im->model, cr, IMAGE_WIDTH, im->height, &style);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  if (g_str_equal (im->type, "png"))
-    {
-      FILE *f = fopen (im->path, "wb");
-
-      status = f ? cairo_surface_write_to_png_stream (surface, write_png, f) : CAIRO_STATUS_WRITE_ERROR;
-      if (f && fclose (f) != 0)
-        status = CAIRO_STATUS_WRITE_ERROR;
-    }
-  else
-    {
-      cairo_surface_finish (surface);
-      status = cairo_surface_status (surface);
-    }
-  cairo_surface_destroy (surface);
-  if (status != CAIRO_STATUS_SUCCESS)
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", cairo_status_to_string (status));
+  if (!ps_chart_image_write_run (im->path, im->type, im->kind, im->model, 0, 0, &error))
+    g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -340,8 +297,6 @@ export_image (PsWindow   *self,
   im->kind = g_str_has_prefix (format, "cpu") ? PS_RUN_VIEW_CPU
              : g_str_has_prefix (format, "memory") ? PS_RUN_VIEW_MEMORY : PS_RUN_VIEW_TIMELINE;
   im->type = g_strdup (strrchr (format, '-') + 1);
-  im->height = im->kind == PS_RUN_VIEW_TIMELINE ? CLAMP (ps_run_timeline_natural_height (model), 320, 20000)
-                                                : IMAGE_HEIGHT;
   im->path = g_file_get_path (file);
   im->shown = g_file_get_basename (file);
   if (im->path == NULL)

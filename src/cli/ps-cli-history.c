@@ -78,8 +78,8 @@ ps_cli_history (int    argc,
       printf (_("No runs kept yet (poolscope-run run --save …, or a run in the app)\n"));
       return 0;
     }
-  printf ("%-19s  %-8s  %7s  %10s  %10s  %s\n", _("started"), _("status"), _("workers"), _("tasks"),
-          _("wall"), _("workload over items"));
+  printf ("%6s  %-19s  %-8s  %7s  %10s  %10s  %s\n", _("id"), _("started"), _("status"), _("workers"),
+          _("tasks"), _("wall"), _("workload over items"));
   for (guint i = 0; i < runs->len; i++)
     {
       PsHistoryRun *run = g_ptr_array_index (runs, i);
@@ -89,8 +89,8 @@ ps_cli_history (int    argc,
       g_autofree char *wall = run->wall_ns >= 0 ? ps_format_duration (run->wall_ns) : g_strdup ("—");
       g_autofree char *tasks = ps_format_count (run->tasks);
 
-      printf ("%-19s  %-8s  %7u  %10s  %10s  %s over %s\n", date, run->status, run->workers, tasks, wall,
-              run->workload, run->items);
+      printf ("%6" G_GINT64_FORMAT "  %-19s  %-8s  %7u  %10s  %10s  %s over %s\n", run->id, date, run->status,
+              run->workers, tasks, wall, run->workload, run->items);
     }
   return fflush (stdout) == 0 ? 0 : 3;
 }

@@ -32,6 +32,7 @@
  * otherwise why the line cannot be read (without the line number). */
 static char *
 read_line (guint64       n_events,
+           gboolean      sweep,
            GArray       *entries,
            GStringChunk *strings,
            const char   *line,
@@ -50,6 +51,13 @@ read_line (guint64       n_events,
   if (!ps_event_parse_json_line (line, n, e, entries, strings, &local_error))
     return g_strdup (local_error->message);
 
+  /* a sweep's log: its runs, each a sweep-run line and a run's events */
+  if (sweep)
+    return n_events == 0 && e->type != PS_EVENT_SWEEP_RUN
+      ? g_strdup_printf (_("the first event is “%s”, not “sweep-run”: "
+                           "this is not the log of a sizing sweep (poolscope-run sweep --log)"),
+                         ps_event_type_to_string (e->type))
+      : NULL;
   if (n_events == 0 && e->type == PS_EVENT_SWEEP_RUN)
     return g_strdup (_("this is the log of a sizing sweep (poolscope-run sweep --log): many runs, "
                        "not one; its result is its last line, “sweep-end”"));
@@ -72,6 +80,7 @@ typedef struct
   GStringChunk *strings;
   gboolean      clear_strings;  /* streaming: an event's strings live during its call */
   gboolean      batched;        /* a "tasks" line goes out as one tasks event */
+  gboolean      sweep;          /* a sweep's log: many runs */
   GArray       *entries;        /* a "tasks" line's tasks */
   guint64       n_events;
   guint64       n_lines;
@@ -123,7 +132,7 @@ reader_take (Reader     *r,
     }
   if (r->clear_strings)
     g_string_chunk_clear (r->strings);
-  if ((r->why = read_line (r->n_events, r->entries, r->strings, start, n, &e)) != NULL)
+  if ((r->why = read_line (r->n_events, r->sweep, r->entries, r->strings, start, n, &e)) != NULL)
     return FALSE;
   r->n_lines++;
   /* a "tasks" line is the task-ends it stands for (or one tasks event) */
@@ -289,8 +298,10 @@ ps_log_parse (const char  *data,
  * Returns: %FALSE with @error set when the file cannot be read or holds
  *   not one event
  */
+enum { READ_BATCHED = 1 << 0, READ_SWEEP = 1 << 1 };
+
 static gboolean read_file (const char *path, PsEventFunc func, gpointer data, GStringChunk *strings,
-                           gboolean batched, GCancellable *cancellable, int *permille,
+                           guint flags, GCancellable *cancellable, int *permille,
                            char **problem, guint64 *n_lines, GError **error);
 
 gboolean
@@ -301,7 +312,7 @@ ps_log_foreach (const char   *path,
                 GError      **error)
 {
   g_return_val_if_fail (path != NULL && func != NULL, FALSE);
-  return read_file (path, func, data, NULL, FALSE, NULL, NULL, problem, NULL, error);
+  return read_file (path, func, data, NULL, 0, NULL, NULL, problem, NULL, error);
 }
 
 /**
@@ -319,7 +330,59 @@ ps_log_foreach_batched (const char   *path,
                         GError      **error)
 {
   g_return_val_if_fail (path != NULL && func != NULL, FALSE);
-  return read_file (path, func, data, NULL, TRUE, NULL, NULL, problem, NULL, error);
+  return read_file (path, func, data, NULL, READ_BATCHED, NULL, NULL, problem, NULL, error);
+}
+
+/**
+ * ps_log_foreach_sweep:
+ *
+ * As ps_log_foreach_batched(), for the log of a sizing sweep
+ * (docs/log-format.md): its first event is a "sweep-run", and it holds
+ * many runs.
+ */
+gboolean
+ps_log_foreach_sweep (const char   *path,
+                      PsEventFunc   func,
+                      gpointer      data,
+                      char        **problem,
+                      GError      **error)
+{
+  g_return_val_if_fail (path != NULL && func != NULL, FALSE);
+  return read_file (path, func, data, NULL, READ_BATCHED | READ_SWEEP, NULL, NULL, problem, NULL, error);
+}
+
+/**
+ * ps_log_is_sweep:
+ *
+ * Returns: whether @path's first line is a sweep-run: a sweep's log
+ */
+gboolean
+ps_log_is_sweep (const char *path)
+{
+  char buf[4096];
+  g_autoptr(GStringChunk) strings = g_string_chunk_new (256);
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (PsTaskBatchEntry));
+  const char *nl;
+  struct stat st;
+  PsEvent e;
+  gssize n;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return FALSE;
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return FALSE;
+    }
+  do
+    n = read (fd, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+  close (fd);
+  if (n <= 0 || !(nl = memchr (buf, '\n', n)))
+    return FALSE;
+  return ps_event_parse_json_line (buf, nl - buf, &e, entries, strings, NULL) && e.type == PS_EVENT_SWEEP_RUN;
 }
 
 /**
@@ -342,7 +405,7 @@ ps_log_read_batched (const char    *path,
                      GError       **error)
 {
   g_return_val_if_fail (path != NULL && func != NULL, FALSE);
-  return read_file (path, func, data, NULL, TRUE, cancellable, permille, problem, NULL, error);
+  return read_file (path, func, data, NULL, READ_BATCHED, cancellable, permille, problem, NULL, error);
 }
 
 /* As ps_log_foreach(); with @strings, the events' strings are kept there. */
@@ -351,7 +414,7 @@ read_file (const char    *path,
            PsEventFunc    func,
            gpointer       data,
            GStringChunk  *strings,
-           gboolean       batched,
+           guint          flags,
            GCancellable  *cancellable,
            int           *permille,
            char         **problem,
@@ -388,7 +451,8 @@ read_file (const char    *path,
   if (strings == NULL)
     strings = own = g_string_chunk_new (64 * 1024);
   reader_init (&r, func, data, strings, own != NULL);
-  r.batched = batched;
+  r.batched = (flags & READ_BATCHED) != 0;
+  r.sweep = (flags & READ_SWEEP) != 0;
 
   for (;;)
     {
@@ -459,7 +523,7 @@ ps_log_load (const char  *path,
   log = g_new0 (PsLog, 1);
   log->events = g_array_new (FALSE, FALSE, sizeof (PsEvent));
   log->strings = g_string_chunk_new (64 * 1024);
-  if (!read_file (path, append_event, log->events, log->strings, FALSE, NULL, NULL, &log->problem, &log->n_lines,
+  if (!read_file (path, append_event, log->events, log->strings, 0, NULL, NULL, &log->problem, &log->n_lines,
                   &local_error))
     {
       g_autofree char *shown = g_filename_display_name (path);

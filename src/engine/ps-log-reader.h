@@ -38,6 +38,12 @@ gboolean ps_log_foreach_batched (const char *path,
                               gpointer       data,
                               char         **problem,
                               GError       **error);
+gboolean ps_log_foreach_sweep (const char    *path,
+                              PsEventFunc    func,
+                              gpointer       data,
+                              char         **problem,
+                              GError       **error);
+gboolean ps_log_is_sweep     (const char    *path);
 gboolean ps_log_read_batched (const char    *path,
                               PsEventFunc    func,
                               gpointer       data,

@@ -27,6 +27,7 @@
 
 #include "ps-error.h"
 #include "ps-format.h"
+#include "ps-log-reader.h"
 #include "ps-sweep.h"
 
 /* A CPU-bound batch keeps each worker on a CPU this much of its time. */
@@ -907,6 +908,198 @@ add_number (JsonBuilder *b,
     json_builder_add_double_value (b, v);
   else
     json_builder_add_null_value (b);
+}
+
+/* A number for a CSV cell, in the C locale; NaN (not measured): empty. */
+static void
+csv_number (GString *out,
+            double   v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_c (out, ',');
+  if (!isnan (v) && !isinf (v))
+    g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", v));
+}
+
+/**
+ * ps_sweep_to_csv:
+ *
+ * The sweep's table as CSV (RFC 4180: a header, CRLF line ends): a row
+ * per worker count, the same numbers as ps_sweep_to_json()'s "points"
+ * (seconds, bytes; an empty cell for what was not measured) and whether
+ * it is the recommended size.
+ */
+void
+ps_sweep_to_csv (PsSweep *self,
+                 GString *out)
+{
+  g_string_append (out, "workers,reps,wall_s,wall_min_s,wall_max_s,wall_ci95_low_s,wall_ci95_high_s,"
+                        "tasks_per_s,speedup,efficiency,karp_flatt,cpu_use,memory_peak_bytes,start_cost_s,"
+                        "failed,recommended\r\n");
+  for (guint i = 0; i < self->points->len; i++)
+    {
+      const PsSweepPoint *p = &g_array_index (self->points, PsSweepPoint, i);
+
+      g_string_append_printf (out, "%u,%u", p->workers, p->n_reps);
+      csv_number (out, p->n_reps ? p->wall_median : NAN);
+      csv_number (out, p->n_reps ? p->wall_min : NAN);
+      csv_number (out, p->n_reps ? p->wall_max : NAN);
+      csv_number (out, p->wall_low);
+      csv_number (out, p->wall_high);
+      csv_number (out, p->n_reps ? p->tasks_per_s : NAN);
+      csv_number (out, p->speedup);
+      csv_number (out, p->efficiency);
+      csv_number (out, p->karp_flatt);
+      csv_number (out, p->n_reps ? p->cpu_use : NAN);
+      g_string_append_printf (out, ",%" G_GINT64_FORMAT, p->memory_peak);
+      csv_number (out, p->start_cost_s);
+      g_string_append_printf (out, ",%" G_GUINT64_FORMAT ",%s\r\n", p->failed,
+                              p->workers == self->recommended ? "true" : "false");
+    }
+}
+
+/* ---- a sweep read back from its log ---------------------------------- */
+
+typedef struct
+{
+  PsSweep    *sweep;
+  PsSweepRun *run;           /* the one whose events come */
+  gboolean    have_spec;
+  char       *result;        /* sweep-end's, as JSON */
+} Loading;
+
+static void
+load_event (const PsEvent *e,
+            gpointer       data)
+{
+  Loading *l = data;
+
+  switch (e->type)
+    {
+    case PS_EVENT_SWEEP_RUN:
+      l->run = run_new (e->workers, e->attempt, e->retry);
+      g_ptr_array_add (l->sweep->runs, l->run);
+      return;
+    case PS_EVENT_SWEEP_END:
+      g_free (l->result);
+      l->result = g_strdup (e->text);
+      l->run = NULL;
+      return;
+    case PS_EVENT_RUN_START:
+      if (!l->have_spec)
+        {
+          PsSpec *spec = l->sweep->spec;
+
+          l->have_spec = TRUE;
+          g_free (spec->items_spec);
+          spec->items_spec = g_strdup (e->items);
+          g_free (spec->workload_spec);
+          spec->workload_spec = g_strdup (e->workload);
+          spec->chunksize = e->chunksize;
+          spec->seed = e->seed;
+          spec->seed_set = TRUE;
+          spec->start = g_strcmp0 (e->start_method, "spawn") == 0 ? PS_START_SPAWN : PS_START_FORK;
+          spec->order = g_strcmp0 (e->order, "unordered") == 0 ? PS_ORDER_UNORDERED : PS_ORDER_MAP;
+        }
+      break;
+    default:
+      break;
+    }
+  if (l->run == NULL)
+    return;
+  ps_sweep_run_result_add_event (&l->run->result, e);
+  if (e->type == PS_EVENT_RUN_END)
+    l->run->done = TRUE;
+}
+
+static int
+compare_counts (gconstpointer a,
+                gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/**
+ * ps_sweep_load:
+ * @path: a sweep's log (`poolscope-run sweep --log`)
+ * @problem: (out) (optional): why the log stops early, if it does
+ *
+ * Reads a sweep back: its runs, each one's tally from its events, and
+ * what they say (ps_sweep_compute()), with the number of usable CPUs the
+ * sweep had when its log says it (its "sweep-end").
+ *
+ * Returns: (transfer full): the sweep, or %NULL with @error
+ */
+PsSweep *
+ps_sweep_load (const char  *path,
+               char       **problem,
+               GError     **error)
+{
+  g_autoptr(PsSweep) self = g_new0 (PsSweep, 1);
+  g_autofree char *why = NULL;
+  Loading l = { self, NULL, FALSE, NULL };
+
+  self->spec = ps_spec_new ();
+  self->counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) run_free);
+  self->tolerance = PS_SWEEP_DEFAULT_TOLERANCE;
+  self->usable_cpus = ps_sweep_usable_cpus (&self->usable_why);
+  self->points = g_array_new (FALSE, TRUE, sizeof (PsSweepPoint));
+  self->available_memory = available_memory ();
+
+  if (!ps_log_foreach_sweep (path, load_event, &l, &why, error))
+    {
+      g_free (l.result);
+      return NULL;
+    }
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      PsSweepRun *run = g_ptr_array_index (self->runs, i);
+      gboolean known = FALSE;
+
+      if (run->workers == 0 || run->workers > PS_WORKERS_MAX)
+        {
+          g_autofree char *shown = g_filename_display_name (path);
+
+          g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                       _("“%s”: a sweep-run of %u workers, not from 1 to %u"), shown, run->workers,
+                       PS_WORKERS_MAX);
+          g_free (l.result);
+          return NULL;
+        }
+      self->reps = MAX (self->reps, run->warmup ? 1 : run->rep + 1);
+      for (guint k = 0; k < self->counts->len; k++)
+        known |= g_array_index (self->counts, guint, k) == run->workers;
+      if (!known && self->counts->len < PS_SWEEP_MAX_POINTS)
+        g_array_append_val (self->counts, run->workers);
+    }
+  g_array_sort (self->counts, compare_counts);
+  if (l.result)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+
+      if (json_parser_load_from_data (parser, l.result, -1, NULL) &&
+          (root = json_parser_get_root (parser)) && JSON_NODE_HOLDS_OBJECT (root))
+        {
+          gint64 cpus = json_object_get_int_member_with_default (json_node_get_object (root), "usable_cpus", 0);
+
+          if (cpus > 0 && cpus <= PS_WORKERS_MAX)
+            {
+              g_autofree char *said = g_strdup (_("as the sweep's log says"));
+
+              ps_sweep_set_usable_cpus (self, (guint) cpus, said);
+            }
+        }
+      g_free (l.result);
+    }
+  if (problem)
+    *problem = g_steal_pointer (&why);
+  ps_sweep_compute (self);
+  return g_steal_pointer (&self);
 }
 
 char *

@@ -89,6 +89,9 @@ PsSweep      *ps_sweep_new             (const PsSpec *spec,
                                         guint         reps,
                                         gboolean      warmup,
                                         guint64       seed);
+PsSweep      *ps_sweep_load            (const char   *path,
+                                        char        **problem,
+                                        GError      **error);
 void          ps_sweep_free            (PsSweep      *self);
 const PsSpec *ps_sweep_get_spec        (PsSweep      *self);
 guint         ps_sweep_get_n_runs      (PsSweep      *self);
@@ -121,6 +124,8 @@ guint         ps_sweep_get_usable_cpus (PsSweep      *self);
 
 char         *ps_sweep_to_json         (PsSweep      *self);
 void          ps_sweep_format_table    (PsSweep      *self,
+                                        GString      *out);
+void          ps_sweep_to_csv          (PsSweep      *self,
                                         GString      *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsSweep, ps_sweep_free)

@@ -13,6 +13,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <string.h>
 #include <pango/pangocairo.h>
 #include <glib/gi18n.h>
 
@@ -36,7 +37,7 @@
 void
 ps_status_color (guint     status,
                  gboolean  dark,
-                 GdkRGBA  *out)
+                 PsRGBA  *out)
 {
   static const guint32 light[] = { 0x3584e4, 0xe66100, 0xe01b24, 0x9141ac, 0x9a9996, 0x99c1f1, 0xdeddda };
   static const guint32 darks[] = { 0x62a0ea, 0xffa348, 0xf66151, 0xc061cb, 0x77767b, 0x1c71d8, 0x3d3846 };
@@ -49,21 +50,34 @@ ps_status_color (guint     status,
   out->alpha = 1;
 }
 
+/* "#rrggbb", from the palettes below. */
+static void
+ps_rgba_parse_hex (PsRGBA     *out,
+                   const char *hex)
+{
+  guint32 rgb = (guint32) g_ascii_strtoull (hex + 1, NULL, 16);
+
+  out->red = ((rgb >> 16) & 0xff) / 255.0f;
+  out->green = ((rgb >> 8) & 0xff) / 255.0f;
+  out->blue = (rgb & 0xff) / 255.0f;
+  out->alpha = 1;
+}
+
 /* One colour per worker line, apart from the status colours where it can. */
 static void
 series_color (guint     index,
               gboolean  dark,
-              GdkRGBA  *out)
+              PsRGBA  *out)
 {
   static const char *light[] = { "#1c71d8", "#26a269", "#c64600", "#813d9c", "#986a44", "#e5a50a", "#2ec27e", "#c01c28" };
   static const char *darks[] = { "#62a0ea", "#57e389", "#ffa348", "#dc8add", "#cdab8f", "#f8e45c", "#8ff0a4", "#f66151" };
 
-  gdk_rgba_parse (out, dark ? darks[index % 8] : light[index % 8]);
+  ps_rgba_parse_hex (out, dark ? darks[index % 8] : light[index % 8]);
 }
 
 static void
 set_rgba (cairo_t       *cr,
-          const GdkRGBA *c,
+          const PsRGBA *c,
           double         alpha)
 {
   cairo_set_source_rgba (cr, c->red, c->green, c->blue, c->alpha * alpha);
@@ -403,7 +417,7 @@ draw_legend (cairo_t           *cr,
     {
       const char *text = items[i].label ? _(items[i].label) : chunks;
       gboolean swatch = items[i].status != G_MAXUINT;
-      GdkRGBA c;
+      PsRGBA c;
       int w, h;
 
       if (text == NULL)
@@ -877,7 +891,7 @@ ps_run_timeline_lane_label (PsRunModel        *model,
 typedef struct
 {
   cairo_t *cr;
-  GdkRGBA  color;
+  PsRGBA  color;
   double   x0, x1, y, h;   /* the rectangle being extended */
   gboolean has_rect;
   gboolean has_path;
@@ -908,13 +922,13 @@ pen_finish (Pen *pen)
 
 static void
 pen_rect (Pen           *pen,
-          const GdkRGBA *color,
+          const PsRGBA *color,
           double         x,
           double         y,
           double         w,
           double         h)
 {
-  if (!gdk_rgba_equal (color, &pen->color))
+  if (memcmp (color, &pen->color, sizeof *color) != 0)
     {
       pen_finish (pen);
       pen->color = *color;
@@ -945,7 +959,7 @@ draw_bar (Pen               *pen,
           double             y,
           double             h)
 {
-  GdkRGBA c;
+  PsRGBA c;
 
   ps_status_color (it->status, style->dark, &c);
   /* every other chunk a shade darker (lighter in dark style) */
@@ -1024,7 +1038,7 @@ draw_timeline (PsRunModel        *model,
   TimelineGeom g;
   double px_ns;
   Pen pen = { cr, { 0, 0, 0, 0 }, 0, 0, 0, 0, FALSE, FALSE };
-  GdkRGBA tick = style->fg;
+  PsRGBA tick = style->fg;
 
   tick.alpha *= 0.7;
   if (n_workers == 0)
@@ -1061,7 +1075,7 @@ draw_timeline (PsRunModel        *model,
       if (w->exited >= 0 && w->signal != 0 && !w->stopped)
         {
           /* where a worker died: a mark in the status colour */
-          GdkRGBA c;
+          PsRGBA c;
           double x = g.x0 + w->exited / px_ns;
 
           ps_status_color (PS_TASK_CRASHED, style->dark, &c);
@@ -1665,7 +1679,7 @@ draw_series (PsRunModel        *model,
       const PsSampleRing *r = is_total ? total : &ps_run_model_get_worker (model, wi)->samples;
       double last_x = -1, last_y = 0;
       guint points = 0;
-      GdkRGBA c;
+      PsRGBA c;
 
       if (is_total && memory)
         break;
@@ -1717,7 +1731,7 @@ draw_series (PsRunModel        *model,
 
       if (e->swatch)
         {
-          GdkRGBA c;
+          PsRGBA c;
 
           if (e->worker != NULL)
             series_color (e->worker->id - 1, style->dark, &c);
@@ -1757,7 +1771,7 @@ draw_progress (PsRunModel        *model,
   double frac = n ? (double) done / n : 0;
   /* Worker, PID, Done, Failed, Busy, CPU, Now */
   double cols[] = { PAD, 175, 240, 300, 360, 420, 480 };
-  GdkRGBA accent;
+  PsRGBA accent;
 
   if (!ps_run_model_has_run (model))
     {
@@ -1796,7 +1810,7 @@ draw_progress (PsRunModel        *model,
       gint64 alive = (w->exited >= 0 ? w->exited : wall) - w->started;
       double busy = alive > 0 ? MIN (1.0, (double) w->busy_ns / alive) : 0;
       char buf[96];
-      GdkRGBA c;
+      PsRGBA c;
 
       set_rgba (cr, &style->fg, w->exited >= 0 ? 0.45 : 0.9);
       draw_text (cr, layout, w->name, cols[0], y + 3, 0, cols[1] - cols[0] - 8);
@@ -1873,7 +1887,7 @@ draw_ordering (PsRunModel        *model,
   /* below the square: its axis name, then how many kept their place */
   double side = MIN (width - 40 - PAD, height - 22 - 44);
   double x0 = 40, y0 = 22, dot;
-  GdkRGBA accent;
+  PsRGBA accent;
   cairo_surface_t *surface;
   guint32 *pixels;
   int stride, iside;
@@ -1911,7 +1925,7 @@ draw_ordering (PsRunModel        *model,
       guint32 task = order[rank];
       int px = (int) ((double) task / n * (iside - dot));
       int py = iside - 1 - (int) ((double) rank / n * (iside - dot)) - ((int) dot - 1);
-      GdkRGBA c = accent;
+      PsRGBA c = accent;
       guint32 argb;
 
       if (task >= next_max)
@@ -2245,7 +2259,7 @@ ps_draw_message (cairo_t           *cr,
 
 void
 ps_draw_set_rgba (cairo_t       *cr,
-                  const GdkRGBA *color,
+                  const PsRGBA *color,
                   double         alpha)
 {
   set_rgba (cr, color, alpha);
@@ -2254,7 +2268,7 @@ ps_draw_set_rgba (cairo_t       *cr,
 void
 ps_draw_series_color (guint     index,
                       gboolean  dark,
-                      GdkRGBA  *out)
+                      PsRGBA  *out)
 {
   series_color (index, dark, out);
 }

@@ -6,7 +6,9 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <cairo.h>
+#include <graphene.h>
+#include <pango/pangocairo.h>
 
 #include "ps-run-model.h"
 
@@ -30,10 +32,19 @@ void           ps_text_cache_begin_frame (PsTextCache  *cache,
                                           PangoContext *context);
 guint          ps_text_cache_get_size    (PsTextCache  *cache);
 
+/* A colour, as GdkRGBA lays one out: the drawing needs no GTK. */
+typedef struct
+{
+  float red;
+  float green;
+  float blue;
+  float alpha;
+} PsRGBA;
+
 /* Colours and font of a drawing: from the widget's style, or fixed in tests. */
 typedef struct
 {
-  GdkRGBA                     fg;
+  PsRGBA                     fg;
   gboolean                    dark;
   const PangoFontDescription *font;   /* NULL: the cairo default */
   PangoContext               *pango;  /* the widget's, shared by every layout; NULL: one per layout */
@@ -88,7 +99,7 @@ GPtrArray     *ps_run_legend_entries    (PsRunViewKind      kind,
                                          int                height);
 void           ps_status_color          (guint              status,
                                          gboolean           dark,
-                                         GdkRGBA           *out);
+                                         PsRGBA           *out);
 
 /* Tasks finished a second over the run, with its resizes (ps-throughput-draw.c). */
 void           ps_run_draw_throughput   (PsRunModel        *model,
@@ -125,11 +136,11 @@ void           ps_draw_message          (cairo_t           *cr,
                                          int                height,
                                          const char        *text);
 void           ps_draw_set_rgba         (cairo_t           *cr,
-                                         const GdkRGBA     *color,
+                                         const PsRGBA     *color,
                                          double             alpha);
 void           ps_draw_series_color     (guint              index,
                                          gboolean           dark,
-                                         GdkRGBA           *out);
+                                         PsRGBA           *out);
 double         ps_draw_nice_step        (double             min_step);
 
 G_END_DECLS

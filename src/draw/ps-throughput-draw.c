@@ -86,7 +86,7 @@ ps_run_draw_throughput (PsRunModel        *model,
   guint n_bins, n_resizes;
   const PsResizeRec *resizes = ps_run_model_get_resizes (model, &n_resizes);
   g_autofree double *rate = NULL;
-  GdkRGBA accent;
+  PsRGBA accent;
   char buf[PS_FORMAT_BUF_SIZE];
 
   if (!ps_run_model_has_run (model) || span <= 0)

@@ -282,7 +282,7 @@ ps_sweep_draw (PsSweepChartKind   kind,
 {
   g_autoptr(PangoLayout) small = ps_draw_make_layout (cr, style, 0.85, FALSE);
   CurveData data = { sweep, ps_sweep_get_base (sweep) };
-  GdkRGBA accent, fit_color, usl_color;
+  PsRGBA accent, fit_color, usl_color;
   gboolean first = TRUE;
   guint rec;
   Frame f;
@@ -397,7 +397,7 @@ ps_sweep_draw (PsSweepChartKind   kind,
     {
       const PsAmdahlFit *amdahl = ps_sweep_get_amdahl (sweep, NULL);
       const PsUslFit *usl = ps_sweep_get_usl (sweep, NULL);
-      struct { const GdkRGBA *c; char text[96]; gboolean on; } items[3] = { { 0 } };
+      struct { const PsRGBA *c; char text[96]; gboolean on; } items[3] = { { 0 } };
 
       items[0].c = &accent;
       g_strlcpy (items[0].text, _("measured"), sizeof items[0].text);
