@@ -12,6 +12,7 @@
 
 #include "ps-application.h"
 #include "ps-batch-form.h"
+#include "ps-chart.h"
 #include "ps-progress-table.h"
 #include "ps-sizing-page.h"
 #include "ps-window.h"
@@ -72,6 +73,20 @@ find_by_name (GtkWidget  *root,
         return found;
     }
   return NULL;
+}
+
+/* Every widget under @root named @name (gtk_widget_set_name). */
+static void
+collect_named (GtkWidget  *root,
+               const char *name,
+               GPtrArray  *out)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      if (g_strcmp0 (gtk_widget_get_name (c), name) == 0)
+        g_ptr_array_add (out, c);
+      collect_named (c, name, out);
+    }
 }
 
 /* A label whose text starts with @prefix, anywhere under @root. */
@@ -577,6 +592,28 @@ test_keep_and_export (void)
       g_assert_nonnull (compare);
       g_assert_nonnull (find_label (GTK_WIDGET (compare), "Tasks a second against the first"));
       g_assert_nonnull (find_label (GTK_WIDGET (compare), "(the first)"));
+      /* each run's timeline, CPU and memory charts, read in a thread, on one time scale */
+      {
+        g_autoptr(GPtrArray) timelines = g_ptr_array_new ();
+        g_autoptr(GPtrArray) cpus = g_ptr_array_new ();
+        gint64 read_by = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+        PsRunModel *a, *b;
+
+        collect_named (GTK_WIDGET (compare), "compare-timeline", timelines);
+        collect_named (GTK_WIDGET (compare), "compare-cpu", cpus);
+        g_assert_cmpuint (timelines->len, ==, 2);
+        g_assert_cmpuint (cpus->len, ==, 2);
+        while (ps_chart_get_model (g_ptr_array_index (timelines, 1)) == NULL && g_get_monotonic_time () < read_by)
+          g_main_context_iteration (NULL, FALSE);
+        a = ps_chart_get_model (g_ptr_array_index (timelines, 0));
+        b = ps_chart_get_model (g_ptr_array_index (timelines, 1));
+        g_assert_nonnull (a);
+        g_assert_nonnull (b);
+        g_assert_true (ps_chart_get_model (g_ptr_array_index (cpus, 0)) == a);
+        g_assert_cmpint (ps_run_model_get_n_done (a), >, 0);
+        g_assert_cmpint (ps_run_model_get_span (a), ==, ps_run_model_get_span (b));
+        g_assert_cmpint (ps_run_model_get_span (a), ==, MAX (ps_run_model_get_wall (a), ps_run_model_get_wall (b)));
+      }
       for (int k = 0; k < 3; k++)
         gtk_test_widget_wait_for_draw (GTK_WIDGET (compare));
       save_png (GTK_WIDGET (compare), "history-compare.png");

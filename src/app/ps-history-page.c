@@ -19,7 +19,9 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "ps-charts.h"
 #include "ps-format.h"
+#include "ps-log-reader.h"
 #include "ps-history.h"
 #include "ps-history-page.h"
 #include "ps-run-session.h"
@@ -414,6 +416,96 @@ compare_closed (PsHistoryPage *self)
   g_object_set_data (G_OBJECT (self), "ps-compare-window", NULL);
 }
 
+/* ---- the compared runs' charts: their logs read in a thread ------------ */
+
+typedef struct
+{
+  GPtrArray *paths;    /* char* */
+  GPtrArray *models;   /* PsRunModel*, made in the thread */
+  GPtrArray *charts;   /* PsChart*, main thread only: three a run */
+} CompareCharts;
+
+static void
+compare_charts_free (CompareCharts *cc)
+{
+  g_ptr_array_unref (cc->paths);
+  g_clear_pointer (&cc->models, g_ptr_array_unref);
+  g_ptr_array_unref (cc->charts);
+  g_free (cc);
+}
+
+static void
+compare_add (const PsEvent *e,
+             gpointer       data)
+{
+  ps_run_model_add_event (data, e);
+}
+
+static void
+compare_read_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      data,
+                     GCancellable *cancellable)
+{
+  CompareCharts *cc = data;
+  GPtrArray *models = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < cc->paths->len && !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      PsRunModel *model = ps_run_model_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *problem = NULL;
+
+      if (!ps_log_read_batched (g_ptr_array_index (cc->paths, i), compare_add, model, cancellable, NULL,
+                                &problem, &error))
+        ps_run_model_set_error (model, error->message);
+      else if (problem && !ps_run_model_is_ended (model))
+        ps_run_model_set_error (model, problem);
+      g_ptr_array_add (models, model);
+    }
+  cc->models = models;
+  g_task_return_boolean (task, !g_cancellable_is_cancelled (cancellable));
+}
+
+/* Each run's charts get its model; all on the longest run's time scale. */
+static void
+compare_read_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  CompareCharts *cc = g_task_get_task_data (G_TASK (result));
+  gint64 span = 0;
+
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) || cc->models->len * 3 != cc->charts->len)
+    return;
+  for (guint i = 0; i < cc->models->len; i++)
+    span = MAX (span, ps_run_model_get_wall (g_ptr_array_index (cc->models, i)));
+  for (guint i = 0; i < cc->models->len; i++)
+    {
+      PsRunModel *model = g_ptr_array_index (cc->models, i);
+
+      ps_run_model_set_time_scale (model, span);
+      for (guint k = 0; k < 3; k++)
+        {
+          PsChart *chart = g_ptr_array_index (cc->charts, i * 3 + k);
+
+          ps_chart_set_model (chart, model);
+          ps_chart_update (chart);
+        }
+    }
+}
+
+static GtkWidget *
+compare_chart (GType       type,
+               int         height,
+               const char *name)
+{
+  GtkWidget *chart = g_object_new (type, "height-request", height, "hexpand", TRUE, NULL);
+
+  gtk_widget_set_name (chart, name);
+  return chart;
+}
+
 /**
  * ps_history_page_compare:
  *
@@ -438,7 +530,7 @@ ps_history_page_compare (PsHistoryPage *self)
   gtk_window_set_title (GTK_WINDOW (window), _("Compare Runs"));
   gtk_window_set_modal (GTK_WINDOW (window), TRUE);
   gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
-  gtk_window_set_default_size (GTK_WINDOW (window), 720, 480);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 760);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
   grid = gtk_grid_new ();
@@ -484,6 +576,62 @@ ps_history_page_compare (PsHistoryPage *self)
         compare_cell (GTK_GRID (grid), c + 1, 12, rate_diff, FALSE);
       }
     }
+  /* each run's timeline, CPU and memory, all on one time scale */
+  {
+    GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+    CompareCharts *cc = g_new0 (CompareCharts, 1);
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(GTask) task = NULL;
+    GtkWidget *title;
+
+    cc->paths = g_ptr_array_new_with_free_func (g_free);
+    cc->charts = g_ptr_array_new_with_free_func (g_object_unref);
+    gtk_box_append (GTK_BOX (content), grid);
+    title = gtk_label_new (_("Timelines, CPU and memory on one time scale"));
+    gtk_label_set_xalign (GTK_LABEL (title), 0);
+    gtk_widget_add_css_class (title, "title-4");
+    gtk_widget_set_margin_start (title, 18);
+    gtk_box_append (GTK_BOX (content), title);
+    for (guint c = 0; c < rows->len; c++)
+      {
+        const PsHistoryRun *run = PS_HISTORY_ROW (g_ptr_array_index (rows, c))->run;
+        g_autofree char *started = cell_text (run, COL_STARTED);
+        /* Translators: above a compared run's charts: its place among them, when it started, what it ran */
+        g_autofree char *heading = g_strdup_printf (_("Run %u — %s — %s over %s, %u workers"), c + 1, started,
+                                                    run->workload, run->items, run->workers);
+        GtkWidget *label = gtk_label_new (heading), *charts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+        GtkWidget *timeline = compare_chart (PS_TYPE_TIMELINE_CHART, 150, "compare-timeline");
+        GtkWidget *cpu = compare_chart (PS_TYPE_CPU_CHART, 140, "compare-cpu");
+        GtkWidget *memory = compare_chart (PS_TYPE_MEMORY_CHART, 140, "compare-memory");
+
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+        gtk_widget_add_css_class (label, "heading");
+        gtk_widget_set_margin_start (label, 18);
+        gtk_widget_set_margin_top (label, 6);
+        gtk_box_append (GTK_BOX (content), label);
+        gtk_widget_set_margin_start (timeline, 18);
+        gtk_widget_set_margin_end (timeline, 18);
+        gtk_box_append (GTK_BOX (content), timeline);
+        gtk_widget_set_margin_start (charts, 18);
+        gtk_widget_set_margin_end (charts, 18);
+        gtk_box_append (GTK_BOX (charts), cpu);
+        gtk_box_append (GTK_BOX (charts), memory);
+        gtk_box_append (GTK_BOX (content), charts);
+        g_ptr_array_add (cc->charts, g_object_ref (timeline));
+        g_ptr_array_add (cc->charts, g_object_ref (cpu));
+        g_ptr_array_add (cc->charts, g_object_ref (memory));
+        g_ptr_array_add (cc->paths, g_strdup (run->path));
+      }
+    gtk_widget_set_margin_bottom (content, 18);
+    /* the window's going stops the reading; the charts stay alive for it */
+    g_object_set_data_full (G_OBJECT (window), "ps-compare-reading", g_object_ref (cancellable), g_object_unref);
+    g_signal_connect_object (window, "destroy", G_CALLBACK (g_cancellable_cancel), cancellable, G_CONNECT_SWAPPED);
+    task = g_task_new (NULL, cancellable, compare_read_done, NULL);
+    g_task_set_task_data (task, cc, (GDestroyNotify) compare_charts_free);
+    g_task_run_in_thread (task, compare_read_thread);
+    grid = content;
+  }
   scroller = gtk_scrolled_window_new ();
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), grid);
@@ -493,6 +641,8 @@ ps_history_page_compare (PsHistoryPage *self)
   g_object_set_data (G_OBJECT (self), "ps-compare-window", window);
   g_signal_connect_object (window, "destroy", G_CALLBACK (compare_closed), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (window));
+  /* no cell's text selected at the start, as the first selectable label would be */
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
 }
 
 /**

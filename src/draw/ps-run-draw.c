@@ -750,7 +750,7 @@ timeline_geom_with (PsRunModel       *model,
   g->labels = *labels;
   g->x0 = labels->column;
   g->x1 = MAX (width - PAD, g->x0 + 10);
-  g->t1 = MAX (ps_run_model_get_wall (model), 1000);
+  g->t1 = MAX (ps_run_model_get_span (model), 1000);
 }
 
 static void
@@ -1312,7 +1312,7 @@ series_geom (PsRunModel  *model,
   g->vmax = memory ? 1 : 100;
 
   /* the whole run while its samples are all kept, then the last two minutes */
-  g->t1 = MAX (ps_run_model_get_wall (model), ps_sample_ring_get (total, total->len - 1)->t);
+  g->t1 = MAX (ps_run_model_get_span (model), ps_sample_ring_get (total, total->len - 1)->t);
   g->t0 = total->len < PS_SAMPLE_RING ? 0 : ps_sample_ring_get (total, 0)->t;
   if (!ps_run_model_is_ended (model) && g->t1 - g->t0 < G_GINT64_CONSTANT (1000000000))
     g->t1 = g->t0 + G_GINT64_CONSTANT (1000000000);

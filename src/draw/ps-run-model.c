@@ -35,6 +35,7 @@ struct _PsRunModel
   GObject       parent_instance;
 
   guint64       serial;
+  gint64        time_scale;     /* ns the views span at least; 0: the run's own */
   gboolean      has_run;
   gboolean      ended;
   gboolean      cancelled;
@@ -934,6 +935,28 @@ gint64
 ps_run_model_get_wall (PsRunModel *self)
 {
   return self->ended && self->wall > 0 ? self->wall : self->now;
+}
+
+/**
+ * ps_run_model_set_time_scale:
+ * @ns: the time its views span at least (the longest of runs shown side
+ *   by side, to put them on one time scale); 0: the run's own wall time
+ */
+void
+ps_run_model_set_time_scale (PsRunModel *self,
+                             gint64      ns)
+{
+  g_return_if_fail (PS_IS_RUN_MODEL (self));
+
+  self->time_scale = MAX (ns, 0);
+  self->serial++;
+}
+
+/* What the views span: the run's wall time, or the time scale when longer. */
+gint64
+ps_run_model_get_span (PsRunModel *self)
+{
+  return MAX (ps_run_model_get_wall (self), self->time_scale);
 }
 
 const PsWorkerInfo *

@@ -152,6 +152,9 @@ const char         *ps_run_model_get_start_method (PsRunModel   *self);
 gboolean            ps_run_model_is_unordered    (PsRunModel    *self);
 gint64              ps_run_model_get_now         (PsRunModel    *self);
 gint64              ps_run_model_get_wall        (PsRunModel    *self);
+gint64              ps_run_model_get_span        (PsRunModel    *self);
+void                ps_run_model_set_time_scale  (PsRunModel    *self,
+                                                  gint64         ns);
 guint               ps_run_model_get_cores       (PsRunModel    *self);
 guint               ps_run_model_get_pool_size   (PsRunModel    *self);
 const PsResizeRec  *ps_run_model_get_resizes     (PsRunModel    *self,
