@@ -75,6 +75,16 @@ find_by_name (GtkWidget  *root,
   return NULL;
 }
 
+static void
+remember_deleted (PsHistoryPage      *page,
+                  const char * const *paths,
+                  const char         *title,
+                  GStrv              *out)
+{
+  g_strfreev (*out);
+  *out = g_strdupv ((char **) paths);
+}
+
 /* Every widget under @root named @name (gtk_widget_set_name). */
 static void
 collect_named (GtkWidget  *root,
@@ -630,6 +640,29 @@ test_keep_and_export (void)
       g_main_context_iteration (NULL, FALSE);
     g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), ==, before);
     g_assert_true (g_file_test (victim, G_FILE_TEST_EXISTS));
+
+    /* all selected: one toast for them all, the run shown in Live kept and
+     * said to be; Undo brings every one back */
+    {
+      g_auto(GStrv) deleted = NULL;
+      gulong id = g_signal_connect (window->history_page, "run-deleted", G_CALLBACK (remember_deleted), &deleted);
+
+      gtk_selection_model_select_all (selection);
+      ps_history_page_delete_selected (window->history_page);
+      g_signal_handler_disconnect (window->history_page, id);
+      g_assert_nonnull (deleted);
+      g_test_message ("deleted %u of %u at once", g_strv_length (deleted), before);
+      g_assert_cmpuint (g_strv_length (deleted), ==, before - 1);
+      g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), ==, 1);
+      /* the toast with Undo is the one shown; why one stays comes after it */
+      g_assert_nonnull (find_label (GTK_WIDGET (window), before - 1 == 1 ? "Run deleted: " : "runs deleted"));
+      for (guint i = 0; deleted[i]; i++)
+        ps_history_page_undo_delete (window->history_page, deleted[i]);
+      until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      while (ps_history_page_get_n_runs (window->history_page) < before && g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE);
+      g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), ==, before);
+    }
 
     gtk_selection_model_select_item (selection, 1, TRUE);
     g_assert_cmpstr (ps_history_page_get_selected_log (window->history_page), ==, victim);

@@ -648,37 +648,50 @@ ps_history_page_compare (PsHistoryPage *self)
 /**
  * ps_history_page_delete_selected:
  *
- * Takes the selected run off the list and says so ("run-deleted", its
- * log and a title): its log goes when ps_history_page_finish_delete()
- * says so, unless ps_history_page_undo_delete() brings it back first.
+ * Takes the selected runs off the list and says so ("run-deleted": their
+ * logs, and a title when there is one): each log goes when
+ * ps_history_page_finish_delete() says so, unless
+ * ps_history_page_undo_delete() brings it back first. A log a run writes
+ * or the window shows stays, and is said to.
  */
 void
 ps_history_page_delete_selected (PsHistoryPage *self)
 {
   g_autoptr(GPtrArray) rows = selected_rows (self);
-  PsHistoryRow *row;
-  g_autofree char *path = NULL;
+  g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+  g_auto(GStrv) deleted = NULL;
   g_autofree char *title = NULL;
-  guint position;
+  guint kept = 0;
 
   g_return_if_fail (PS_IS_HISTORY_PAGE (self));
   if (rows->len == 0)
     return;
-  /* the first selected: one run, one toast, one Undo */
-  row = g_ptr_array_index (rows, 0);
-  /* a log a run writes, or the window shows, stays */
-  if (ps_run_session_log_is_in_use (row->run->path))
+  for (guint i = 0; i < rows->len; i++)
     {
-      g_signal_emit (self, signals[NOTICE], 0,
-                     _("This run is under way or shown in Live: it cannot be deleted now"));
-      return;
+      PsHistoryRow *row = g_ptr_array_index (rows, i);
+      guint position;
+
+      /* a log a run writes, or the window shows, stays */
+      if (ps_run_session_log_is_in_use (row->run->path))
+        {
+          kept++;
+          continue;
+        }
+      if (title == NULL)
+        title = g_strdup_printf ("%s over %s", row->run->workload, row->run->items);
+      g_strv_builder_add (paths, row->run->path);
+      g_hash_table_add (self->deleting, g_strdup (row->run->path));
+      if (g_list_store_find (self->runs, row, &position))
+        g_list_store_remove (self->runs, position);
     }
-  path = g_strdup (row->run->path);
-  title = g_strdup_printf ("%s over %s", row->run->workload, row->run->items);
-  g_hash_table_add (self->deleting, g_strdup (path));
-  if (g_list_store_find (self->runs, row, &position))
-    g_list_store_remove (self->runs, position);
-  g_signal_emit (self, signals[RUN_DELETED], 0, path, title);
+  /* the toast with Undo first: the one not to miss */
+  deleted = g_strv_builder_end (paths);
+  if (deleted[0] != NULL)
+    g_signal_emit (self, signals[RUN_DELETED], 0, deleted, deleted[1] == NULL ? title : NULL);
+  if (kept > 0)
+    g_signal_emit (self, signals[NOTICE], 0,
+                   rows->len == 1 ? _("This run is under way or shown in Live: it cannot be deleted now")
+                                  : _("The run under way or shown in Live stays: it cannot be deleted now"));
 }
 
 void
@@ -854,8 +867,9 @@ ps_history_page_class_init (PsHistoryPageClass *klass)
   signals[OPEN_LOG] = g_signal_new ("open-log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                     G_TYPE_NONE, 1, G_TYPE_STRING);
   /* a run taken off the list: its log, a title; Undo is still possible */
+  /* the logs of the runs taken off the list (a strv), and a title when it is one run */
   signals[RUN_DELETED] = g_signal_new ("run-deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                                       NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+                                       NULL, G_TYPE_NONE, 2, G_TYPE_STRV, G_TYPE_STRING);
   /* something the user must hear of: a message */
   signals[NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                   G_TYPE_NONE, 1, G_TYPE_STRING);

@@ -617,33 +617,49 @@ static void
 undo_delete (AdwToast *toast,
              PsWindow *self)
 {
+  const char *const *paths = g_object_get_data (G_OBJECT (toast), "ps-paths");
+
   g_object_set_data (G_OBJECT (toast), "ps-undone", GINT_TO_POINTER (TRUE));
-  ps_history_page_undo_delete (self->history_page, g_object_get_data (G_OBJECT (toast), "ps-path"));
+  for (guint i = 0; paths[i]; i++)
+    ps_history_page_undo_delete (self->history_page, paths[i]);
 }
 
 static void
 delete_dismissed (AdwToast *toast,
                   PsWindow *self)
 {
-  /* a window going away keeps the log: nothing deleted unasked */
+  const char *const *paths = g_object_get_data (G_OBJECT (toast), "ps-paths");
+
+  /* a window going away keeps the logs: nothing deleted unasked */
   if (self->history_page != NULL && !g_object_get_data (G_OBJECT (toast), "ps-undone"))
-    ps_history_page_finish_delete (self->history_page, g_object_get_data (G_OBJECT (toast), "ps-path"));
+    for (guint i = 0; paths[i]; i++)
+      ps_history_page_finish_delete (self->history_page, paths[i]);
 }
 
-/* A run deleted on the History page: gone when its toast goes, unless Undo. */
+/* Runs deleted on the History page: gone when their toast goes, unless Undo. */
 static void
-history_run_deleted (PsWindow   *self,
-                     const char *path,
-                     const char *title)
+history_run_deleted (PsWindow          *self,
+                     const char *const *paths,
+                     const char        *title)
 {
   g_autofree char *dir = ps_history_default_dir ();
-  /* a log opened from elsewhere is the user's: only the History forgets it */
-  g_autofree char *text = ps_history_owns_log (dir, path)
-                          ? g_strdup_printf (_("Run deleted: %s"), title)
-                          : g_strdup_printf (_("Removed from the History (the log stays): %s"), title);
-  AdwToast *toast = ps_window_add_text_toast (self, text, 6);
+  guint n = g_strv_length ((char **) paths), owned = 0;
+  g_autofree char *text = NULL;
+  AdwToast *toast;
 
-  g_object_set_data_full (G_OBJECT (toast), "ps-path", g_strdup (path), g_free);
+  for (guint i = 0; i < n; i++)
+    owned += ps_history_owns_log (dir, paths[i]);
+  /* a log opened from elsewhere is the user's: only the History forgets it */
+  if (n == 1 && title)
+    text = owned ? g_strdup_printf (_("Run deleted: %s"), title)
+                 : g_strdup_printf (_("Removed from the History (the log stays): %s"), title);
+  else if (owned == n)
+    text = g_strdup_printf (ngettext ("%u run deleted", "%u runs deleted", n), n);
+  else
+    text = g_strdup_printf (ngettext ("%u run removed from the History (logs opened from elsewhere stay)",
+                                      "%u runs removed from the History (logs opened from elsewhere stay)", n), n);
+  toast = ps_window_add_text_toast (self, text, 6);
+  g_object_set_data_full (G_OBJECT (toast), "ps-paths", g_strdupv ((char **) paths), (GDestroyNotify) g_strfreev);
   adw_toast_set_button_label (toast, _("_Undo"));
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_delete), self, 0);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (delete_dismissed), self, 0);
