@@ -210,6 +210,76 @@ test_newer_schema (void)
   g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
 }
 
+/* An index of schema 1 (before sweeps) is carried to schema 2: its runs
+ * stay, as runs; and a sweep saved then is listed as a sweep. */
+static void
+test_migrate_and_sweeps (void)
+{
+  g_autofree char *db = (fresh_data_dir ("data-migrate"), index_path ());
+  g_autofree char *dir = g_path_get_dirname (db);
+  g_autofree char *runs_dir = g_build_filename (dir, "runs", NULL);
+  g_autofree char *log = g_build_filename (runs_dir, "run-old.jsonl", NULL);
+  g_autofree char *v1 = g_strdup_printf (
+    "CREATE TABLE runs (id INTEGER PRIMARY KEY, started_ns INTEGER NOT NULL, items TEXT NOT NULL,"
+    " workload TEXT NOT NULL, start_method TEXT NOT NULL, workers INTEGER NOT NULL, tasks INTEGER NOT NULL,"
+    " ok INTEGER NOT NULL, failed INTEGER NOT NULL, cancelled INTEGER NOT NULL, wall_ns INTEGER NOT NULL,"
+    " status TEXT NOT NULL, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL);"
+    "CREATE INDEX runs_by_time ON runs (started_ns DESC, id DESC);"
+    "PRAGMA user_version = 1;");
+  const char *make[] = { "sqlite3", db, v1, NULL };
+  const char *version[] = { "sqlite3", db, "PRAGMA user_version;", NULL };
+  g_autofree char *program = g_find_program_in_path ("sqlite3");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *runs;
+  JsonObject *sweep = NULL;
+  Result r = { 0 };
+
+  if (program == NULL)
+    {
+      g_test_skip ("the sqlite3 program is not installed (build-aux/dev installs it)");
+      return;
+    }
+  /* a run kept before: its log, and the index of schema 1 with it */
+  g_mkdir_with_parents (runs_dir, 0700);
+  run_cli (NULL, &r, "run", "--items", "1..7", "-q", "--format", "none", "--log", log, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  proc = g_subprocess_newv (make, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (proc, NULL, &error));
+  g_clear_object (&proc);
+
+  run_cli (NULL, &r, "sweep", "--items", "1..12", "--workload", "cpu:2", "--workers", "1,2", "--reps", "1",
+           "--save", "-q", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  runs = history_json (parser);
+  g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *o = json_array_get_object_element (runs, i);
+
+      if (g_str_equal (json_object_get_string_member (o, "kind"), "sweep"))
+        sweep = o;
+      else
+        g_assert_cmpint (json_object_get_int_member (o, "tasks"), ==, 7);
+    }
+  g_assert_nonnull (sweep);
+  g_assert_cmpstr (json_object_get_string_member (sweep, "counts"), ==, "1, 2");
+  g_assert_cmpint (json_object_get_int_member (sweep, "tasks"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (sweep, "ok"), ==, 12 * 3);  /* a warm-up and two runs */
+  g_assert_cmpint (json_object_get_int_member (sweep, "recommended"), >=, 1);
+  g_assert_cmpint (json_object_get_int_member (sweep, "log_bytes"), <, 64 * 1024);
+
+  proc = g_subprocess_newv (version, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error));
+  g_assert_cmpstr (g_strstrip (out), ==, "2");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -219,5 +289,6 @@ main (int    argc,
   g_test_add_func ("/ps/history/save-and-list", test_save_and_list);
   g_test_add_func ("/ps/history/killed-run-kept", test_killed_run_kept);
   g_test_add_func ("/ps/history/newer-schema", test_newer_schema);
+  g_test_add_func ("/ps/history/migrate-and-sweeps", test_migrate_and_sweeps);
   return cli_tests_run ();
 }

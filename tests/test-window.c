@@ -18,6 +18,7 @@
 #include "ps-window.h"
 #include "ps-window-private.h"
 #include "ps-log-reader.h"
+#include "ps-history.h"
 
 static void
 save_png (GtkWidget  *widget,
@@ -1084,6 +1085,36 @@ test_open_big_log (void)
   g_rmdir (dir);
 }
 
+/* The newest whole kept sweep in the app's runs folder, or NULL. */
+static char *
+newest_kept_sweep (void)
+{
+  g_autofree char *history = ps_history_default_dir ();
+  g_autofree char *dir = g_build_filename (history, "runs", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  char *best = NULL;
+  gint64 best_time = 0;
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *text = NULL;
+      struct stat st;
+
+      if (g_stat (path, &st) != 0 || !g_file_get_contents (path, &text, NULL, NULL) ||
+          !g_str_has_prefix (text, "{\"event\":\"sweep-run\"") || !strstr (text, "\"sweep-end\""))
+        continue;
+      if (best == NULL || st.st_mtime >= best_time)
+        {
+          g_free (best);
+          best = g_steal_pointer (&path);
+          best_time = st.st_mtime;
+        }
+    }
+  return best;
+}
+
 /* A sweep from the Sizing page: real runs through the engine, one after
  * another on the Live page; the page fills with the points, the answer
  * and its table, and Use Recommended Size sets Workers. */
@@ -1150,7 +1181,48 @@ test_sweep (void)
   g_assert_true (gtk_widget_is_sensitive (use));
   g_signal_emit_by_name (use, "clicked");
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 4);
-  gtk_window_destroy (GTK_WINDOW (window));
+  {
+    g_autofree char *recommendation = g_strdup (ps_sizing_page_get_recommendation (page));
+    g_autofree char *kept = NULL;
+    g_autoptr(PsHistoryRun) run = NULL;
+    g_autoptr(GFile) file = NULL;
+
+    gtk_window_destroy (GTK_WINDOW (window));
+
+    /* the sweep was kept as it went: the History's, and it opens in Sizing
+     * with the same answer */
+    end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while ((kept = newest_kept_sweep ()) == NULL && g_get_monotonic_time () < end)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (10000);
+      }
+    g_assert_nonnull (kept);
+    run = ps_history_read_log (kept, NULL);
+    g_assert_nonnull (run);
+    g_assert_cmpstr (run->kind, ==, "sweep");
+    g_assert_cmpstr (run->counts, ==, "1, 2, 4");
+    g_assert_cmpuint (run->recommended, ==, 4);
+    g_test_message ("kept sweep %s: %" G_GINT64_FORMAT " bytes", kept, run->size);
+
+    window = ps_window_new (app);
+    gtk_window_present (GTK_WINDOW (window));
+    page = PS_SIZING_PAGE (find_by_type (GTK_WIDGET (window), PS_TYPE_SIZING_PAGE));
+    file = g_file_new_for_path (kept);
+    ps_window_open_log (window, file);
+    end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (g_strcmp0 (ps_sizing_page_get_recommendation (page), recommendation) != 0 && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_cmpstr (ps_sizing_page_get_recommendation (page), ==, recommendation);
+    g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->view_stack), ==, "sizing");
+    table = find_by_name (GTK_WIDGET (window), "table");
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (table)))), ==, 3);
+    for (int k = 0; k < 3; k++)
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+    save_png (GTK_WIDGET (window), "sizing-kept.png");
+    gtk_window_destroy (GTK_WINDOW (window));
+    g_unlink (kept);
+  }
 }
 
 /* Stop in the middle of a sweep: the run under way ends, the sweep with

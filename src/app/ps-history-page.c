@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "ps-charts.h"
+#include "ps-sweep-draw.h"
 #include "ps-format.h"
 #include "ps-log-reader.h"
 #include "ps-history.h"
@@ -108,6 +109,18 @@ cell_text (const PsHistoryRun *run,
         }
       return g_strdup ("—");
     case COL_STATUS:
+      /* a kept sweep: what it says, or how it ended */
+      if (g_strcmp0 (run->kind, "sweep") == 0)
+        {
+          if (g_str_equal (run->status, "stopped"))
+            return g_strdup (_("Sweep, stopped"));
+          if (g_str_equal (run->status, "cut off"))
+            return g_strdup (_("Sweep, cut off"));
+          if (run->recommended > 0)
+            /* Translators: the status of a kept sizing sweep; %u is the worker count it recommends */
+            return g_strdup_printf (_("Sweep, recommends %u"), run->recommended);
+          return g_strdup (_("Sweep"));
+        }
       /* the index's words, for people */
       if (g_str_equal (run->status, "ok"))
         return g_strdup (_("Finished"));
@@ -120,6 +133,8 @@ cell_text (const PsHistoryRun *run,
         return g_strdup (_("Stopped"));
       return g_strdup (_("Cut off"));
     case COL_WORKERS:
+      if (g_strcmp0 (run->kind, "sweep") == 0 && run->counts && *run->counts)
+        return g_strdup (run->counts);
       return g_strdup_printf ("%u", run->workers);
     case COL_TASKS:
       return ps_format_count (run->tasks);
@@ -420,9 +435,13 @@ compare_closed (PsHistoryPage *self)
 
 typedef struct
 {
-  GPtrArray *paths;    /* char* */
+  GPtrArray *paths;    /* char*: the runs' logs */
   GPtrArray *models;   /* PsRunModel*, made in the thread */
   GPtrArray *charts;   /* PsChart*, main thread only: three a run */
+  GPtrArray *sweep_paths;  /* char*: the sweeps' */
+  GPtrArray *sweeps;   /* PsSweep*, made in the thread */
+  GPtrArray *names;    /* char*: what the speedup chart calls each sweep */
+  GtkWidget *speedups; /* the sweeps' speedup chart, or NULL */
 } CompareCharts;
 
 static void
@@ -431,7 +450,45 @@ compare_charts_free (CompareCharts *cc)
   g_ptr_array_unref (cc->paths);
   g_clear_pointer (&cc->models, g_ptr_array_unref);
   g_ptr_array_unref (cc->charts);
+  g_ptr_array_unref (cc->sweep_paths);
+  g_clear_pointer (&cc->sweeps, g_ptr_array_unref);
+  g_ptr_array_unref (cc->names);
+  g_clear_object (&cc->speedups);
   g_free (cc);
+}
+
+typedef struct
+{
+  GPtrArray *sweeps;
+  GPtrArray *names;
+} Speedups;
+
+static void
+speedups_free (Speedups *sp)
+{
+  g_ptr_array_unref (sp->sweeps);
+  g_ptr_array_unref (sp->names);
+  g_free (sp);
+}
+
+static void
+speedups_draw (GtkDrawingArea *area,
+               cairo_t        *cr,
+               int             width,
+               int             height,
+               gpointer        data)
+{
+  Speedups *sp = g_object_get_data (G_OBJECT (area), "ps-speedups");
+  PsDrawStyle style = { { 0 } };
+  GdkRGBA fg;
+
+  if (sp == NULL)
+    return;
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
+  style.fg = (PsRGBA) { fg.red, fg.green, fg.blue, fg.alpha };
+  style.dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  ps_sweep_draw_speedups ((PsSweep *const *) sp->sweeps->pdata, (const char *const *) sp->names->pdata,
+                          sp->sweeps->len, cr, width, height, &style);
 }
 
 static void
@@ -449,6 +506,7 @@ compare_read_thread (GTask        *task,
 {
   CompareCharts *cc = data;
   GPtrArray *models = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *sweeps = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_sweep_free);
 
   for (guint i = 0; i < cc->paths->len && !g_cancellable_is_cancelled (cancellable); i++)
     {
@@ -464,6 +522,15 @@ compare_read_thread (GTask        *task,
       g_ptr_array_add (models, model);
     }
   cc->models = models;
+  for (guint i = 0; i < cc->sweep_paths->len && !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      PsSweep *sweep = ps_sweep_load (g_ptr_array_index (cc->sweep_paths, i), NULL, &error);
+
+      /* a sweep that cannot be read is left out of the chart, and its name with it */
+      g_ptr_array_add (sweeps, sweep);
+    }
+  cc->sweeps = sweeps;
   g_task_return_boolean (task, !g_cancellable_is_cancelled (cancellable));
 }
 
@@ -478,6 +545,26 @@ compare_read_done (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), NULL) || cc->models->len * 3 != cc->charts->len)
     return;
+  if (cc->speedups && cc->sweeps->len == cc->names->len)
+    {
+      Speedups *sp = g_new0 (Speedups, 1);
+      g_autoptr(GString) words = g_string_new (NULL);
+
+      sp->sweeps = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_sweep_free);
+      sp->names = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < cc->sweeps->len; i++)
+        if (g_ptr_array_index (cc->sweeps, i) != NULL)
+          {
+            g_ptr_array_add (sp->sweeps, g_steal_pointer (&g_ptr_array_index (cc->sweeps, i)));
+            g_ptr_array_add (sp->names, g_strdup (g_ptr_array_index (cc->names, i)));
+          }
+      ps_sweep_describe_speedups ((PsSweep *const *) sp->sweeps->pdata, (const char *const *) sp->names->pdata,
+                                  sp->sweeps->len, words);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (cc->speedups), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      words->str, -1);
+      g_object_set_data_full (G_OBJECT (cc->speedups), "ps-speedups", sp, (GDestroyNotify) speedups_free);
+      gtk_widget_queue_draw (cc->speedups);
+    }
   for (guint i = 0; i < cc->models->len; i++)
     span = MAX (span, ps_run_model_get_wall (g_ptr_array_index (cc->models, i)));
   for (guint i = 0; i < cc->models->len; i++)
@@ -584,44 +671,92 @@ ps_history_page_compare (PsHistoryPage *self)
     g_autoptr(GTask) task = NULL;
     GtkWidget *title;
 
+    guint n_runs = 0, n_sweeps = 0;
+
     cc->paths = g_ptr_array_new_with_free_func (g_free);
     cc->charts = g_ptr_array_new_with_free_func (g_object_unref);
+    cc->sweep_paths = g_ptr_array_new_with_free_func (g_free);
+    cc->names = g_ptr_array_new_with_free_func (g_free);
     gtk_box_append (GTK_BOX (content), grid);
-    title = gtk_label_new (_("Timelines, CPU and memory on one time scale"));
-    gtk_label_set_xalign (GTK_LABEL (title), 0);
-    gtk_widget_add_css_class (title, "title-4");
-    gtk_widget_set_margin_start (title, 18);
-    gtk_box_append (GTK_BOX (content), title);
     for (guint c = 0; c < rows->len; c++)
       {
         const PsHistoryRun *run = PS_HISTORY_ROW (g_ptr_array_index (rows, c))->run;
-        g_autofree char *started = cell_text (run, COL_STARTED);
-        /* Translators: above a compared run's charts: its place among them, when it started, what it ran */
-        g_autofree char *heading = g_strdup_printf (_("Run %u — %s — %s over %s, %u workers"), c + 1, started,
-                                                    run->workload, run->items, run->workers);
-        GtkWidget *label = gtk_label_new (heading), *charts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-        GtkWidget *timeline = compare_chart (PS_TYPE_TIMELINE_CHART, 150, "compare-timeline");
-        GtkWidget *cpu = compare_chart (PS_TYPE_CPU_CHART, 140, "compare-cpu");
-        GtkWidget *memory = compare_chart (PS_TYPE_MEMORY_CHART, 140, "compare-memory");
 
-        gtk_label_set_xalign (GTK_LABEL (label), 0);
-        gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-        gtk_widget_add_css_class (label, "heading");
-        gtk_widget_set_margin_start (label, 18);
-        gtk_widget_set_margin_top (label, 6);
-        gtk_box_append (GTK_BOX (content), label);
-        gtk_widget_set_margin_start (timeline, 18);
-        gtk_widget_set_margin_end (timeline, 18);
-        gtk_box_append (GTK_BOX (content), timeline);
-        gtk_widget_set_margin_start (charts, 18);
-        gtk_widget_set_margin_end (charts, 18);
-        gtk_box_append (GTK_BOX (charts), cpu);
-        gtk_box_append (GTK_BOX (charts), memory);
-        gtk_box_append (GTK_BOX (content), charts);
-        g_ptr_array_add (cc->charts, g_object_ref (timeline));
-        g_ptr_array_add (cc->charts, g_object_ref (cpu));
-        g_ptr_array_add (cc->charts, g_object_ref (memory));
-        g_ptr_array_add (cc->paths, g_strdup (run->path));
+        if (g_strcmp0 (run->kind, "sweep") == 0)
+          {
+            g_autofree char *started = cell_text (run, COL_STARTED);
+
+            n_sweeps++;
+            g_ptr_array_add (cc->sweep_paths, g_strdup (run->path));
+            /* Translators: a compared sweep in the speedup chart's legend: its column, when it started, what it ran */
+            g_ptr_array_add (cc->names, g_strdup_printf (_("%u. %s, %s over %s"), c + 1, started, run->workload,
+                                                         run->items));
+          }
+        else
+          n_runs++;
+      }
+    /* the sweeps' speedups on one chart */
+    if (n_sweeps > 0)
+      {
+        GtkWidget *area = gtk_drawing_area_new ();
+
+        title = gtk_label_new (ngettext ("The sweep's speedup", "The sweeps' speedups on one chart", n_sweeps));
+        gtk_label_set_xalign (GTK_LABEL (title), 0);
+        gtk_widget_add_css_class (title, "title-4");
+        gtk_widget_set_margin_start (title, 18);
+        gtk_box_append (GTK_BOX (content), title);
+        gtk_widget_set_size_request (area, -1, 280);
+        gtk_widget_set_margin_start (area, 18);
+        gtk_widget_set_margin_end (area, 18);
+        gtk_widget_set_name (area, "compare-speedups");
+        gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Speedup of the compared sweeps"), -1);
+        gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), speedups_draw, NULL, NULL);
+        gtk_box_append (GTK_BOX (content), area);
+        cc->speedups = g_object_ref (area);
+      }
+    if (n_runs > 0)
+      {
+        title = gtk_label_new (_("Timelines, CPU and memory on one time scale"));
+        gtk_label_set_xalign (GTK_LABEL (title), 0);
+        gtk_widget_add_css_class (title, "title-4");
+        gtk_widget_set_margin_start (title, 18);
+        gtk_box_append (GTK_BOX (content), title);
+      }
+    for (guint c = 0; c < rows->len; c++)
+      {
+        const PsHistoryRun *run = PS_HISTORY_ROW (g_ptr_array_index (rows, c))->run;
+
+        if (g_strcmp0 (run->kind, "sweep") != 0)
+          {
+            g_autofree char *started = cell_text (run, COL_STARTED);
+            /* Translators: above a compared run's charts: its place among them, when it started, what it ran */
+            g_autofree char *heading = g_strdup_printf (_("Run %u — %s — %s over %s, %u workers"), c + 1, started,
+                                                        run->workload, run->items, run->workers);
+            GtkWidget *label = gtk_label_new (heading), *charts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+            GtkWidget *timeline = compare_chart (PS_TYPE_TIMELINE_CHART, 150, "compare-timeline");
+            GtkWidget *cpu = compare_chart (PS_TYPE_CPU_CHART, 140, "compare-cpu");
+            GtkWidget *memory = compare_chart (PS_TYPE_MEMORY_CHART, 140, "compare-memory");
+
+            gtk_label_set_xalign (GTK_LABEL (label), 0);
+            gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+            gtk_widget_add_css_class (label, "heading");
+            gtk_widget_set_margin_start (label, 18);
+            gtk_widget_set_margin_top (label, 6);
+            gtk_box_append (GTK_BOX (content), label);
+            gtk_widget_set_margin_start (timeline, 18);
+            gtk_widget_set_margin_end (timeline, 18);
+            gtk_box_append (GTK_BOX (content), timeline);
+            gtk_widget_set_margin_start (charts, 18);
+            gtk_widget_set_margin_end (charts, 18);
+            gtk_box_append (GTK_BOX (charts), cpu);
+            gtk_box_append (GTK_BOX (charts), memory);
+            gtk_box_append (GTK_BOX (content), charts);
+            g_ptr_array_add (cc->charts, g_object_ref (timeline));
+            g_ptr_array_add (cc->charts, g_object_ref (cpu));
+            g_ptr_array_add (cc->charts, g_object_ref (memory));
+            g_ptr_array_add (cc->paths, g_strdup (run->path));
+          }
       }
     gtk_widget_set_margin_bottom (content, 18);
     /* the window's going stops the reading; the charts stay alive for it */

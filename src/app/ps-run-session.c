@@ -464,6 +464,7 @@ typedef struct
 {
   GFile      *file;
   PsRunModel *model;
+  PsSweep    *sweep;     /* the file was a sweep's log */
   char       *problem;
 } Replay;
 
@@ -472,6 +473,7 @@ replay_free (Replay *r)
 {
   g_clear_object (&r->file);
   g_clear_object (&r->model);
+  g_clear_pointer (&r->sweep, ps_sweep_free);
   g_free (r->problem);
   g_free (r);
 }
@@ -502,6 +504,15 @@ replay_thread (GTask        *task,
       g_autofree char *uri = g_file_get_uri (r->file);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                                _("%s is not a local file"), uri);
+      return;
+    }
+  /* a sweep's log (kept, or from poolscope-run sweep --log) is the sweep */
+  if (ps_log_is_sweep (path))
+    {
+      if (!(r->sweep = ps_sweep_load (path, &r->problem, &error)))
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
       return;
     }
   r->model = ps_run_model_new ();
@@ -558,13 +569,16 @@ ps_run_session_replay_async (PsRunSession        *self,
 /**
  * ps_run_session_replay_finish:
  * @problem: (out) (optional): why the log stops early, if it does
+ * @sweep: (out) (optional) (transfer full): the sweep, when the file was a
+ *   sweep's log: then the session's run stays as it was
  *
- * Returns: %TRUE when the log is the session's run now
+ * Returns: %TRUE when the log is the session's run now (or *@sweep is set)
  */
 gboolean
 ps_run_session_replay_finish (PsRunSession  *self,
                               GAsyncResult  *result,
                               char         **problem,
+                              PsSweep      **sweep,
                               GError       **error)
 {
   Replay *r;
@@ -574,6 +588,20 @@ ps_run_session_replay_finish (PsRunSession  *self,
 
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return FALSE;
+  r = g_task_get_task_data (G_TASK (result));
+  if (r->sweep)
+    {
+      if (sweep == NULL)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("this is the log of a sizing sweep, not of one run"));
+          return FALSE;
+        }
+      *sweep = g_steal_pointer (&r->sweep);
+      if (problem)
+        *problem = g_strdup (r->problem);
+      return TRUE;
+    }
   if (ps_run_session_is_busy (self))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,

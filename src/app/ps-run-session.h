@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ps-run-model.h"
+#include "ps-sweep.h"
 #include "ps-spec.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,7 @@ double        ps_run_session_get_replay_fraction (PsRunSession *self);
 gboolean      ps_run_session_replay_finish (PsRunSession *self,
                                            GAsyncResult  *result,
                                            char         **problem,
+                                           PsSweep      **sweep,
                                            GError       **error);
 void          ps_run_session_close        (PsRunSession  *self);
 

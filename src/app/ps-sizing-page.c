@@ -234,6 +234,21 @@ ps_sizing_page_get_request (PsSizingPage *self,
   return TRUE;
 }
 
+/* The plan of a sweep opened from its log: its counts and repetitions,
+ * so that Sweep runs it again. */
+void
+ps_sizing_page_show_plan (PsSizingPage *self,
+                          PsSweep      *sweep)
+{
+  g_autoptr(GString) counts = g_string_new (NULL);
+
+  g_return_if_fail (PS_IS_SIZING_PAGE (self));
+  for (guint i = 0; i < ps_sweep_get_n_counts (sweep); i++)
+    g_string_append_printf (counts, i ? ",%u" : "%u", ps_sweep_get_count (sweep, i));
+  gtk_editable_set_text (GTK_EDITABLE (self->counts_row), counts->str);
+  gtk_spin_button_set_value (self->reps_spin, MAX (1, ps_sweep_get_reps (sweep)));
+}
+
 /* The sweep to show (the window keeps it); NULL: none. */
 void
 ps_sizing_page_set_sweep (PsSizingPage *self,

@@ -29,4 +29,7 @@ void        ps_sizing_page_set_failure (PsSizingPage *self,
                                         const char   *text);
 const char *ps_sizing_page_get_recommendation (PsSizingPage *self);
 
+void          ps_sizing_page_show_plan (PsSizingPage *self,
+                                        PsSweep      *sweep);
+
 G_END_DECLS

@@ -10,6 +10,10 @@
  * Signals: "run-started" (index), "run-done" (index), "finished"
  * (stopped: whether Stop ended it).
  *
+ * With a record (ps_sweep_runner_start_kept()), the sweep is kept as it
+ * goes: each run's run-level events, appended in the record's thread at
+ * the run's end (ps-sweep-record.c), never during a run.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "poolscope"
@@ -17,6 +21,7 @@
 #include "config.h"
 
 #include "ps-sweep-runner.h"
+#include "ps-sweep-record.h"
 
 struct _PsSweepRunner
 {
@@ -28,6 +33,7 @@ struct _PsSweepRunner
   gboolean      running;
   gboolean      stopping;
   char         *failure;   /* why a run failed and ended the sweep */
+  PsSweepRecord *record;   /* where the sweep is kept, or NULL */
   guint         next_id;
   gulong        finished_id;
 };
@@ -53,7 +59,11 @@ tap (const PsEvent *e,
   PsSweepRunner *self = data;
 
   if (self->running && self->index < ps_sweep_get_n_runs (self->sweep))
-    ps_sweep_run_result_add_event (&ps_sweep_get_run (self->sweep, self->index)->result, e);
+    {
+      ps_sweep_run_result_add_event (&ps_sweep_get_run (self->sweep, self->index)->result, e);
+      if (self->record)
+        ps_sweep_record_add (self->record, e);
+    }
 }
 
 static void
@@ -66,6 +76,8 @@ finish (PsSweepRunner *self)
   ps_run_session_set_event_tap (self->session, NULL, NULL);
   g_clear_signal_handler (&self->finished_id, self->session);
   ps_sweep_compute (self->sweep);
+  if (self->record)
+    ps_sweep_record_finish (g_steal_pointer (&self->record), self->sweep, FALSE);
   g_signal_emit (self, signals[FINISHED], 0, stopped);
 }
 
@@ -82,6 +94,8 @@ start_next (gpointer data)
       return G_SOURCE_REMOVE;
     }
   spec = ps_sweep_dup_run_spec (self->sweep, self->index);
+  if (self->record)
+    ps_sweep_record_run (self->record, self->sweep, self->index);
   ps_run_session_start (self->session, spec);
   g_signal_emit (self, signals[RUN_STARTED], 0, self->index);
   return G_SOURCE_REMOVE;
@@ -108,6 +122,8 @@ session_finished (PsSweepRunner *self)
       self->stopping = TRUE;
     }
   ps_sweep_compute (self->sweep);
+  if (self->record)
+    ps_sweep_record_run_done (self->record);
   g_signal_emit (self, signals[RUN_DONE], 0, self->index);
   self->index++;
   self->next_id = g_idle_add (start_next, self);
@@ -118,10 +134,25 @@ void
 ps_sweep_runner_start (PsSweepRunner *self,
                        PsSweep       *sweep)
 {
+  ps_sweep_runner_start_kept (self, sweep, NULL);
+}
+
+/**
+ * ps_sweep_runner_start_kept:
+ * @record: (transfer full) (nullable): where the sweep is kept as it goes
+ *
+ * As ps_sweep_runner_start(), keeping the sweep in @record.
+ */
+void
+ps_sweep_runner_start_kept (PsSweepRunner *self,
+                            PsSweep       *sweep,
+                            PsSweepRecord *record)
+{
   g_return_if_fail (PS_IS_SWEEP_RUNNER (self));
   g_return_if_fail (!self->running && !ps_run_session_is_busy (self->session));
 
   self->sweep = sweep;
+  self->record = record;
   self->index = 0;
   self->running = TRUE;
   g_clear_pointer (&self->failure, g_free);
@@ -191,6 +222,9 @@ ps_sweep_runner_dispose (GObject *object)
     }
   g_clear_object (&self->session);
   g_clear_pointer (&self->failure, g_free);
+  /* the runs that ended stay kept */
+  if (self->record)
+    ps_sweep_record_finish (g_steal_pointer (&self->record), NULL, FALSE);
   G_OBJECT_CLASS (ps_sweep_runner_parent_class)->dispose (object);
 }
 

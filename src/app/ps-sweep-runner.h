@@ -7,6 +7,7 @@
 #include <glib-object.h>
 
 #include "ps-run-session.h"
+#include "ps-sweep-record.h"
 #include "ps-sweep.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,9 @@ G_DECLARE_FINAL_TYPE (PsSweepRunner, ps_sweep_runner, PS, SWEEP_RUNNER, GObject)
 PsSweepRunner *ps_sweep_runner_new        (PsRunSession  *session);
 void           ps_sweep_runner_start      (PsSweepRunner *self,
                                            PsSweep       *sweep);
+void           ps_sweep_runner_start_kept (PsSweepRunner *self,
+                                           PsSweep       *sweep,
+                                           PsSweepRecord *record);
 void           ps_sweep_runner_stop       (PsSweepRunner *self);
 gboolean       ps_sweep_runner_is_running (PsSweepRunner *self);
 PsSweep       *ps_sweep_runner_get_sweep  (PsSweepRunner *self);

@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <glib/gi18n.h>
 
 #include "ps-format.h"
@@ -382,7 +384,27 @@ ps_window_start_sweep (PsWindow *self)
   ps_batch_form_save (self->batch_form);
   ps_live_page_show_run (self->live_page);
   ps_sizing_page_set_sweep (self->sizing_page, self->sweep);
-  ps_sweep_runner_start (self->runner, self->sweep);
+  {
+    /* the sweep is kept too, as runs are (the settings say where, whether) */
+    PsSweepRecord *record = NULL;
+
+    if (g_settings_get_boolean (self->settings, "keep-runs"))
+      {
+        g_autofree char *history = ps_history_default_dir ();
+        g_autofree char *dir = g_build_filename (history, "runs", NULL);
+        g_autofree char *path = NULL;
+        g_autoptr(GError) keep_error = NULL;
+
+        if (g_mkdir_with_parents (dir, 0700) != 0 || !(path = ps_history_make_log_file (dir, &keep_error)) ||
+            !(record = ps_sweep_record_new (path, &keep_error)))
+          {
+            g_autofree char *msg = g_strdup_printf (_("This sweep is not kept: %s"),
+                                                    keep_error ? keep_error->message : g_strerror (errno));
+            ps_window_add_text_toast (self, msg, 5);
+          }
+      }
+    ps_sweep_runner_start_kept (self->runner, self->sweep, record);
+  }
   ps_sizing_page_update (self->sizing_page, TRUE, 0, FALSE);
   ps_window_update_actions (self);
 }
@@ -516,7 +538,8 @@ replay_done (GObject      *source,
   g_autoptr(PsWindow) self = data;
   g_autoptr(GError) error = NULL;
   g_autofree char *problem = NULL;
-  gboolean ok = ps_run_session_replay_finish (PS_RUN_SESSION (source), result, &problem, &error);
+  PsSweep *sweep = NULL;
+  gboolean ok = ps_run_session_replay_finish (PS_RUN_SESSION (source), result, &problem, &sweep, &error);
 
   /* a newer opening has its own bar */
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -537,6 +560,48 @@ replay_done (GObject      *source,
       name = g_strdup (self->opening ? g_object_get_data (G_OBJECT (self->opening), "ps-name") : NULL);
       msg = g_strdup_printf (_("Could not open %s: %s"), name, error->message);
       ps_window_add_text_toast (self, msg, 0);
+      return;
+    }
+  if (sweep)
+    {
+      /* a sweep's log: the sweep, on the Sizing page (a sweep under way keeps it) */
+      if (ps_sweep_runner_is_running (self->runner))
+        {
+          ps_sweep_free (sweep);
+          ps_window_add_text_toast (self, _("Stop the sweep first to open a sweep's log"), 5);
+          return;
+        }
+      ps_sizing_page_set_sweep (self->sizing_page, NULL);
+      g_clear_pointer (&self->sweep, ps_sweep_free);
+      self->sweep = sweep;
+      ps_sizing_page_set_sweep (self->sizing_page, self->sweep);
+      ps_sizing_page_show_plan (self->sizing_page, self->sweep);
+      ps_sizing_page_update (self->sizing_page, FALSE, 0, FALSE);
+      /* the form shows the batch the sweep ran */
+      {
+        const PsSpec *spec = ps_sweep_get_spec (self->sweep);
+
+        if (spec->items_spec && *spec->items_spec)
+          ps_batch_form_set_items (self->batch_form, spec->items_spec);
+        if (spec->workload_spec && *spec->workload_spec)
+          ps_batch_form_set_workload (self->batch_form, spec->workload_spec);
+      }
+      {
+        g_autofree char *name = self->opening ? g_strdup (g_object_get_data (G_OBJECT (self->opening), "ps-name"))
+                                              : NULL;
+        /* Translators: the status line after a kept or saved sweep is opened; %s is its file */
+        g_autofree char *status = g_strdup_printf (_("Sweep opened from %s"), name ? name : "");
+
+        gtk_label_set_label (self->status_label, status);
+      }
+      if (problem)
+        {
+          g_autofree char *msg = g_strdup_printf (_("The log stops early: %s"), problem);
+
+          ps_window_add_text_toast (self, msg, 0);
+        }
+      adw_view_stack_set_visible_child_name (self->view_stack, "sizing");
+      ps_window_update_actions (self);
       return;
     }
   ps_batch_form_fill_from_run (self->batch_form, ps_run_session_get_model (self->session));
@@ -601,9 +666,8 @@ history_open_log (PsWindow   *self,
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
+  /* shown in Live once read (a sweep in Sizing) */
   ps_window_open_log (self, file);
-  if (!ps_run_session_is_busy (self->session))
-    adw_view_stack_set_visible_child_name (self->view_stack, "live");
 }
 
 static void

@@ -89,8 +89,19 @@ ps_cli_history (int    argc,
       g_autofree char *wall = run->wall_ns >= 0 ? ps_format_duration (run->wall_ns) : g_strdup ("—");
       g_autofree char *tasks = ps_format_count (run->tasks);
 
-      printf ("%6" G_GINT64_FORMAT "  %-19s  %-8s  %7u  %10s  %10s  %s over %s\n", run->id, date, run->status,
-              run->workers, tasks, wall, run->workload, run->items);
+      gboolean sweep = g_strcmp0 (run->kind, "sweep") == 0;
+      g_autofree char *workers = sweep ? g_strdup (run->counts) : g_strdup_printf ("%u", run->workers);
+      g_autofree char *what = NULL;
+
+      if (sweep && run->recommended > 0)
+        /* Translators: a kept sizing sweep in poolscope-run history */
+        what = g_strdup_printf (_("sweep of %s over %s, recommends %u"), run->workload, run->items, run->recommended);
+      else if (sweep)
+        what = g_strdup_printf (_("sweep of %s over %s"), run->workload, run->items);
+      else
+        what = g_strdup_printf (_("%s over %s"), run->workload, run->items);
+      printf ("%6" G_GINT64_FORMAT "  %-19s  %-8s  %7s  %10s  %10s  %s\n", run->id, date, run->status, workers,
+              tasks, wall, what);
     }
   return fflush (stdout) == 0 ? 0 : 3;
 }

@@ -24,7 +24,9 @@
 #include "ps-format.h"
 #include "ps-log-writer.h"
 #include "ps-pool.h"
+#include "ps-history.h"
 #include "ps-sweep.h"
+#include "ps-sweep-record.h"
 
 typedef struct
 {
@@ -34,6 +36,7 @@ typedef struct
   PsPool      *pool;
   GMainLoop   *loop;
   PsLogWriter *log;
+  PsSweepRecord *record;     /* --save: the sweep kept in the history */
   gboolean     progress;
   int          signal;
   char        *failure;
@@ -48,6 +51,8 @@ on_event (const PsEvent *e,
   ps_sweep_run_result_add_event (&s->run->result, e);
   if (s->log)
     ps_log_writer_add (s->log, e);
+  if (s->record)
+    ps_sweep_record_add (s->record, e);
   if (e->type == PS_EVENT_RUN_END)
     {
       if (e->message && !e->cancelled && s->failure == NULL)
@@ -178,6 +183,8 @@ ps_cli_sweep (int         argc,
   g_autoptr(PsSweep) sweep = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(PsLogWriter) log = NULL;
+  g_autoptr(PsHistory) history = NULL;
+  g_autofree char *saved_path = NULL;
   g_autofree char *usable_why = NULL;
   const char *workers_text = "auto", *reps_text = NULL, *tolerance_text = NULL;
   gboolean warmup = TRUE, failed_tasks = FALSE;
@@ -208,6 +215,20 @@ ps_cli_sweep (int         argc,
     {
       fprintf (stderr, "poolscope-run: %s\n", error->message);
       return 2;
+    }
+
+  /* --save: the sweep joins the history, kept as it goes (ps-sweep-record.c) */
+  if (spec->save)
+    {
+      g_autofree char *dir = ps_history_default_dir ();
+
+      history = ps_history_open (dir, NULL, &error);
+      if (history == NULL || (saved_path = ps_history_new_log_path (history, &error)) == NULL ||
+          (s.record = ps_sweep_record_new (saved_path, &error)) == NULL)
+        {
+          fprintf (stderr, "poolscope-run: --save: %s\n", error->message);
+          return 3;
+        }
     }
 
   sweep = ps_sweep_new (spec, (guint *) counts->data, counts->len, reps, warmup, spec->seed);
@@ -252,6 +273,8 @@ ps_cli_sweep (int         argc,
           e.retry = s.run->warmup;
           ps_log_writer_add (log, &e);
         }
+      if (s.record)
+        ps_sweep_record_run (s.record, sweep, s.index);
       pool = ps_pool_new (run_spec);
       s.pool = pool;
       ps_pool_set_worker_command (pool, self_exe);
@@ -265,6 +288,8 @@ ps_cli_sweep (int         argc,
       if (!ps_pool_is_finished (pool))
         g_main_loop_run (loop);
       s.pool = NULL;
+      if (s.record)
+        ps_sweep_record_run_done (s.record);
       if (s.run->result.ended && !s.run->result.cancelled)
         {
           ps_sweep_run_done (sweep, s.index);
@@ -275,6 +300,14 @@ ps_cli_sweep (int         argc,
     fprintf (stderr, "\r\033[K");
 
   ps_sweep_compute (sweep);
+  if (s.record)
+    {
+      g_autoptr(GError) saved_error = NULL;
+
+      ps_sweep_record_finish (g_steal_pointer (&s.record), sweep, TRUE);
+      if (!ps_history_add_log (history, saved_path, &saved_error))
+        fprintf (stderr, "poolscope-run: --save: %s\n", saved_error->message);
+    }
   if (log)
     {
       g_autofree char *result = ps_sweep_to_json (sweep);

@@ -158,6 +158,15 @@ make_frame (PsSweepChartKind  kind,
   return f->w >= 40 && f->h >= 30;
 }
 
+static int
+compare_guint (gconstpointer a,
+               gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 static void
 draw_axes (PsSweepChartKind   kind,
            PsSweep           *sweep,
@@ -505,4 +514,176 @@ ps_sweep_describe (PsSweepChartKind  kind,
     g_string_append_printf (out, ngettext ("; recommended: %u worker", "; recommended: %u workers",
                                            ps_sweep_get_recommended (sweep)),
                             ps_sweep_get_recommended (sweep));
+}
+
+/**
+ * ps_sweep_draw_speedups:
+ * @sweeps: (array length=n_sweeps): sweeps to compare
+ * @names: (array length=n_sweeps): what the legend calls each
+ *
+ * The measured speedup of each sweep (against its own smallest count),
+ * one colour each, on one chart with the ideal line: sweeps side by side.
+ */
+void
+ps_sweep_draw_speedups (PsSweep *const     *sweeps,
+                        const char *const  *names,
+                        guint               n_sweeps,
+                        cairo_t            *cr,
+                        int                 width,
+                        int                 height,
+                        const PsDrawStyle  *style)
+{
+  g_autoptr(PangoLayout) small = ps_draw_make_layout (cr, style, 0.85, FALSE);
+  g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  double vmax = 0, label_w = 0, legend_x, legend_y;
+  double last_right = -G_MAXDOUBLE;
+  char buf[PS_FORMAT_BUF_SIZE];
+  Frame f = { 0 };
+  CurveData ideal = { NULL, 0 };
+
+  f.nmin = G_MAXDOUBLE;
+  for (guint s = 0; s < n_sweeps; s++)
+    for (guint i = 0; i < ps_sweep_get_n_points (sweeps[s]); i++)
+      {
+        const PsSweepPoint *p = ps_sweep_get_point (sweeps[s], i);
+        gboolean known = FALSE;
+
+        f.nmin = MIN (f.nmin, p->workers);
+        f.nmax = MAX (f.nmax, p->workers);
+        if (isfinite (p->speedup) && p->n_reps > 0)
+          vmax = MAX (vmax, p->speedup);
+        for (guint k = 0; k < counts->len; k++)
+          known |= g_array_index (counts, guint, k) == p->workers;
+        if (!known)
+          g_array_append_val (counts, p->workers);
+      }
+  if (vmax <= 0 || f.nmin > f.nmax)
+    {
+      ps_draw_message (cr, style, width, height, _("None of these sweeps has a measured point"));
+      return;
+    }
+  ideal.base = f.nmin;
+  vmax = MAX (vmax, f.nmax / f.nmin);
+  f.log = f.nmax / f.nmin >= 8;
+  f.step = ps_draw_nice_step (vmax / 4);
+  f.vmax = ceil (vmax / f.step - 1e-9) * f.step;
+  for (double v = 0; v <= f.vmax + f.step / 100; v += f.step)
+    {
+      format_axis_value (PS_SWEEP_CHART_SPEEDUP, v, buf, sizeof buf);
+      label_w = MAX (label_w, ps_draw_text_width (small, buf));
+    }
+  f.x0 = PAD + label_w + 8;
+  f.y0 = TOP;
+  f.w = width - f.x0 - RIGHT;
+  f.h = height - TOP - BOTTOM;
+  if (f.w < 40 || f.h < 30)
+    return;
+
+  /* the grid, the value labels, every count's label that has room */
+  cairo_set_line_width (cr, 1);
+  for (double v = 0; v <= f.vmax + f.step / 100; v += f.step)
+    {
+      double y = floor (y_of (&f, v)) + 0.5;
+
+      ps_draw_set_rgba (cr, &style->fg, 0.12);
+      cairo_move_to (cr, f.x0, y);
+      cairo_line_to (cr, f.x0 + f.w, y);
+      cairo_stroke (cr);
+      format_axis_value (PS_SWEEP_CHART_SPEEDUP, v, buf, sizeof buf);
+      ps_draw_set_rgba (cr, &style->fg, 0.6);
+      ps_draw_text (cr, small, buf, f.x0 - 6, y - 8, 1, 0);
+    }
+  g_array_sort (counts, compare_guint);
+  for (guint i = 0; i < counts->len; i++)
+    {
+      guint n = g_array_index (counts, guint, i);
+      double x = x_of (&f, n);
+      int tw;
+
+      g_snprintf (buf, sizeof buf, "%u", n);
+      tw = ps_draw_text_width (small, buf);
+      if (x - tw / 2.0 < last_right + 6)
+        continue;
+      last_right = x + tw / 2.0;
+      ps_draw_set_rgba (cr, &style->fg, 0.6);
+      ps_draw_text (cr, small, buf, x, f.y0 + f.h + 4, 0.5, 0);
+    }
+
+  /* the ideal, then each sweep's medians */
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_dash (cr, (double[]) { 4, 4 }, 2, 0);
+  ps_draw_set_rgba (cr, &style->fg, 0.35);
+  draw_curve (cr, &f, ideal_fn, &ideal);
+  cairo_set_dash (cr, NULL, 0, 0);
+  legend_x = f.x0;
+  legend_y = f.y0 + f.h + 20;
+  for (guint s = 0; s < n_sweeps; s++)
+    {
+      PsRGBA c;
+      gboolean first = TRUE;
+
+      ps_draw_series_color (s, style->dark, &c);
+      ps_draw_set_rgba (cr, &c, 1);
+      cairo_set_line_width (cr, 2);
+      for (guint i = 0; i < ps_sweep_get_n_points (sweeps[s]); i++)
+        {
+          const PsSweepPoint *p = ps_sweep_get_point (sweeps[s], i);
+
+          if (p->n_reps == 0 || !isfinite (p->speedup))
+            continue;
+          if (first)
+            cairo_move_to (cr, x_of (&f, p->workers), y_of (&f, p->speedup));
+          else
+            cairo_line_to (cr, x_of (&f, p->workers), y_of (&f, p->speedup));
+          first = FALSE;
+        }
+      cairo_stroke (cr);
+      for (guint i = 0; i < ps_sweep_get_n_points (sweeps[s]); i++)
+        {
+          const PsSweepPoint *p = ps_sweep_get_point (sweeps[s], i);
+
+          if (p->n_reps == 0 || !isfinite (p->speedup))
+            continue;
+          cairo_arc (cr, x_of (&f, p->workers), y_of (&f, p->speedup), 3.5, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+      /* its name in the legend, on as many lines as it takes */
+      if (legend_x + 14 + ps_draw_text_width (small, names[s]) > f.x0 + f.w && legend_x > f.x0)
+        {
+          legend_x = f.x0;
+          legend_y += 16;
+        }
+      cairo_rectangle (cr, legend_x, legend_y + 6, 10, 3);
+      cairo_fill (cr);
+      ps_draw_set_rgba (cr, &style->fg, 0.75);
+      ps_draw_text (cr, small, names[s], legend_x + 14, legend_y, 0, 0);
+      legend_x += 14 + ps_draw_text_width (small, names[s]) + 14;
+    }
+}
+
+/* The chart of ps_sweep_draw_speedups() in words. */
+void
+ps_sweep_describe_speedups (PsSweep *const    *sweeps,
+                            const char *const *names,
+                            guint              n_sweeps,
+                            GString           *out)
+{
+  g_string_append (out, _("Speedup of each sweep against its fewest workers."));
+  for (guint s = 0; s < n_sweeps; s++)
+    {
+      g_string_append_printf (out, " %s:", names[s]);
+      for (guint i = 0; i < ps_sweep_get_n_points (sweeps[s]); i++)
+        {
+          const PsSweepPoint *p = ps_sweep_get_point (sweeps[s], i);
+
+          if (p->n_reps == 0 || !isfinite (p->speedup))
+            continue;
+          /* Translators: one point of a compared sweep, "4 workers 3.10×" */
+          g_string_append_printf (out, ngettext (" %u worker %.2f×", " %u workers %.2f×", p->workers),
+                                  p->workers, p->speedup);
+          g_string_append_c (out, i + 1 < ps_sweep_get_n_points (sweeps[s]) ? ',' : '.');
+        }
+      if (ps_sweep_get_recommended (sweeps[s]) > 0)
+        g_string_append_printf (out, _(" Recommended: %u."), ps_sweep_get_recommended (sweeps[s]));
+    }
 }

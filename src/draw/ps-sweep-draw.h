@@ -28,4 +28,16 @@ void ps_sweep_describe (PsSweepChartKind   kind,
                         PsSweep           *sweep,
                         GString           *out);
 
+void ps_sweep_draw_speedups     (PsSweep *const     *sweeps,
+                                 const char *const  *names,
+                                 guint               n_sweeps,
+                                 cairo_t            *cr,
+                                 int                 width,
+                                 int                 height,
+                                 const PsDrawStyle  *style);
+void ps_sweep_describe_speedups (PsSweep *const     *sweeps,
+                                 const char *const  *names,
+                                 guint               n_sweeps,
+                                 GString            *out);
+
 G_END_DECLS

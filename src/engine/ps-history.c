@@ -32,6 +32,7 @@
 #include "ps-error.h"
 #include "ps-event.h"
 #include "ps-history.h"
+#include "ps-sweep.h"
 
 /* the first and the last line of a log are read, at most this much of each */
 #define EDGE_BYTES (256 * 1024)
@@ -113,8 +114,20 @@ static const char schema[] =
   "  wall_ns INTEGER NOT NULL,"
   "  status TEXT NOT NULL,"
   "  path TEXT NOT NULL UNIQUE,"
-  "  size INTEGER NOT NULL);"
+  "  size INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL DEFAULT 'run',"
+  "  counts TEXT NOT NULL DEFAULT '',"
+  "  recommended INTEGER NOT NULL DEFAULT 0);"
   "CREATE INDEX IF NOT EXISTS runs_by_time ON runs (started_ns DESC, id DESC);";
+
+/* Schema 1 to 2: sweeps (kind, counts, recommended). */
+static const char migrate_1_2[] =
+  "BEGIN;"
+  "ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run';"
+  "ALTER TABLE runs ADD COLUMN counts TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE runs ADD COLUMN recommended INTEGER NOT NULL DEFAULT 0;"
+  "PRAGMA user_version = 2;"
+  "COMMIT;";
 
 /* Opens (and makes) the database; FALSE when it is not a usable one. */
 static gboolean
@@ -144,11 +157,16 @@ open_db (PsHistory *self,
   if (version == 0)
     {
       /* new, or made before there were schemas: made now */
-      if (!exec (self, schema, error) || !exec (self, "PRAGMA user_version = 1", error))
+      if (!exec (self, schema, error) || !exec (self, "PRAGMA user_version = 2", error))
         return FALSE;
       *fresh = TRUE;
     }
-  /* migrations from version to PS_HISTORY_SCHEMA_VERSION go here */
+  /* migrations from version to PS_HISTORY_SCHEMA_VERSION, one step each */
+  else if (version == 1 && !exec (self, migrate_1_2, error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
 
   /* a damage past the first page shows only when the pages are read */
   {
@@ -327,6 +345,8 @@ ps_history_run_free (PsHistoryRun *run)
   g_free (run->start_method);
   g_free (run->status);
   g_free (run->path);
+  g_free (run->kind);
+  g_free (run->counts);
   g_free (run);
 }
 
@@ -343,6 +363,55 @@ parse_line (const char   *line,
     len--;
   return len > 0 && g_utf8_validate (line, len, NULL) &&
          ps_event_parse_json_line (line, len, e, entries, strings, NULL);
+}
+
+/* A sweep's log: read back whole (a kept sweep is a few kilobytes a run). */
+static PsHistoryRun *
+read_sweep (const char  *path,
+            gint64       size,
+            GError     **error)
+{
+  g_autoptr(PsHistoryRun) run = g_new0 (PsHistoryRun, 1);
+  g_autofree char *problem = NULL;
+  g_autoptr(PsSweep) sweep = ps_sweep_load (path, &problem, error);
+  g_autoptr(GString) counts = g_string_new (NULL);
+  gboolean stopped = FALSE;
+  const PsSpec *spec;
+
+  if (sweep == NULL)
+    return NULL;
+  spec = ps_sweep_get_spec (sweep);
+  run->kind = g_strdup ("sweep");
+  run->started_ns = ps_sweep_get_started_ns (sweep);
+  run->items = g_strdup (spec->items_spec ? spec->items_spec : "");
+  run->workload = g_strdup (spec->workload_spec ? spec->workload_spec : "");
+  run->start_method = g_strdup (ps_start_method_to_string (spec->start));
+  for (guint i = 0; i < ps_sweep_get_n_counts (sweep); i++)
+    {
+      guint c = ps_sweep_get_count (sweep, i);
+
+      g_string_append_printf (counts, i ? ", %u" : "%u", c);
+      run->workers = MAX (run->workers, c);
+    }
+  run->counts = g_string_free (g_steal_pointer (&counts), FALSE);
+  run->wall_ns = 0;
+  for (guint i = 0; i < ps_sweep_get_n_runs (sweep); i++)
+    {
+      const PsSweepRun *r = ps_sweep_get_run (sweep, i);
+
+      run->tasks = MAX (run->tasks, r->result.tasks);
+      run->ok += r->result.ok;
+      run->failed += r->result.failed;
+      if (r->result.ended)
+        run->wall_ns += r->result.wall_ns;
+      stopped |= r->result.cancelled;
+    }
+  run->recommended = ps_sweep_get_recommended (sweep);
+  run->status = g_strdup (!ps_sweep_is_ended (sweep) ? "cut off" : stopped ? "stopped"
+                          : run->failed > 0 ? "failed" : "ok");
+  run->path = g_strdup (path);
+  run->size = size;
+  return g_steal_pointer (&run);
 }
 
 /**
@@ -382,6 +451,11 @@ ps_history_read_log (const char  *path,
     }
   n = pread (fd, head, EDGE_BYTES, 0);
   nl = n > 0 ? memchr (head, '\n', n) : NULL;
+  if (n > 0 && nl != NULL && parse_line (head, nl - head, &start, strings) && start.type == PS_EVENT_SWEEP_RUN)
+    {
+      close (fd);
+      return read_sweep (path, st.st_size, error);
+    }
   if (n <= 0 || nl == NULL || !parse_line (head, nl - head, &start, strings) || start.type != PS_EVENT_RUN_START)
     {
       close (fd);
@@ -399,6 +473,8 @@ ps_history_read_log (const char  *path,
   run->path = g_strdup (path);
   run->size = st.st_size;
   run->status = g_strdup ("cut off");
+  run->kind = g_strdup ("run");
+  run->counts = g_strdup ("");
 
   /* the last whole line */
   {
@@ -440,8 +516,9 @@ insert (PsHistory          *self,
 
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT OR REPLACE INTO runs (id, started_ns, items, workload, start_method, workers, "
-                          "tasks, ok, failed, cancelled, wall_ns, status, path, size) VALUES ("
-                          "(SELECT id FROM runs WHERE path = ?12), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                          "tasks, ok, failed, cancelled, wall_ns, status, path, size, kind, counts, recommended) "
+                          "VALUES ((SELECT id FROM runs WHERE path = ?12), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                          "?11, ?12, ?13, ?14, ?15, ?16)",
                           -1, &st, NULL) != SQLITE_OK)
     return db_error (self, error, _("cannot add a run"));
   sqlite3_bind_int64 (st, 1, run->started_ns);
@@ -457,6 +534,9 @@ insert (PsHistory          *self,
   sqlite3_bind_text (st, 11, run->status, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 12, run->path, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (st, 13, run->size);
+  sqlite3_bind_text (st, 14, run->kind ? run->kind : "run", -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 15, run->counts ? run->counts : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 16, run->recommended);
   ok = sqlite3_step (st) == SQLITE_DONE;
   sqlite3_finalize (st);
   return ok || db_error (self, error, _("cannot add a run"));
@@ -682,7 +762,8 @@ ps_history_list (PsHistory   *self,
 
   rc = sqlite3_prepare_v2 (self->db,
                            "SELECT id, started_ns, items, workload, start_method, workers, tasks, ok, failed, "
-                           "cancelled, wall_ns, status, path, size FROM runs WHERE ?1 IS NULL OR "
+                           "cancelled, wall_ns, status, path, size, kind, counts, recommended FROM runs "
+                           "WHERE ?1 IS NULL OR kind LIKE ?1 ESCAPE '\\' OR "
                            "items LIKE ?1 ESCAPE '\\' OR workload LIKE ?1 ESCAPE '\\' OR status LIKE ?1 ESCAPE '\\' "
                            "OR start_method LIKE ?1 ESCAPE '\\' OR CAST(workers AS TEXT) = ?2 "
                            "ORDER BY started_ns DESC, id DESC",
@@ -715,6 +796,9 @@ ps_history_list (PsHistory   *self,
       run->status = dup_column (st, 11);
       run->path = dup_column (st, 12);
       run->size = sqlite3_column_int64 (st, 13);
+      run->kind = dup_column (st, 14);
+      run->counts = dup_column (st, 15);
+      run->recommended = (guint) sqlite3_column_int64 (st, 16);
       g_ptr_array_add (runs, run);
     }
   sqlite3_finalize (st);
@@ -752,6 +836,14 @@ ps_history_run_to_json (const PsHistoryRun *run)
   ps_json_append_string (out, run->status);
   g_string_append (out, ",\"log\":");
   ps_json_append_string (out, run->path);
-  g_string_append_printf (out, ",\"log_bytes\":%" G_GINT64_FORMAT "}", run->size);
+  g_string_append_printf (out, ",\"log_bytes\":%" G_GINT64_FORMAT ",\"kind\":", run->size);
+  ps_json_append_string (out, run->kind ? run->kind : "run");
+  if (run->kind && g_str_equal (run->kind, "sweep"))
+    {
+      g_string_append (out, ",\"counts\":");
+      ps_json_append_string (out, run->counts ? run->counts : "");
+      g_string_append_printf (out, ",\"recommended\":%u", run->recommended);
+    }
+  g_string_append_c (out, '}');
   return g_string_free (out, FALSE);
 }

@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-#define PS_HISTORY_SCHEMA_VERSION 1
+#define PS_HISTORY_SCHEMA_VERSION 2
 
 typedef struct
 {
@@ -26,6 +26,10 @@ typedef struct
   char    *status;         /* "ok", "failed", "stopped", "cut off" */
   char    *path;           /* the log */
   gint64   size;           /* of the log, in bytes */
+  /* schema 2 */
+  char    *kind;           /* "run", or "sweep": a sizing sweep (Sizing shows it) */
+  char    *counts;         /* a sweep's worker counts, "1, 2, 4"; "" for a run */
+  guint    recommended;    /* a sweep's answer; 0: none */
 } PsHistoryRun;
 
 typedef struct _PsHistory PsHistory;

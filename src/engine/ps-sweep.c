@@ -54,6 +54,10 @@ struct _PsSweep
   char         *usl_why;
   guint         recommended;  /* 0: no clear answer */
   char         *reason;
+
+  /* a sweep read back from its log */
+  gint64        started_ns;   /* its first run-start's epoch_ns; 0: not known */
+  gboolean      ended;        /* its log has its sweep-end */
 };
 
 /* ---- the list of worker counts ------------------------------------------ */
@@ -910,6 +914,40 @@ add_number (JsonBuilder *b,
     json_builder_add_null_value (b);
 }
 
+guint
+ps_sweep_get_reps (PsSweep *self)
+{
+  return self->reps;
+}
+
+guint
+ps_sweep_get_n_counts (PsSweep *self)
+{
+  return self->counts->len;
+}
+
+guint
+ps_sweep_get_count (PsSweep *self,
+                    guint    index)
+{
+  g_return_val_if_fail (index < self->counts->len, 0);
+  return g_array_index (self->counts, guint, index);
+}
+
+/* When a sweep read back from its log started (ns since 1970; 0: not known). */
+gint64
+ps_sweep_get_started_ns (PsSweep *self)
+{
+  return self->started_ns;
+}
+
+/* Whether a sweep read back from its log ran to its end (its sweep-end). */
+gboolean
+ps_sweep_is_ended (PsSweep *self)
+{
+  return self->ended;
+}
+
 /* A number for a CSV cell, in the C locale; NaN (not measured): empty. */
 static void
 csv_number (GString *out,
@@ -992,6 +1030,7 @@ load_event (const PsEvent *e,
           PsSpec *spec = l->sweep->spec;
 
           l->have_spec = TRUE;
+          l->sweep->started_ns = e->epoch_ns;
           g_free (spec->items_spec);
           spec->items_spec = g_strdup (e->items);
           g_free (spec->workload_spec);
@@ -1095,6 +1134,7 @@ ps_sweep_load (const char  *path,
             }
         }
       g_free (l.result);
+      self->ended = TRUE;
     }
   if (problem)
     *problem = g_steal_pointer (&why);

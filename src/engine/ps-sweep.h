@@ -122,6 +122,13 @@ const char   *ps_sweep_get_reason      (PsSweep      *self);
 guint         ps_sweep_get_base        (PsSweep      *self);
 guint         ps_sweep_get_usable_cpus (PsSweep      *self);
 
+gint64        ps_sweep_get_started_ns  (PsSweep      *self);
+gboolean      ps_sweep_is_ended        (PsSweep      *self);
+guint         ps_sweep_get_n_counts    (PsSweep      *self);
+guint         ps_sweep_get_reps        (PsSweep      *self);
+guint         ps_sweep_get_count       (PsSweep      *self,
+                                        guint         index);
+
 char         *ps_sweep_to_json         (PsSweep      *self);
 void          ps_sweep_format_table    (PsSweep      *self,
                                         GString      *out);
