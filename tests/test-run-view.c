@@ -10,6 +10,9 @@
  */
 #include "config.h"
 
+#include <math.h>
+#include <stdlib.h>
+
 #include <gtk/gtk.h>
 
 #include "ps-run-model.h"
@@ -18,6 +21,7 @@
 #include "ps-charts.h"
 #include "ps-progress-table.h"
 #include "ps-sweep-charts.h"
+#include "ps-sweep-draw.h"
 
 #define MS G_GINT64_CONSTANT (1000000)
 #define W 900
@@ -1343,6 +1347,82 @@ test_sweep_charts (void)
   ps_sweep_free (sweep);
 }
 
+/* A sweep of @counts whose run with n workers took base / n^@scaling s. */
+static PsSweep *
+made_sweep (double scaling)
+{
+  static const guint counts[] = { 1, 2, 4 };
+  g_autoptr(PsSpec) spec = ps_spec_new ();
+  PsSweep *sweep = ps_sweep_new (spec, counts, G_N_ELEMENTS (counts), 1, FALSE, 1);
+
+  for (guint i = 0; i < ps_sweep_get_n_runs (sweep); i++)
+    {
+      PsSweepRun *run = ps_sweep_get_run (sweep, i);
+
+      run->result.ended = TRUE;
+      run->result.tasks = run->result.ok = 100;
+      run->result.wall_ns = (gint64) (1e9 / pow (run->workers, scaling));
+      ps_sweep_run_done (sweep, i);
+    }
+  ps_sweep_compute (sweep);
+  return sweep;
+}
+
+/* Sweeps side by side: each one's speedup in its own colour, and the
+ * same in words. */
+static void
+test_sweep_speedups (void)
+{
+  PsSweep *sweeps[2] = { made_sweep (1.0), made_sweep (0.5) };
+  const char *legend[2] = { "1. linear", "2. square root" };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 800, 300);
+  cairo_t *cr = cairo_create (surface);
+  PsDrawStyle style = { { 0, 0, 0, 0.8f } };
+  g_autoptr(GString) words = g_string_new (NULL);
+  guint found[2] = { 0, 0 };
+  const unsigned char *data;
+  int stride;
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  ps_sweep_draw_speedups (sweeps, legend, 2, cr, 800, 300, &style);
+  cairo_surface_flush (surface);
+  {
+    g_autofree char *png = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                             "sweep-speedups.png", NULL);
+
+    cairo_surface_write_to_png (surface, png);
+  }
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (guint s = 0; s < 2; s++)
+    {
+      PsRGBA c;
+
+      ps_draw_series_color (s, FALSE, &c);
+      for (int y = 0; y < 300; y++)
+        for (int x = 0; x < 800; x++)
+          {
+            guint32 v = *(const guint32 *) (data + y * stride + x * 4);
+
+            found[s] += abs ((int) ((v >> 16) & 0xff) - (int) (c.red * 255)) < 8 &&
+                        abs ((int) ((v >> 8) & 0xff) - (int) (c.green * 255)) < 8 &&
+                        abs ((int) (v & 0xff) - (int) (c.blue * 255)) < 8;
+          }
+    }
+  g_test_message ("pixels of each sweep's colour: %u, %u", found[0], found[1]);
+  g_assert_cmpuint (found[0], >, 200);
+  g_assert_cmpuint (found[1], >, 200);
+  ps_sweep_describe_speedups (sweeps, legend, 2, words);
+  g_test_message ("%s", words->str);
+  g_assert_nonnull (strstr (words->str, "1. linear: 1 worker 1.00×, 2 workers 2.00×, 4 workers 4.00×."));
+  g_assert_nonnull (strstr (words->str, "4 workers 2.00×."));
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  ps_sweep_free (sweeps[0]);
+  ps_sweep_free (sweeps[1]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1359,6 +1439,7 @@ main (int    argc,
   g_test_add_data_func ("/ps/run-view/draw/light", GINT_TO_POINTER (FALSE), test_views_draw);
   g_test_add_data_func ("/ps/run-view/draw/dark", GINT_TO_POINTER (TRUE), test_views_draw);
   g_test_add_func ("/ps/run-view/descriptions", test_descriptions);
+  g_test_add_func ("/ps/run-view/sweep-speedups", test_sweep_speedups);
   g_test_add_func ("/ps/run-view/descriptions/short-run", test_descriptions_short_run);
   g_test_add_func ("/ps/run-view/lane-labels", test_lane_labels);
   g_test_add_func ("/ps/run-view/lane-labels/many", test_lane_labels_many);

@@ -1220,6 +1220,37 @@ test_sweep (void)
     for (int k = 0; k < 3; k++)
       gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
     save_png (GTK_WIDGET (window), "sizing-kept.png");
+
+    /* Export… on the Sizing page: the sweep's table and its charts */
+    g_assert_nonnull (ps_window_sweep_to_export (window));
+    {
+      g_autofree char *csv_path = g_build_filename (g_get_tmp_dir (), "ps-test-sweep.csv", NULL);
+      g_autofree char *png_path = g_build_filename (g_get_tmp_dir (), "ps-test-speedup.png", NULL);
+      g_autoptr(GFile) csv = g_file_new_for_path (csv_path);
+      g_autoptr(GFile) png = g_file_new_for_path (png_path);
+      g_autofree char *text = NULL;
+      g_autoptr(GdkTexture) texture = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_unlink (csv_path);
+      g_unlink (png_path);
+      ps_window_export_to (window, csv, "sweep-csv");
+      ps_window_export_to (window, png, "speedup-png");
+      end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      while ((!g_file_test (csv_path, G_FILE_TEST_EXISTS) || window->images_drawing > 0) &&
+             g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+      g_assert_true (g_file_get_contents (csv_path, &text, NULL, NULL));
+      lines = g_strsplit (text, "\r\n", -1);
+      g_assert_cmpuint (g_strv_length (lines), ==, 5);  /* a header, 1, 2 and 4 workers, "" */
+      g_assert_true (g_str_has_prefix (lines[3], "4,2,"));
+      g_assert_true (g_str_has_suffix (lines[3], ",true"));
+      texture = gdk_texture_new_from_filename (png_path, NULL);
+      g_assert_nonnull (texture);
+      g_assert_cmpint (gdk_texture_get_width (texture), ==, 1600);
+      g_unlink (csv_path);
+      g_unlink (png_path);
+    }
     gtk_window_destroy (GTK_WINDOW (window));
     g_unlink (kept);
   }

@@ -35,7 +35,8 @@ ps_window_update_actions (PsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-log",
                                  !busy && ps_run_session_get_log_path (self->session) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export",
-                                 !busy && ps_run_session_get_log_path (self->session) != NULL);
+                                 !busy && (ps_run_session_get_log_path (self->session) != NULL ||
+                                           ps_window_sweep_to_export (self) != NULL));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", can_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep", can_run);
 }
@@ -221,6 +222,35 @@ static const struct
   { "memory-png", N_("Memory chart image (PNG)"), "*.png" },
 };
 
+/* What Export… offers on the Sizing page, for the sweep shown. */
+static const struct
+{
+  const char *format;
+  const char *name;      /* translatable */
+  const char *pattern;
+} sweep_formats[] = {
+  { "sweep-csv", N_("CSV, a row per worker count"), "*.csv" },
+  { "sweep-json", N_("JSON, as poolscope-run sweep --json"), "*.json" },
+  { "speedup-png", N_("Speedup chart (PNG)"), "*.png" },
+  { "speedup-svg", N_("Speedup chart (SVG)"), "*.svg" },
+  { "speedup-pdf", N_("Speedup chart (PDF)"), "*.pdf" },
+  { "efficiency-png", N_("Efficiency chart (PNG)"), "*.png" },
+  { "wall-png", N_("Wall time chart (PNG)"), "*.png" },
+  { "throughput-png", N_("Throughput chart (PNG)"), "*.png" },
+};
+
+/* The sweep Export… works on: the one on the Sizing page when it is the
+ * page shown and no sweep runs; NULL otherwise. */
+PsSweep *
+ps_window_sweep_to_export (PsWindow *self)
+{
+  if (self->sweep == NULL || ps_sweep_runner_is_running (self->runner) ||
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "sizing") != 0 ||
+      ps_sweep_get_n_points (self->sweep) == 0)
+    return NULL;
+  return self->sweep;
+}
+
 /* ---- chart images: the views' own drawing, into a file ---------------- */
 
 typedef struct
@@ -314,6 +344,137 @@ export_image (PsWindow   *self,
 
 typedef struct
 {
+  PsSweep          *sweep;     /* the window's: no sweep starts or is opened while it is drawn */
+  PsSweepChartKind  kind;
+  char             *type;
+  char             *path;
+  char             *shown;
+} SweepImage;
+
+static void
+sweep_image_free (SweepImage *im)
+{
+  g_free (im->type);
+  g_free (im->path);
+  g_free (im->shown);
+  g_free (im);
+}
+
+static void
+sweep_image_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      data,
+                    GCancellable *cancellable)
+{
+  SweepImage *im = data;
+  GError *error = NULL;
+
+  if (!ps_chart_image_write_sweep (im->path, im->type, im->kind, im->sweep, 0, 0, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+sweep_image_done (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  PsWindow *self = PS_WINDOW (object);
+  SweepImage *im = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *msg = NULL;
+
+  self->images_drawing--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    msg = g_strdup_printf (_("Could not export the chart: %s"), error->message);
+  else
+    msg = g_strdup_printf (_("Exported to %s"), im->shown);
+  ps_window_add_text_toast (self, msg, 3);
+}
+
+static void
+sweep_table_written (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  g_autoptr(PsWindow) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = g_file_get_basename (G_FILE (object));
+  g_autofree char *msg = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    msg = g_strdup_printf (_("Could not export the sweep: %s"), error->message);
+  else
+    msg = g_strdup_printf (_("Exported to %s"), shown);
+  ps_window_add_text_toast (self, msg, 3);
+}
+
+/* The sweep shown to @file: its table (made here, a few lines; written by
+ * GIO off the main loop) or a chart (drawn in a thread). */
+static void
+export_sweep (PsWindow   *self,
+              GFile      *file,
+              const char *format)
+{
+  PsSweep *sweep = ps_window_sweep_to_export (self);
+  g_autofree char *chart = NULL;
+  PsSweepChartKind kind;
+  const char *dash;
+
+  if (sweep == NULL)
+    {
+      ps_window_add_text_toast (self, _("Could not export the sweep: there is no finished sweep shown"), 5);
+      return;
+    }
+  if (g_str_equal (format, "sweep-csv") || g_str_equal (format, "sweep-json"))
+    {
+      GString *out = g_string_new (NULL);
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (g_str_equal (format, "sweep-csv"))
+        ps_sweep_to_csv (sweep, out);
+      else
+        {
+          g_autofree char *json = ps_sweep_to_json (sweep);
+
+          g_string_append (out, json);
+          g_string_append_c (out, '\n');
+        }
+      bytes = g_string_free_to_bytes (out);
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL,
+                                           sweep_table_written, g_object_ref (self));
+      return;
+    }
+  dash = strrchr (format, '-');
+  chart = g_strndup (format, dash - format);
+  if (!ps_chart_sweep_kind_from_name (chart, &kind))
+    return;
+  {
+    g_autoptr(GTask) task = NULL;
+    SweepImage *im = g_new0 (SweepImage, 1);
+
+    im->sweep = sweep;
+    im->kind = kind;
+    im->type = g_strdup (dash + 1);
+    im->path = g_file_get_path (file);
+    im->shown = g_file_get_basename (file);
+    if (im->path == NULL)
+      {
+        sweep_image_free (im);
+        ps_window_add_text_toast (self, _("Could not export the chart: the place is not on this computer"), 5);
+        return;
+      }
+    /* the sweep is the window's: none starts or is opened while it is drawn */
+    self->images_drawing++;
+    task = g_task_new (self, NULL, sweep_image_done, NULL);
+    g_task_set_task_data (task, im, (GDestroyNotify) sweep_image_free);
+    g_task_run_in_thread (task, sweep_image_thread);
+  }
+}
+
+typedef struct
+{
   PsWindow *window;
   char     *shown;
 } Export;
@@ -388,6 +549,13 @@ ps_window_export_to (PsWindow   *self,
                                                 : g_getenv ("POOLSCOPE_ENGINE");
   Export *e;
 
+  /* a sweep's table or chart */
+  for (guint i = 0; i < G_N_ELEMENTS (sweep_formats); i++)
+    if (g_str_equal (format, sweep_formats[i].format))
+      {
+        export_sweep (self, file, format);
+        return;
+      }
   /* a chart is drawn by the app's own views, not by the engine */
   if (g_str_has_suffix (format, "-png") || g_str_has_suffix (format, "-svg") || g_str_has_suffix (format, "-pdf"))
     {
@@ -425,11 +593,16 @@ export_response (GtkNativeDialog *dialog,
       const char *format = filter ? g_object_get_data (G_OBJECT (filter), "ps-format") : NULL;
       g_autofree char *name = g_file_get_basename (file);
 
+      gboolean sweep = g_object_get_data (G_OBJECT (dialog), "ps-sweep") != NULL;
+
       /* the name's extension, when the chooser kept no filter */
-      for (guint i = 0; format == NULL && i < G_N_ELEMENTS (export_formats); i++)
+      for (guint i = 0; sweep && format == NULL && i < G_N_ELEMENTS (sweep_formats); i++)
+        if (g_str_has_suffix (name, sweep_formats[i].pattern + 1))
+          format = sweep_formats[i].format;
+      for (guint i = 0; !sweep && format == NULL && i < G_N_ELEMENTS (export_formats); i++)
         if (g_str_has_suffix (name, export_formats[i].pattern + 1))
           format = export_formats[i].format;
-      ps_window_export_to (self, file, format ? format : "csv");
+      ps_window_export_to (self, file, format ? format : sweep ? "sweep-csv" : "csv");
     }
   g_object_unref (dialog);
 }
@@ -443,6 +616,27 @@ export_action (GtkWidget  *widget,
   GtkFileChooserNative *chooser;
   g_autofree char *name = NULL;
 
+  /* on the Sizing page, the sweep shown */
+  if (ps_window_sweep_to_export (self) != NULL)
+    {
+      chooser = gtk_file_chooser_native_new (_("Export Sweep"), GTK_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                             _("_Export"), _("_Cancel"));
+      for (guint i = 0; i < G_N_ELEMENTS (sweep_formats); i++)
+        {
+          g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+          gtk_file_filter_set_name (filter, _(sweep_formats[i].name));
+          gtk_file_filter_add_pattern (filter, sweep_formats[i].pattern);
+          g_object_set_data (G_OBJECT (filter), "ps-format", (gpointer) sweep_formats[i].format);
+          gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+        }
+      g_object_set_data (G_OBJECT (chooser), "ps-sweep", GINT_TO_POINTER (TRUE));
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "sweep.csv");
+      gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+      g_signal_connect_object (chooser, "response", G_CALLBACK (export_response), widget, 0);
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+      return;
+    }
   if (ps_run_session_get_log_path (self->session) == NULL)
     return;
   chooser = gtk_file_chooser_native_new (_("Export Run"), GTK_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,

@@ -64,6 +64,7 @@ void      ps_window_export_to         (PsWindow       *self,
                                        GFile          *file,
                                        const char     *format);
 void      ps_window_start_sweep       (PsWindow       *self);
+PsSweep  *ps_window_sweep_to_export   (PsWindow       *self);
 void      ps_window_render            (PsWindow       *self);
 AdwToast *ps_window_add_text_toast    (PsWindow       *self,
                                        const char     *text,

@@ -564,8 +564,9 @@ replay_done (GObject      *source,
     }
   if (sweep)
     {
-      /* a sweep's log: the sweep, on the Sizing page (a sweep under way keeps it) */
-      if (ps_sweep_runner_is_running (self->runner))
+      /* a sweep's log: the sweep, on the Sizing page (a sweep under way, or
+       * one being drawn into an image, keeps it) */
+      if (ps_sweep_runner_is_running (self->runner) || self->images_drawing > 0)
         {
           ps_sweep_free (sweep);
           ps_window_add_text_toast (self, _("Stop the sweep first to open a sweep's log"), 5);
@@ -733,6 +734,8 @@ history_run_deleted (PsWindow          *self,
 static void
 page_shown (PsWindow *self)
 {
+  /* Export… is the sweep's on the Sizing page */
+  ps_window_update_actions (self);
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "history") == 0)
     ps_history_page_reload (self->history_page);
 }
