@@ -29,7 +29,7 @@ export POOLSCOPE_RUN="${POOLSCOPE_RUN:-$root/_build/src/cli/poolscope-run}"
 mkdir -p "$here/out"
 out="$here/out/results.txt"
 
-benches=(throughput-chunk1 throughput-map startup scaling-cpu sampling-cost memory commands export history)
+benches=(throughput-chunk1 throughput-map startup scaling-cpu sampling-cost memory commands export history sweep-record)
 command -v hyperfine >/dev/null && benches+=(sweep-agreement)
 [ "$live" = 1 ] && benches+=(live-run replay)
 [ "$live_sleep" = 1 ] && benches+=(live-sleep-memory)
