@@ -10,6 +10,9 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include <cairo.h>
 #include <gio/gio.h>
@@ -287,6 +290,56 @@ test_bad_chart_options (void)
     }
 }
 
+/* A refused or failed export leaves the file that was there; one to a
+ * FIFO (or a device) writes into it, never replaces it. */
+static void
+test_output_kept (void)
+{
+  g_autofree char *log = make_run_log ("kept.log", "1..5", "square");
+  g_autofree char *bad = tmp_path ("bad.log");
+  g_autofree char *fifo = tmp_path ("out.fifo");
+  const char *formats[] = { "csv", "png" };
+  struct stat st;
+
+  g_assert_true (g_file_set_contents (bad, "junk\n", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *name = g_strconcat ("old.", formats[i], NULL);
+      g_autofree char *old = tmp_path (name);
+      g_autofree char *text = NULL;
+      Result r = { 0 };
+
+      g_assert_true (g_file_set_contents (old, "what was there\n", -1, NULL));
+      run_cli (NULL, &r, "export", bad, "--to", formats[i], "-o", old, NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      result_clear (&r);
+      g_assert_true (g_file_get_contents (old, &text, NULL, NULL));
+      g_assert_cmpstr (text, ==, "what was there\n");
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      const char *cat[] = { "cat", fifo, NULL };
+      g_autoptr(GSubprocess) reader = NULL;
+      g_autoptr(GBytes) got = NULL;
+      g_autoptr(GError) error = NULL;
+      Result r = { 0 };
+
+      g_unlink (fifo);
+      g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+      reader = g_subprocess_newv (cat, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+      g_assert_no_error (error);
+      run_cli (NULL, &r, "export", log, "--to", formats[i], "-o", fifo, NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      result_clear (&r);
+      g_assert_true (g_subprocess_communicate (reader, NULL, NULL, &got, NULL, &error));
+      g_assert_cmpuint (g_bytes_get_size (got), >, 100);
+      g_assert_cmpint (g_stat (fifo, &st), ==, 0);
+      g_assert_true (S_ISFIFO (st.st_mode));
+    }
+  g_unlink (fifo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -296,5 +349,6 @@ main (int    argc,
   g_test_add_func ("/ps/charts/sweep-exports", test_sweep_exports);
   g_test_add_func ("/ps/charts/history-id", test_history_id);
   g_test_add_func ("/ps/charts/bad-options", test_bad_chart_options);
+  g_test_add_func ("/ps/charts/output-kept", test_output_kept);
   return cli_tests_run ();
 }

@@ -278,6 +278,27 @@ test_migrate_and_sweeps (void)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error));
   g_assert_cmpstr (g_strstrip (out), ==, "2");
+  g_clear_object (&proc);
+
+  /* the same table from before there were schemas (user_version 0) */
+  {
+    g_autofree char *db0 = (fresh_data_dir ("data-migrate-0"), index_path ());
+    g_autofree char *dir0 = g_path_get_dirname (db0);
+    g_autofree char *v0 = g_strndup (v1, strstr (v1, "PRAGMA") - v1);
+    const char *make0[] = { "sqlite3", db0, v0, NULL };
+    g_autoptr(JsonParser) parser0 = json_parser_new ();
+
+    g_mkdir_with_parents (dir0, 0700);
+    proc = g_subprocess_newv (make0, G_SUBPROCESS_FLAGS_NONE, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (proc, NULL, &error));
+    run_cli (NULL, &r, "run", "--items", "1..4", "--save", "-q", "--format", "none", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    result_clear (&r);
+    runs = history_json (parser0);
+    g_assert_cmpuint (json_array_get_length (runs), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (runs, 0), "kind"), ==, "run");
+  }
 }
 
 int

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "ps-cli-run.h"
 #include "ps-error.h"
@@ -36,6 +37,66 @@
 
 static const char *const run_charts[] = { "timeline", "cpu", "memory", "ordering", "progress", NULL };
 static const char *const sweep_charts[] = { "speedup", "efficiency", "wall", "throughput", NULL };
+
+/* The export goes to a file of its own beside @output, which takes
+ * @output's name only when the export is whole: a failed or refused one
+ * leaves what was there before. Returns the file's descriptor, or -1
+ * with errno. */
+static int
+output_open (const char  *output,
+             char       **tmp)
+{
+  mode_t mask;
+  struct stat st;
+  int fd;
+
+  /* a device or a FIFO (/dev/null, a pipe) is written as it is */
+  *tmp = NULL;
+  if (stat (output, &st) == 0 && !S_ISREG (st.st_mode))
+    return open (output, O_WRONLY | O_CLOEXEC);
+  mask = umask (0);
+  umask (mask);
+  *tmp = g_strdup_printf ("%s.XXXXXX", output);
+  fd = g_mkstemp_full (*tmp, O_WRONLY | O_CLOEXEC, 0666 & ~mask);
+  if (fd >= 0)
+    fchmod (fd, 0666 & ~mask);
+  else
+    g_clear_pointer (tmp, g_free);
+  return fd;
+}
+
+static void
+output_abort (int   fd,
+              char *tmp)
+{
+  close (fd);
+  unlink (tmp);
+}
+
+/* Closes @fd and gives it @output's name; FALSE with errno. */
+static gboolean
+output_commit (int         fd,
+               const char *tmp,
+               const char *output)
+{
+  if (close (fd) < 0)
+    {
+      int saved = errno;
+
+      unlink (tmp);
+      errno = saved;
+      return FALSE;
+    }
+  if (rename (tmp, output) < 0)
+    {
+      int saved = errno;
+
+      unlink (tmp);
+      errno = saved;
+      return FALSE;
+    }
+  return TRUE;
+}
 
 static gboolean
 is_image (const char *to)
@@ -173,6 +234,7 @@ ps_cli_export (int    argc,
   g_autofree char *problem = NULL;
   const char *input = NULL, *to = NULL, *output = NULL, *chart = NULL, *size = NULL;
   g_autofree char *from_history = NULL;
+  g_autofree char *tmp = NULL;
   PsExportFormat format;
   guint width = 0, height = 0;
   gboolean sweep;
@@ -306,8 +368,8 @@ ps_cli_export (int    argc,
                              "destroy it\n"), output);
           return 2;
         }
-      fd = open (output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-      if (fd < 0)
+      /* an image's file is poolscope-draw's to make */
+      if (!is_image (to) && (fd = output_open (output, &tmp)) < 0)
         {
           int saved = errno;
           fprintf (stderr, _("poolscope-run: export: cannot write “%s”: %s\n"), output, g_strerror (saved));
@@ -328,9 +390,6 @@ ps_cli_export (int    argc,
       const char *draw_argv[] = { draw, sweep ? "sweep" : "run", input, to, chart, w, h,
                                   output ? output : "-", NULL };
 
-      /* poolscope-draw opens the file itself: this one was to check it can be */
-      if (fd != STDOUT_FILENO)
-        close (fd);
       fflush (stdout);
       execv (draw, (char **) draw_argv);
       {
@@ -344,10 +403,16 @@ ps_cli_export (int    argc,
     {
       int status = export_sweep (input, to, fd, output);
 
-      if (fd != STDOUT_FILENO && close (fd) < 0 && status == 0)
-        status = 3;
-      if (fd != STDOUT_FILENO && status >= 2)
-        unlink (output);
+      if (fd != STDOUT_FILENO && !tmp)
+        close (fd);
+      if (tmp && status >= 2)
+        output_abort (fd, tmp);
+      else if (tmp && !output_commit (fd, tmp, output))
+        {
+          int saved = errno;
+          fprintf (stderr, _("poolscope-run: export: cannot write “%s”: %s\n"), output, g_strerror (saved));
+          return 3;
+        }
       return status;
     }
 
@@ -356,21 +421,22 @@ ps_cli_export (int    argc,
   if (!ok)
     {
       fprintf (stderr, "poolscope-run: export: %s\n", error->message);
-      if (fd != STDOUT_FILENO)
-        {
-          close (fd);
-          unlink (output);
-        }
+      if (tmp)
+        output_abort (fd, tmp);
+      else if (fd != STDOUT_FILENO)
+        close (fd);
       return 2;
     }
   if (!ps_exporter_finish (exporter, &error))
     {
       fprintf (stderr, "poolscope-run: export: %s\n", error->message);
-      if (fd != STDOUT_FILENO)
+      if (tmp)
+        output_abort (fd, tmp);
+      else if (fd != STDOUT_FILENO)
         close (fd);
       return 3;
     }
-  if (fd != STDOUT_FILENO && close (fd) < 0)
+  if ((tmp && !output_commit (fd, tmp, output)) || (!tmp && fd != STDOUT_FILENO && close (fd) < 0))
     {
       int saved = errno;
       fprintf (stderr, _("poolscope-run: export: cannot write “%s”: %s\n"), output, g_strerror (saved));

@@ -11,7 +11,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -52,7 +54,9 @@ ps_chart_image_write (const char      *path,
                       GError         **error)
 {
   gboolean to_stdout = g_strcmp0 (path, "-") == 0;
+  g_autofree char *tmp = NULL;
   g_autofree char *shown = g_filename_display_name (path);
+  GStatBuf st;
   PsDrawStyle style = { { 0.f, 0.f, 0.f, 0.8f }, FALSE, NULL, NULL, NULL };
   cairo_surface_t *surface;
   cairo_status_t status;
@@ -63,7 +67,24 @@ ps_chart_image_write (const char      *path,
   g_return_val_if_fail (ps_chart_image_type_is_known (type), FALSE);
   g_return_val_if_fail (width > 0 && height > 0, FALSE);
 
-  f = to_stdout ? stdout : g_fopen (path, "wb");
+  /* a file of its own beside @path, which takes @path's name once whole:
+   * a failed drawing leaves what was there */
+  if (!to_stdout && g_stat (path, &st) == 0 && !S_ISREG (st.st_mode))
+    f = g_fopen (path, "wb");   /* a device or a FIFO, written as it is */
+  else if (!to_stdout)
+    {
+      mode_t mask = umask (0);
+      int fd;
+
+      umask (mask);
+      tmp = g_strdup_printf ("%s.XXXXXX", path);
+      fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666 & ~mask);
+      if (fd >= 0)
+        fchmod (fd, 0666 & ~mask);
+      f = fd >= 0 ? fdopen (fd, "wb") : NULL;
+    }
+  else
+    f = stdout;
   if (f == NULL)
     {
       saved = errno;
@@ -100,12 +121,17 @@ ps_chart_image_write (const char      *path,
       saved = errno;
       status = CAIRO_STATUS_WRITE_ERROR;
     }
+  if (status == CAIRO_STATUS_SUCCESS && tmp && g_rename (tmp, path) != 0)
+    {
+      saved = errno;
+      status = CAIRO_STATUS_WRITE_ERROR;
+    }
   if (status != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, _("cannot write “%s”: %s"), shown,
                    status == CAIRO_STATUS_WRITE_ERROR && saved ? g_strerror (saved) : cairo_status_to_string (status));
-      if (!to_stdout)
-        g_unlink (path);
+      if (tmp)
+        g_unlink (tmp);
       return FALSE;
     }
   return TRUE;

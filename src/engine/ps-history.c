@@ -120,14 +120,62 @@ static const char schema[] =
   "  recommended INTEGER NOT NULL DEFAULT 0);"
   "CREATE INDEX IF NOT EXISTS runs_by_time ON runs (started_ns DESC, id DESC);";
 
-/* Schema 1 to 2: sweeps (kind, counts, recommended). */
-static const char migrate_1_2[] =
-  "BEGIN;"
-  "ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run';"
-  "ALTER TABLE runs ADD COLUMN counts TEXT NOT NULL DEFAULT '';"
-  "ALTER TABLE runs ADD COLUMN recommended INTEGER NOT NULL DEFAULT 0;"
-  "PRAGMA user_version = 2;"
-  "COMMIT;";
+/* Schema 2 added sweeps: these columns, to a table that lacks them. */
+static const struct { const char *name; const char *add; } columns_2[] = {
+  { "kind", "ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run'" },
+  { "counts", "ALTER TABLE runs ADD COLUMN counts TEXT NOT NULL DEFAULT ''" },
+  { "recommended", "ALTER TABLE runs ADD COLUMN recommended INTEGER NOT NULL DEFAULT 0" },
+};
+
+static gboolean
+has_column (PsHistory  *self,
+            const char *name)
+{
+  sqlite3_stmt *st = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA table_info(runs)", -1, &st, NULL) != SQLITE_OK)
+    return FALSE;
+  while (!found && sqlite3_step (st) == SQLITE_ROW)
+    found = g_strcmp0 ((const char *) sqlite3_column_text (st, 1), name) == 0;
+  sqlite3_finalize (st);
+  return found;
+}
+
+/* Brings an index of an older schema (0: made before there were schemas,
+ * or new) to this one, in one transaction that another opening waits
+ * for (BEGIN IMMEDIATE; the version read again inside it). */
+static gboolean
+migrate (PsHistory *self,
+         gboolean  *fresh,
+         GError   **error)
+{
+  int version;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  version = user_version (self);
+  if (version == 0)
+    {
+      /* new, or made before there were schemas: made now (a table there
+       * already is kept, and given what it lacks below) */
+      if (!exec (self, schema, error))
+        goto fail;
+      *fresh = TRUE;
+    }
+  if (version < 2)
+    for (guint i = 0; i < G_N_ELEMENTS (columns_2); i++)
+      if (!has_column (self, columns_2[i].name) && !exec (self, columns_2[i].add, error))
+        goto fail;
+  if (version < PS_HISTORY_SCHEMA_VERSION &&
+      !exec (self, "PRAGMA user_version = " G_STRINGIFY (PS_HISTORY_SCHEMA_VERSION), error))
+    goto fail;
+  return exec (self, "COMMIT", error);
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
 
 /* Opens (and makes) the database; FALSE when it is not a usable one. */
 static gboolean
@@ -154,19 +202,8 @@ open_db (PsHistory *self,
     }
   if (!exec (self, "PRAGMA journal_mode=WAL", error))
     return FALSE;
-  if (version == 0)
-    {
-      /* new, or made before there were schemas: made now */
-      if (!exec (self, schema, error) || !exec (self, "PRAGMA user_version = 2", error))
-        return FALSE;
-      *fresh = TRUE;
-    }
-  /* migrations from version to PS_HISTORY_SCHEMA_VERSION, one step each */
-  else if (version == 1 && !exec (self, migrate_1_2, error))
-    {
-      exec (self, "ROLLBACK", NULL);
-      return FALSE;
-    }
+  if (version < PS_HISTORY_SCHEMA_VERSION && !migrate (self, fresh, error))
+    return FALSE;
 
   /* a damage past the first page shows only when the pages are read */
   {
