@@ -301,6 +301,28 @@ test_migrate_and_sweeps (void)
   }
 }
 
+/* A sweep --save whose options are refused leaves no file behind (a
+ * full disk is test-sweep's /ps/sweep/record-full). */
+static void
+test_sweep_save_fails (void)
+{
+  g_autofree char *runs_dir = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint files = 0;
+  Result r = { 0 };
+
+  fresh_data_dir ("data-sweep-full");
+  runs_dir = g_build_filename (data_dir, "poolscope", "runs", NULL);
+  run_cli (NULL, &r, "sweep", "--items", "1..4", "--workers", "1,2", "--save", "--tolerance", "2", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  result_clear (&r);
+  dir = g_dir_open (runs_dir, 0, NULL);
+  while (dir && (name = g_dir_read_name (dir)))
+    files++;
+  g_assert_cmpuint (files, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -311,5 +333,6 @@ main (int    argc,
   g_test_add_func ("/ps/history/killed-run-kept", test_killed_run_kept);
   g_test_add_func ("/ps/history/newer-schema", test_newer_schema);
   g_test_add_func ("/ps/history/migrate-and-sweeps", test_migrate_and_sweeps);
+  g_test_add_func ("/ps/history/sweep-save-fails", test_sweep_save_fails);
   return cli_tests_run ();
 }

@@ -9,6 +9,10 @@
 #include "ps-error.h"
 #include "ps-fit.h"
 #include "ps-sweep.h"
+#include "ps-sweep-record.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
 
 /* An exact Amdahl curve gives back its serial fraction, with or without
  * one worker measured. */
@@ -360,6 +364,69 @@ test_recommend_unclear (void)
   g_assert_true (g_str_has_prefix (ps_sweep_get_reason (sweep), "no clear answer"));
 }
 
+/* A sweep's record on a full disk (/dev/full): finishing says so, in
+ * words; the record of a whole sweep reads back as the sweep. */
+static void
+test_record (void)
+{
+  static const guint counts[] = { 1, 2 };
+  g_autoptr(PsSpec) spec = ps_spec_new ();
+  g_autoptr(PsSweep) sweep = ps_sweep_new (spec, counts, 2, 1, FALSE, 7);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ps-test-record-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "kept.jsonl", NULL);
+  g_autoptr(PsSweep) back = NULL;
+  PsSweepRecord *record;
+
+  for (guint full = 0; full <= 1; full++)
+    {
+      record = ps_sweep_record_new (full ? "/dev/full" : path, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < ps_sweep_get_n_runs (sweep); i++)
+        {
+          PsSweepRun *run = ps_sweep_get_run (sweep, i);
+          PsEvent e = { 0 };
+
+          ps_sweep_record_run (record, sweep, i);
+          e.type = PS_EVENT_RUN_START;
+          e.n_tasks = 10;
+          e.workers = run->workers;
+          e.items = "1..10";
+          e.workload = "square";
+          ps_sweep_record_add (record, &e);
+          ps_sweep_run_result_add_event (&run->result, &e);
+          e.type = PS_EVENT_TASK_END;    /* not kept */
+          ps_sweep_record_add (record, &e);
+          memset (&e, 0, sizeof e);
+          e.type = PS_EVENT_RUN_END;
+          e.t = 1000000000 / run->workers;
+          e.n_tasks = e.n_ok = 10;
+          ps_sweep_record_add (record, &e);
+          ps_sweep_run_result_add_event (&run->result, &e);
+          ps_sweep_run_done (sweep, i);
+          ps_sweep_record_run_done (record);
+        }
+      ps_sweep_compute (sweep);
+      if (full)
+        {
+          g_assert_false (ps_sweep_record_finish (record, sweep, TRUE, NULL, NULL, &error));
+          g_test_message ("%s", error->message);
+          g_assert_error (error, PS_ERROR, PS_ERROR_FAILED);
+          g_assert_nonnull (strstr (error->message, "cannot keep the sweep"));
+          g_clear_error (&error);
+        }
+      else
+        g_assert_true (ps_sweep_record_finish (record, sweep, TRUE, NULL, NULL, &error));
+    }
+  back = ps_sweep_load (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ps_sweep_get_n_points (back), ==, 2);
+  g_assert_cmpfloat_with_epsilon (ps_sweep_get_point (back, 1)->speedup, 2.0, 1e-9);
+  g_assert_cmpuint (ps_sweep_get_recommended (back), ==, ps_sweep_get_recommended (sweep));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -370,6 +437,7 @@ main (int    argc,
   g_test_add_func ("/ps/fit/usl-noisy", test_usl_noisy);
   g_test_add_func ("/ps/fit/refused", test_fits_refused);
   g_test_add_func ("/ps/fit/stats", test_stats);
+  g_test_add_func ("/ps/sweep/record-full", test_record);
   g_test_add_func ("/ps/sweep/parse-workers", test_parse_workers);
   g_test_add_func ("/ps/sweep/schedule", test_schedule);
   g_test_add_func ("/ps/sweep/recommend-cpu-bound", test_recommend_cpu_bound);

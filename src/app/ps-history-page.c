@@ -449,7 +449,7 @@ compare_charts_free (CompareCharts *cc)
 {
   g_ptr_array_unref (cc->paths);
   g_clear_pointer (&cc->models, g_ptr_array_unref);
-  g_ptr_array_unref (cc->charts);
+  g_clear_pointer (&cc->charts, g_ptr_array_unref);
   g_ptr_array_unref (cc->sweep_paths);
   g_clear_pointer (&cc->sweeps, g_ptr_array_unref);
   g_ptr_array_unref (cc->names);
@@ -541,11 +541,15 @@ compare_read_done (GObject      *source,
                    gpointer      data)
 {
   CompareCharts *cc = g_task_get_task_data (G_TASK (result));
+  /* the widgets are let go here, on the main thread: the task's last
+   * reference may go in its thread */
+  g_autoptr(GPtrArray) charts = g_steal_pointer (&cc->charts);
+  g_autoptr(GtkWidget) speedups = g_steal_pointer (&cc->speedups);
   gint64 span = 0;
 
-  if (!g_task_propagate_boolean (G_TASK (result), NULL) || cc->models->len * 3 != cc->charts->len)
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) || cc->models->len * 3 != charts->len)
     return;
-  if (cc->speedups && cc->sweeps->len == cc->names->len)
+  if (speedups && cc->sweeps->len == cc->names->len)
     {
       Speedups *sp = g_new0 (Speedups, 1);
       g_autoptr(GString) words = g_string_new (NULL);
@@ -560,10 +564,10 @@ compare_read_done (GObject      *source,
           }
       ps_sweep_describe_speedups ((PsSweep *const *) sp->sweeps->pdata, (const char *const *) sp->names->pdata,
                                   sp->sweeps->len, words);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (cc->speedups), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+      gtk_accessible_update_property (GTK_ACCESSIBLE (speedups), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                       words->str, -1);
-      g_object_set_data_full (G_OBJECT (cc->speedups), "ps-speedups", sp, (GDestroyNotify) speedups_free);
-      gtk_widget_queue_draw (cc->speedups);
+      g_object_set_data_full (G_OBJECT (speedups), "ps-speedups", sp, (GDestroyNotify) speedups_free);
+      gtk_widget_queue_draw (speedups);
     }
   for (guint i = 0; i < cc->models->len; i++)
     span = MAX (span, ps_run_model_get_wall (g_ptr_array_index (cc->models, i)));
@@ -574,7 +578,7 @@ compare_read_done (GObject      *source,
       ps_run_model_set_time_scale (model, span);
       for (guint k = 0; k < 3; k++)
         {
-          PsChart *chart = g_ptr_array_index (cc->charts, i * 3 + k);
+          PsChart *chart = g_ptr_array_index (charts, i * 3 + k);
 
           ps_chart_set_model (chart, model);
           ps_chart_update (chart);
@@ -731,8 +735,10 @@ ps_history_page_compare (PsHistoryPage *self)
           {
             g_autofree char *started = cell_text (run, COL_STARTED);
             /* Translators: above a compared run's charts: its place among them, when it started, what it ran */
-            g_autofree char *heading = g_strdup_printf (_("Run %u — %s — %s over %s, %u workers"), c + 1, started,
-                                                        run->workload, run->items, run->workers);
+            g_autofree char *heading = g_strdup_printf (ngettext ("Run %u — %s — %s over %s, %u worker",
+                                                                  "Run %u — %s — %s over %s, %u workers",
+                                                                  run->workers),
+                                                        c + 1, started, run->workload, run->items, run->workers);
             GtkWidget *label = gtk_label_new (heading), *charts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
             GtkWidget *timeline = compare_chart (PS_TYPE_TIMELINE_CHART, 150, "compare-timeline");
             GtkWidget *cpu = compare_chart (PS_TYPE_CPU_CHART, 140, "compare-cpu");
@@ -826,15 +832,28 @@ ps_history_page_delete_selected (PsHistoryPage *self)
   if (kept > 0)
     g_signal_emit (self, signals[NOTICE], 0,
                    rows->len == 1 ? _("This run is under way or shown in Live: it cannot be deleted now")
-                                  : _("The run under way or shown in Live stays: it cannot be deleted now"));
+                                  : ngettext ("The run under way or shown in Live stays: it cannot be deleted now",
+                                              "The runs under way or shown in Live stay: they cannot be deleted now",
+                                              kept));
 }
 
 void
 ps_history_page_undo_delete (PsHistoryPage *self,
                              const char    *path)
 {
+  const char *paths[] = { path, NULL };
+
+  ps_history_page_undo_delete_all (self, paths);
+}
+
+/* Brings back every run of @paths: one reading of the History. */
+void
+ps_history_page_undo_delete_all (PsHistoryPage      *self,
+                                 const char * const *paths)
+{
   g_return_if_fail (PS_IS_HISTORY_PAGE (self));
-  g_hash_table_remove (self->deleting, path);
+  for (guint i = 0; paths[i]; i++)
+    g_hash_table_remove (self->deleting, paths[i]);
   ps_history_page_reload (self);
 }
 

@@ -509,7 +509,7 @@ replay_thread (GTask        *task,
   /* a sweep's log (kept, or from poolscope-run sweep --log) is the sweep */
   if (ps_log_is_sweep (path))
     {
-      if (!(r->sweep = ps_sweep_load (path, &r->problem, &error)))
+      if (!(r->sweep = ps_sweep_load_full (path, cancellable, &self->replay_permille, &r->problem, &error)))
         g_task_return_error (task, error);
       else
         g_task_return_boolean (task, TRUE);

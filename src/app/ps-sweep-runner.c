@@ -8,7 +8,7 @@
  * way and the sweep with it; what finished stays counted.
  *
  * Signals: "run-started" (index), "run-done" (index), "finished"
- * (stopped: whether Stop ended it).
+ * (stopped: whether Stop ended it), "kept" (the kept sweep's file is whole).
  *
  * With a record (ps_sweep_runner_start_kept()), the sweep is kept as it
  * goes: each run's run-level events, appended in the record's thread at
@@ -38,7 +38,7 @@ struct _PsSweepRunner
   gulong        finished_id;
 };
 
-enum { RUN_STARTED, RUN_DONE, FINISHED, N_SIGNALS };
+enum { RUN_STARTED, RUN_DONE, FINISHED, KEPT, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PsSweepRunner, ps_sweep_runner, G_TYPE_OBJECT)
@@ -66,6 +66,16 @@ tap (const PsEvent *e,
     }
 }
 
+/* The kept sweep's file is whole: "kept". */
+static gboolean
+record_whole (gpointer data)
+{
+  g_autoptr(PsSweepRunner) self = data;
+
+  g_signal_emit (self, signals[KEPT], 0);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 finish (PsSweepRunner *self)
 {
@@ -77,7 +87,8 @@ finish (PsSweepRunner *self)
   g_clear_signal_handler (&self->finished_id, self->session);
   ps_sweep_compute (self->sweep);
   if (self->record)
-    ps_sweep_record_finish (g_steal_pointer (&self->record), self->sweep, FALSE);
+    ps_sweep_record_finish (g_steal_pointer (&self->record), self->sweep, FALSE, record_whole,
+                            g_object_ref (self), NULL);
   g_signal_emit (self, signals[FINISHED], 0, stopped);
 }
 
@@ -224,7 +235,7 @@ ps_sweep_runner_dispose (GObject *object)
   g_clear_pointer (&self->failure, g_free);
   /* the runs that ended stay kept */
   if (self->record)
-    ps_sweep_record_finish (g_steal_pointer (&self->record), NULL, FALSE);
+    ps_sweep_record_finish (g_steal_pointer (&self->record), NULL, FALSE, NULL, NULL, NULL);
   G_OBJECT_CLASS (ps_sweep_runner_parent_class)->dispose (object);
 }
 
@@ -239,6 +250,9 @@ ps_sweep_runner_class_init (PsSweepRunnerClass *klass)
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  /* the sweep's record is whole on disk (after "finished") */
+  signals[KEPT] = g_signal_new ("kept", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -685,8 +685,7 @@ undo_delete (AdwToast *toast,
   const char *const *paths = g_object_get_data (G_OBJECT (toast), "ps-paths");
 
   g_object_set_data (G_OBJECT (toast), "ps-undone", GINT_TO_POINTER (TRUE));
-  for (guint i = 0; paths[i]; i++)
-    ps_history_page_undo_delete (self->history_page, paths[i]);
+  ps_history_page_undo_delete_all (self->history_page, paths);
 }
 
 static void
@@ -793,6 +792,9 @@ ps_window_constructed (GObject *object)
   g_signal_connect_object (self->runner, "run-started", G_CALLBACK (sweep_run_started), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runner, "run-done", G_CALLBACK (sweep_run_done), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runner, "finished", G_CALLBACK (sweep_finished), self, G_CONNECT_SWAPPED);
+  /* a kept sweep joins the History once its file is whole */
+  g_signal_connect_object (self->runner, "kept", G_CALLBACK (ps_history_page_reload), self->history_page,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->sizing_page, "use-size", G_CALLBACK (use_size), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history_page, "open-log", G_CALLBACK (history_open_log), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history_page, "notice", G_CALLBACK (history_notice), self, G_CONNECT_SWAPPED);

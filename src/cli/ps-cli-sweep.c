@@ -217,20 +217,6 @@ ps_cli_sweep (int         argc,
       return 2;
     }
 
-  /* --save: the sweep joins the history, kept as it goes (ps-sweep-record.c) */
-  if (spec->save)
-    {
-      g_autofree char *dir = ps_history_default_dir ();
-
-      history = ps_history_open (dir, NULL, &error);
-      if (history == NULL || (saved_path = ps_history_new_log_path (history, &error)) == NULL ||
-          (s.record = ps_sweep_record_new (saved_path, &error)) == NULL)
-        {
-          fprintf (stderr, "poolscope-run: --save: %s\n", error->message);
-          return 3;
-        }
-    }
-
   sweep = ps_sweep_new (spec, (guint *) counts->data, counts->len, reps, warmup, spec->seed);
   ps_sweep_set_usable_cpus (sweep, usable, usable_why);
   if (tolerance_text)
@@ -245,6 +231,20 @@ ps_cli_sweep (int         argc,
         }
       ps_sweep_set_tolerance (sweep, t);
     }
+  /* --save: the sweep joins the history, kept as it goes (ps-sweep-record.c) */
+  if (spec->save)
+    {
+      g_autofree char *dir = ps_history_default_dir ();
+
+      history = ps_history_open (dir, NULL, &error);
+      if (history == NULL || (saved_path = ps_history_new_log_path (history, &error)) == NULL ||
+          (s.record = ps_sweep_record_new (saved_path, &error)) == NULL)
+        {
+          fprintf (stderr, "poolscope-run: --save: %s\n", error->message);
+          return 3;
+        }
+    }
+
   s.sweep = sweep;
   s.loop = loop;
   s.log = log;
@@ -304,7 +304,12 @@ ps_cli_sweep (int         argc,
     {
       g_autoptr(GError) saved_error = NULL;
 
-      ps_sweep_record_finish (g_steal_pointer (&s.record), sweep, TRUE);
+      if (!ps_sweep_record_finish (g_steal_pointer (&s.record), sweep, TRUE, NULL, NULL, &saved_error))
+        {
+          fprintf (stderr, "poolscope-run: --save: %s\n", saved_error->message);
+          status = 3;
+          g_clear_error (&saved_error);
+        }
       if (!ps_history_add_log (history, saved_path, &saved_error))
         fprintf (stderr, "poolscope-run: --save: %s\n", saved_error->message);
     }

@@ -537,6 +537,8 @@ ps_sweep_draw_speedups (PsSweep *const     *sweeps,
   g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
   double vmax = 0, label_w = 0, legend_x, legend_y;
   double last_right = -G_MAXDOUBLE;
+  guint legend_rows;
+  gboolean same_base = TRUE;
   char buf[PS_FORMAT_BUF_SIZE];
   Frame f = { 0 };
   CurveData ideal = { NULL, 0 };
@@ -562,7 +564,6 @@ ps_sweep_draw_speedups (PsSweep *const     *sweeps,
       ps_draw_message (cr, style, width, height, _("None of these sweeps has a measured point"));
       return;
     }
-  ideal.base = f.nmin;
   vmax = MAX (vmax, f.nmax / f.nmin);
   f.log = f.nmax / f.nmin >= 8;
   f.step = ps_draw_nice_step (vmax / 4);
@@ -575,7 +576,22 @@ ps_sweep_draw_speedups (PsSweep *const     *sweeps,
   f.x0 = PAD + label_w + 8;
   f.y0 = TOP;
   f.w = width - f.x0 - RIGHT;
-  f.h = height - TOP - BOTTOM;
+  /* the legend's lines, as many as the names take, under the plot */
+  legend_x = f.x0;
+  legend_rows = 1;
+  for (guint s = 0; s < n_sweeps; s++)
+    {
+      double w = 14 + ps_draw_text_width (small, names[s]) + 14;
+
+      if (legend_x + w - 14 > f.x0 + f.w && legend_x > f.x0)
+        {
+          legend_x = f.x0;
+          legend_rows++;
+        }
+      legend_x += w;
+      same_base &= ps_sweep_get_base (sweeps[s]) == ps_sweep_get_base (sweeps[0]);
+    }
+  f.h = height - TOP - BOTTOM - (legend_rows - 1) * 16;
   if (f.w < 40 || f.h < 30)
     return;
 
@@ -609,11 +625,19 @@ ps_sweep_draw_speedups (PsSweep *const     *sweeps,
       ps_draw_text (cr, small, buf, x, f.y0 + f.h + 4, 0.5, 0);
     }
 
-  /* the ideal, then each sweep's medians */
+  /* the ideal (each sweep's own when their fewest workers differ: each
+   * speedup is against its own), then each sweep's medians */
   cairo_set_line_width (cr, 1.5);
   cairo_set_dash (cr, (double[]) { 4, 4 }, 2, 0);
-  ps_draw_set_rgba (cr, &style->fg, 0.35);
-  draw_curve (cr, &f, ideal_fn, &ideal);
+  for (guint s = 0; s < (same_base ? 1 : n_sweeps); s++)
+    {
+      PsRGBA c;
+
+      ideal.base = ps_sweep_get_base (sweeps[s]);
+      ps_draw_series_color (s, style->dark, &c);
+      ps_draw_set_rgba (cr, same_base ? &style->fg : &c, 0.35);
+      draw_curve (cr, &f, ideal_fn, &ideal);
+    }
   cairo_set_dash (cr, NULL, 0, 0);
   legend_x = f.x0;
   legend_y = f.y0 + f.h + 20;

@@ -336,19 +336,22 @@ ps_log_foreach_batched (const char   *path,
 /**
  * ps_log_foreach_sweep:
  *
- * As ps_log_foreach_batched(), for the log of a sizing sweep
+ * As ps_log_read_batched(), for the log of a sizing sweep
  * (docs/log-format.md): its first event is a "sweep-run", and it holds
  * many runs.
  */
 gboolean
-ps_log_foreach_sweep (const char   *path,
-                      PsEventFunc   func,
-                      gpointer      data,
-                      char        **problem,
-                      GError      **error)
+ps_log_foreach_sweep (const char    *path,
+                      PsEventFunc    func,
+                      gpointer       data,
+                      GCancellable  *cancellable,
+                      int           *permille,
+                      char         **problem,
+                      GError       **error)
 {
   g_return_val_if_fail (path != NULL && func != NULL, FALSE);
-  return read_file (path, func, data, NULL, READ_BATCHED | READ_SWEEP, NULL, NULL, problem, NULL, error);
+  return read_file (path, func, data, NULL, READ_BATCHED | READ_SWEEP, cancellable, permille, problem, NULL,
+                    error);
 }
 
 /**
@@ -475,7 +478,8 @@ read_file (const char    *path,
         }
       g_byte_array_set_size (carry, have + n);
       total += n;
-      if (permille && st.st_size > 0)
+      /* a reading stopped says no more: a newer one may share the figure */
+      if (permille && st.st_size > 0 && !g_cancellable_is_cancelled (cancellable))
         g_atomic_int_set (permille, (int) MIN (1000, total * 1000 / (guint64) st.st_size));
       if (n == 0)
         break;

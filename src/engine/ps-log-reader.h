@@ -41,6 +41,8 @@ gboolean ps_log_foreach_batched (const char *path,
 gboolean ps_log_foreach_sweep (const char    *path,
                               PsEventFunc    func,
                               gpointer       data,
+                              GCancellable  *cancellable,
+                              int           *permille,
                               char         **problem,
                               GError       **error);
 gboolean ps_log_is_sweep     (const char    *path);

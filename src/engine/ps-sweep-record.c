@@ -28,26 +28,34 @@
 #include "ps-error.h"
 #include "ps-sweep-record.h"
 
-struct _PsSweepRecord
-{
-  char        *path;
-  GString     *run;       /* the lines of the run under way */
-  GAsyncQueue *pieces;    /* GBytes to append; an empty one ends the thread */
-  GThread     *writer;
-};
 
 typedef struct
 {
   int          fd;
   GAsyncQueue *pieces;
   char        *path;
+  int          failed;      /* the errno of a write that failed, or 0 */
+  gboolean     detached;    /* no one waits: the thread lets itself go */
+  GSourceFunc  done;        /* then called on the default main context */
+  gpointer     done_data;
 } Writer;
+
+static void writer_free (Writer *w);
+
+struct _PsSweepRecord
+{
+  char        *path;
+  GString     *run;       /* the lines of the run under way */
+  GAsyncQueue *pieces;    /* GBytes to append; an empty one ends the thread */
+  GThread     *thread;
+  Writer      *writer;    /* the thread's; read after it is joined */
+};
 
 static gpointer
 writer_thread (gpointer data)
 {
   Writer *w = data;
-  gboolean failed = FALSE;
+  off_t whole = 0;          /* where the last whole piece ends */
 
   for (;;)
     {
@@ -57,7 +65,7 @@ writer_thread (gpointer data)
 
       if (len == 0)
         break;
-      while (len > 0 && !failed)
+      while (len > 0 && w->failed == 0)
         {
           gssize n = write (w->fd, p, len);
 
@@ -65,20 +73,38 @@ writer_thread (gpointer data)
             continue;
           if (n < 0)
             {
-              /* a full disk: the runs written so far stay whole */
-              g_warning ("cannot keep the sweep in “%s”: %s", w->path, g_strerror (errno));
-              failed = TRUE;
+              /* a full disk: the file is cut back to its last whole run,
+               * and nothing more is written */
+              w->failed = errno;
+              if (ftruncate (w->fd, whole) < 0)
+                g_debug ("cannot cut “%s” back: %s", w->path, g_strerror (errno));
               break;
             }
           p += n;
           len -= n;
         }
+      if (w->failed == 0)
+        whole += g_bytes_get_size (piece);
     }
   close (w->fd);
+  /* set before the last piece was queued: the queue orders the two */
+  if (w->detached)
+    {
+      if (w->failed)
+        g_warning ("cannot keep the sweep in “%s”: %s", w->path, g_strerror (w->failed));
+      if (w->done)
+        g_idle_add (w->done, w->done_data);
+      writer_free (w);
+    }
+  return NULL;
+}
+
+static void
+writer_free (Writer *w)
+{
   g_async_queue_unref (w->pieces);
   g_free (w->path);
   g_free (w);
-  return NULL;
 }
 
 /**
@@ -111,7 +137,8 @@ ps_sweep_record_new (const char  *path,
   w->fd = fd;
   w->pieces = g_async_queue_ref (self->pieces);
   w->path = g_strdup (path);
-  self->writer = g_thread_new ("ps-sweep-record", writer_thread, w);
+  self->writer = w;
+  self->thread = g_thread_new ("ps-sweep-record", writer_thread, w);
   return self;
 }
 
@@ -180,15 +207,26 @@ ps_sweep_record_run_done (PsSweepRecord *self)
  * ps_sweep_record_finish:
  * @sweep: (nullable): the sweep, for its sweep-end line; %NULL: none
  * @wait: whether to wait for the file to be whole (a command line tool);
- *   else the writing ends in its thread (an app's main loop)
+ *   else the writing ends in its thread (an app's main loop), and a
+ *   failure is only logged
+ * @done: (nullable): without @wait, called on the default main context
+ *   once the file is whole (with @done_data)
  *
  * Writes what is left and the sweep's end, and frees the record.
+ *
+ * Returns: with @wait, %FALSE with @error when a write failed (the file
+ *   then holds the runs written before it, whole)
  */
-void
+gboolean
 ps_sweep_record_finish (PsSweepRecord *self,
                         PsSweep       *sweep,
-                        gboolean       wait)
+                        gboolean       wait,
+                        GSourceFunc    done,
+                        gpointer       done_data,
+                        GError       **error)
 {
+  gboolean ok = TRUE;
+
   ps_sweep_record_run_done (self);
   if (sweep)
     {
@@ -201,13 +239,31 @@ ps_sweep_record_finish (PsSweepRecord *self,
       ps_event_to_json (&e, line);
       g_async_queue_push (self->pieces, g_bytes_new (line->str, line->len));
     }
+  if (!wait)
+    {
+      self->writer->detached = TRUE;
+      self->writer->done = done;
+      self->writer->done_data = done_data;
+    }
   g_async_queue_push (self->pieces, g_bytes_new (NULL, 0));
   if (wait)
-    g_thread_join (self->writer);
+    {
+      g_thread_join (self->thread);
+      if (self->writer->failed)
+        {
+          g_autofree char *shown = g_filename_display_name (self->path);
+
+          g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot keep the sweep in “%s”: %s"), shown,
+                       g_strerror (self->writer->failed));
+          ok = FALSE;
+        }
+      writer_free (self->writer);
+    }
   else
-    g_thread_unref (self->writer);
+    g_thread_unref (self->thread);
   g_async_queue_unref (self->pieces);
   g_string_free (self->run, TRUE);
   g_free (self->path);
   g_free (self);
+  return ok;
 }

@@ -22,9 +22,12 @@ void           ps_sweep_record_run       (PsSweepRecord  *self,
 void           ps_sweep_record_add       (PsSweepRecord  *self,
                                           const PsEvent  *e);
 void           ps_sweep_record_run_done  (PsSweepRecord  *self);
-void           ps_sweep_record_finish    (PsSweepRecord  *self,
+gboolean       ps_sweep_record_finish    (PsSweepRecord  *self,
                                           PsSweep        *sweep,
-                                          gboolean        wait);
+                                          gboolean        wait,
+                                          GSourceFunc     done,
+                                          gpointer        done_data,
+                                          GError        **error);
 gboolean       ps_sweep_record_wants     (const PsEvent  *e);
 
 G_END_DECLS

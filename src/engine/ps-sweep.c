@@ -1077,6 +1077,23 @@ ps_sweep_load (const char  *path,
                char       **problem,
                GError     **error)
 {
+  return ps_sweep_load_full (path, NULL, NULL, problem, error);
+}
+
+/**
+ * ps_sweep_load_full:
+ * @cancellable: (nullable): stops the reading (a %G_IO_ERROR_CANCELLED)
+ * @permille: (nullable): how much of the log is read, as ps_log_read_batched()
+ *
+ * As ps_sweep_load(), for a reader in a thread that shows its progress.
+ */
+PsSweep *
+ps_sweep_load_full (const char    *path,
+                    GCancellable  *cancellable,
+                    int           *permille,
+                    char         **problem,
+                    GError       **error)
+{
   g_autoptr(PsSweep) self = g_new0 (PsSweep, 1);
   g_autofree char *why = NULL;
   Loading l = { self, NULL, FALSE, NULL };
@@ -1089,7 +1106,7 @@ ps_sweep_load (const char  *path,
   self->points = g_array_new (FALSE, TRUE, sizeof (PsSweepPoint));
   self->available_memory = available_memory ();
 
-  if (!ps_log_foreach_sweep (path, load_event, &l, &why, error))
+  if (!ps_log_foreach_sweep (path, load_event, &l, cancellable, permille, &why, error))
     {
       g_free (l.result);
       return NULL;

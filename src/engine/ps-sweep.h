@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "ps-event.h"
 #include "ps-fit.h"
@@ -90,6 +90,11 @@ PsSweep      *ps_sweep_new             (const PsSpec *spec,
                                         gboolean      warmup,
                                         guint64       seed);
 PsSweep      *ps_sweep_load            (const char   *path,
+                                        char        **problem,
+                                        GError      **error);
+PsSweep      *ps_sweep_load_full       (const char   *path,
+                                        GCancellable *cancellable,
+                                        int          *permille,
                                         char        **problem,
                                         GError      **error);
 void          ps_sweep_free            (PsSweep      *self);
