@@ -674,7 +674,37 @@ test_keep_and_export (void)
       g_main_context_iteration (NULL, FALSE);
     g_assert_false (g_file_test (victim, G_FILE_TEST_EXISTS));
     g_assert_cmpuint (ps_history_page_get_n_runs (window->history_page), ==, before - 1);
+
+    /* Export… on the History page: the selected row's run, by the engine */
+    gtk_selection_model_select_item (selection, 0, TRUE);
+    {
+      g_autofree char *row_csv_path = g_build_filename (g_get_tmp_dir (), "ps-test-row.csv", NULL);
+      g_autofree char *row_png_path = g_build_filename (g_get_tmp_dir (), "ps-test-row.png", NULL);
+      g_autoptr(GFile) row_csv = g_file_new_for_path (row_csv_path);
+      g_autoptr(GFile) row_png = g_file_new_for_path (row_png_path);
+      g_autoptr(GdkTexture) texture = NULL;
+      g_autofree char *row_text = NULL;
+
+      g_unlink (row_csv_path);
+      g_unlink (row_png_path);
+      g_assert_cmpstr (ps_window_log_to_export (window, NULL), ==,
+                       ps_history_page_get_selected_log (window->history_page));
+      ps_window_export_to (window, row_csv, "csv");
+      ps_window_export_to (window, row_png, "timeline-png");
+      until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+      while ((!g_file_test (row_csv_path, G_FILE_TEST_EXISTS) || !g_file_test (row_png_path, G_FILE_TEST_EXISTS)) &&
+             g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE);
+      g_assert_true (g_file_get_contents (row_csv_path, &row_text, NULL, NULL));
+      g_assert_true (g_str_has_prefix (row_text, "task,item,worker,"));
+      texture = gdk_texture_new_from_filename (row_png_path, NULL);
+      g_assert_nonnull (texture);
+      g_unlink (row_csv_path);
+      g_unlink (row_png_path);
+    }
   }
+  /* off the History page, Export… is the run shown's again */
+  adw_view_stack_set_visible_child_name (window->view_stack, "live");
 
   ps_window_export_to (window, csv, "csv");
   end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;

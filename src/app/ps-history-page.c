@@ -92,7 +92,7 @@ struct _PsHistoryPage
 
 G_DEFINE_FINAL_TYPE (PsHistoryPage, ps_history_page, GTK_TYPE_WIDGET)
 
-enum { OPEN_LOG, NOTICE, RUN_DELETED, N_SIGNALS };
+enum { OPEN_LOG, NOTICE, RUN_DELETED, SELECTION, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static char *
@@ -395,6 +395,8 @@ selection_changed (PsHistoryPage *self)
 
   gtk_widget_set_sensitive (self->delete_button, rows->len >= 1);
   gtk_widget_set_sensitive (self->compare_button, rows->len >= 2);
+  /* Save and Export work on the selected run */
+  g_signal_emit (self, signals[SELECTION], 0);
 }
 
 static void
@@ -976,6 +978,17 @@ ps_history_page_get_selected_log (PsHistoryPage *self)
   return rows->len > 0 ? PS_HISTORY_ROW (g_ptr_array_index (rows, 0))->run->path : NULL;
 }
 
+/* Whether the first selected row is a sweep. */
+gboolean
+ps_history_page_selected_is_sweep (PsHistoryPage *self)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_return_val_if_fail (PS_IS_HISTORY_PAGE (self), FALSE);
+  rows = selected_rows (self);
+  return rows->len > 0 && g_strcmp0 (PS_HISTORY_ROW (g_ptr_array_index (rows, 0))->run->kind, "sweep") == 0;
+}
+
 /* The number of runs listed (for tests). */
 guint
 ps_history_page_get_n_runs (PsHistoryPage *self)
@@ -1024,6 +1037,9 @@ ps_history_page_class_init (PsHistoryPageClass *klass)
   /* the logs of the runs taken off the list (a strv), and a title when it is one run */
   signals[RUN_DELETED] = g_signal_new ("run-deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                        NULL, G_TYPE_NONE, 2, G_TYPE_STRV, G_TYPE_STRING);
+  /* the selection changed */
+  signals[SELECTION] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                     NULL, NULL, NULL, G_TYPE_NONE, 0);
   /* something the user must hear of: a message */
   signals[NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                   G_TYPE_NONE, 1, G_TYPE_STRING);

@@ -19,6 +19,7 @@ void  ps_history_page_compare    (PsHistoryPage *self);
 void  ps_history_page_remember_log (PsHistoryPage *self,
                                     const char    *path);
 const char *ps_history_page_get_selected_log (PsHistoryPage *self);
+gboolean    ps_history_page_selected_is_sweep (PsHistoryPage *self);
 void  ps_history_page_undo_delete_all (PsHistoryPage      *self,
                                        const char * const *paths);
 void  ps_history_page_undo_delete (PsHistoryPage *self,

@@ -33,9 +33,9 @@ ps_window_update_actions (PsWindow *self)
                                  busy && ps_run_session_get_state (self->session) != PS_RUN_STATE_STOPPING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-log",
-                                 !busy && ps_run_session_get_log_path (self->session) != NULL);
+                                 !busy && ps_window_log_to_export (self, NULL) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export",
-                                 !busy && (ps_run_session_get_log_path (self->session) != NULL ||
+                                 !busy && (ps_window_log_to_export (self, NULL) != NULL ||
                                            ps_window_sweep_to_export (self) != NULL));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", can_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep", can_run);
@@ -155,7 +155,7 @@ save_response (GtkNativeDialog *dialog,
                int              response,
                PsWindow        *self)
 {
-  const char *log = ps_run_session_get_log_path (self->session);
+  const char *log = ps_window_log_to_export (self, NULL);
 
   if (response == GTK_RESPONSE_ACCEPT && log != NULL)
     {
@@ -172,7 +172,7 @@ static char *
 suggested_name (PsWindow   *self,
                 const char *extension)
 {
-  const char *log = ps_run_session_get_log_path (self->session);
+  const char *log = ps_window_log_to_export (self, NULL);
   g_autofree char *base = log ? g_path_get_basename (log) : g_strdup ("run.jsonl");
   char *dot = strrchr (base, '.');
 
@@ -191,7 +191,7 @@ save_log_action (GtkWidget  *widget,
   g_autoptr(GtkFileFilter) logs = gtk_file_filter_new ();
   g_autofree char *name = NULL;
 
-  if (ps_run_session_get_log_path (self->session) == NULL)
+  if (ps_window_log_to_export (self, NULL) == NULL)
     return;
   chooser = gtk_file_chooser_native_new (_("Save Run Log"), GTK_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Save"), _("_Cancel"));
@@ -221,6 +221,25 @@ static const struct
   { "cpu-png", N_("CPU chart image (PNG)"), "*.png" },
   { "memory-png", N_("Memory chart image (PNG)"), "*.png" },
 };
+
+/* The log Save Run Log… and Export… work on: on the History page, the
+ * selected row's (*@sweep: whether it is a sweep's); else the run shown. */
+const char *
+ps_window_log_to_export (PsWindow *self,
+                         gboolean *sweep)
+{
+  if (sweep)
+    *sweep = FALSE;
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "history") == 0)
+    {
+      const char *selected = ps_history_page_get_selected_log (self->history_page);
+
+      if (sweep && selected)
+        *sweep = ps_history_page_selected_is_sweep (self->history_page);
+      return selected;
+    }
+  return ps_run_session_get_log_path (self->session);
+}
 
 /* What Export… offers on the Sizing page, for the sweep shown. */
 static const struct
@@ -540,24 +559,28 @@ ps_window_export_to (PsWindow   *self,
                      GFile      *file,
                      const char *format)
 {
-  const char *log = ps_run_session_get_log_path (self->session);
+  gboolean history = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "history") == 0;
+  const char *log = ps_window_log_to_export (self, NULL);
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   g_autofree char *path = g_file_get_path (file);
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   const char *engine = PS_IS_APPLICATION (app) ? ps_application_get_engine_path (PS_APPLICATION (app))
                                                 : g_getenv ("POOLSCOPE_ENGINE");
+  g_autofree char *to = g_strdup (format);
+  char *chart = NULL;
   Export *e;
 
-  /* a sweep's table or chart */
-  for (guint i = 0; i < G_N_ELEMENTS (sweep_formats); i++)
+  /* a sweep's table or chart: the one on the Sizing page, drawn here */
+  for (guint i = 0; !history && i < G_N_ELEMENTS (sweep_formats); i++)
     if (g_str_equal (format, sweep_formats[i].format))
       {
         export_sweep (self, file, format);
         return;
       }
-  /* a chart is drawn by the app's own views, not by the engine */
-  if (g_str_has_suffix (format, "-png") || g_str_has_suffix (format, "-svg") || g_str_has_suffix (format, "-pdf"))
+  /* a chart of the run shown is drawn by the app's own views, in a thread */
+  if (!history &&
+      (g_str_has_suffix (format, "-png") || g_str_has_suffix (format, "-svg") || g_str_has_suffix (format, "-pdf")))
     {
       export_image (self, file, format);
       return;
@@ -567,8 +590,18 @@ ps_window_export_to (PsWindow   *self,
       ps_window_add_text_toast (self, _("Could not export the run: its log is not on this computer"), 5);
       return;
     }
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           engine, "export", log, "--to", format, "-o", path, NULL);
+  /* a History row's by the engine (poolscope-draw for a chart): "timeline-png"
+   * is --to png --chart timeline, "sweep-csv" --to csv */
+  if (g_str_has_prefix (to, "sweep-"))
+    memmove (to, to + 6, strlen (to + 6) + 1);
+  else if ((chart = strrchr (to, '-')) != NULL)
+    *chart++ = '\0';
+  if (chart)
+    proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                             engine, "export", log, "--to", chart, "--chart", to, "-o", path, NULL);
+  else
+    proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                             engine, "export", log, "--to", to, "-o", path, NULL);
   if (proc == NULL)
     {
       g_autofree char *msg = g_strdup_printf (_("Could not export the run: %s"), error->message);
@@ -616,8 +649,11 @@ export_action (GtkWidget  *widget,
   GtkFileChooserNative *chooser;
   g_autofree char *name = NULL;
 
-  /* on the Sizing page, the sweep shown */
-  if (ps_window_sweep_to_export (self) != NULL)
+  gboolean sweep_row = FALSE;
+
+  ps_window_log_to_export (self, &sweep_row);
+  /* on the Sizing page, the sweep shown; on the History page, a sweep's row */
+  if (ps_window_sweep_to_export (self) != NULL || sweep_row)
     {
       chooser = gtk_file_chooser_native_new (_("Export Sweep"), GTK_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
                                              _("_Export"), _("_Cancel"));
@@ -637,7 +673,7 @@ export_action (GtkWidget  *widget,
       gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
       return;
     }
-  if (ps_run_session_get_log_path (self->session) == NULL)
+  if (ps_window_log_to_export (self, NULL) == NULL)
     return;
   chooser = gtk_file_chooser_native_new (_("Export Run"), GTK_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Export"), _("_Cancel"));

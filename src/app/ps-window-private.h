@@ -65,6 +65,8 @@ void      ps_window_export_to         (PsWindow       *self,
                                        const char     *format);
 void      ps_window_start_sweep       (PsWindow       *self);
 PsSweep  *ps_window_sweep_to_export   (PsWindow       *self);
+const char *ps_window_log_to_export   (PsWindow       *self,
+                                       gboolean       *sweep);
 void      ps_window_render            (PsWindow       *self);
 AdwToast *ps_window_add_text_toast    (PsWindow       *self,
                                        const char     *text,

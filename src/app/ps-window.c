@@ -797,6 +797,8 @@ ps_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->sizing_page, "use-size", G_CALLBACK (use_size), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history_page, "open-log", G_CALLBACK (history_open_log), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->history_page, "selection-changed", G_CALLBACK (ps_window_update_actions), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history_page, "notice", G_CALLBACK (history_notice), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history_page, "run-deleted", G_CALLBACK (history_run_deleted), self,
                            G_CONNECT_SWAPPED);
