@@ -272,27 +272,31 @@ ps_window_sweep_to_export (PsWindow *self)
 
 /* ---- chart images: the views' own drawing, into a file ---------------- */
 
+/* A chart of the run shown (@model) or of the sweep shown (@sweep),
+ * drawn in a thread into a file. Neither changes while it is drawn: no
+ * run starts, and no sweep starts or is opened (images_drawing). */
 typedef struct
 {
-  PsRunModel    *model;
-  PsRunViewKind  kind;
-  char          *type;    /* png, svg, pdf */
-  char          *path;
-  char          *shown;
+  PsRunModel       *model;
+  PsRunViewKind     run_kind;
+  PsSweep          *sweep;   /* the window's */
+  PsSweepChartKind  sweep_kind;
+  char             *type;    /* png, svg, pdf */
+  char             *path;
+  char             *shown;
 } Image;
 
 static void
 image_free (Image *im)
 {
-  g_object_unref (im->model);
+  g_clear_object (&im->model);
   g_free (im->type);
   g_free (im->path);
   g_free (im->shown);
   g_free (im);
 }
 
-/* A finished run's model is read, never changed: drawn here, off the main
- * loop, as `poolscope-run export --chart` draws it. */
+/* Drawn here, off the main loop, as `poolscope-run export --chart` draws it. */
 static void
 image_thread (GTask        *task,
               gpointer      source,
@@ -301,8 +305,10 @@ image_thread (GTask        *task,
 {
   Image *im = data;
   GError *error = NULL;
+  gboolean ok = im->model ? ps_chart_image_write_run (im->path, im->type, im->run_kind, im->model, 0, 0, &error)
+                          : ps_chart_image_write_sweep (im->path, im->type, im->sweep_kind, im->sweep, 0, 0, &error);
 
-  if (!ps_chart_image_write_run (im->path, im->type, im->kind, im->model, 0, 0, &error))
+  if (!ok)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -326,13 +332,34 @@ image_done (GObject      *object,
   ps_window_add_text_toast (self, msg, 3);
 }
 
+/* Draws @im into @file in a thread (a place not on this computer is said, and @im freed). */
+static void
+draw_image (PsWindow *self,
+            GFile    *file,
+            Image    *im)
+{
+  g_autoptr(GTask) task = NULL;
+
+  im->path = g_file_get_path (file);
+  im->shown = g_file_get_basename (file);
+  if (im->path == NULL)
+    {
+      image_free (im);
+      ps_window_add_text_toast (self, _("Could not export the chart: the place is not on this computer"), 5);
+      return;
+    }
+  self->images_drawing++;
+  task = g_task_new (self, NULL, image_done, NULL);
+  g_task_set_task_data (task, im, (GDestroyNotify) image_free);
+  g_task_run_in_thread (task, image_thread);
+}
+
 /* @format: timeline-png, timeline-svg, timeline-pdf, cpu-png, memory-png */
 static void
 export_image (PsWindow   *self,
               GFile      *file,
               const char *format)
 {
-  g_autoptr(GTask) task = NULL;
   PsRunModel *model = ps_run_session_get_model (self->session);
   Image *im;
 
@@ -343,73 +370,10 @@ export_image (PsWindow   *self,
     }
   im = g_new0 (Image, 1);
   im->model = g_object_ref (model);
-  im->kind = g_str_has_prefix (format, "cpu") ? PS_RUN_VIEW_CPU
-             : g_str_has_prefix (format, "memory") ? PS_RUN_VIEW_MEMORY : PS_RUN_VIEW_TIMELINE;
+  im->run_kind = g_str_has_prefix (format, "cpu") ? PS_RUN_VIEW_CPU
+                 : g_str_has_prefix (format, "memory") ? PS_RUN_VIEW_MEMORY : PS_RUN_VIEW_TIMELINE;
   im->type = g_strdup (strrchr (format, '-') + 1);
-  im->path = g_file_get_path (file);
-  im->shown = g_file_get_basename (file);
-  if (im->path == NULL)
-    {
-      image_free (im);
-      ps_window_add_text_toast (self, _("Could not export the chart: the place is not on this computer"), 5);
-      return;
-    }
-  /* the model is the session's: no run may reset it while it is drawn */
-  self->images_drawing++;
-  task = g_task_new (self, NULL, image_done, NULL);
-  g_task_set_task_data (task, im, (GDestroyNotify) image_free);
-  g_task_run_in_thread (task, image_thread);
-}
-
-typedef struct
-{
-  PsSweep          *sweep;     /* the window's: no sweep starts or is opened while it is drawn */
-  PsSweepChartKind  kind;
-  char             *type;
-  char             *path;
-  char             *shown;
-} SweepImage;
-
-static void
-sweep_image_free (SweepImage *im)
-{
-  g_free (im->type);
-  g_free (im->path);
-  g_free (im->shown);
-  g_free (im);
-}
-
-static void
-sweep_image_thread (GTask        *task,
-                    gpointer      source,
-                    gpointer      data,
-                    GCancellable *cancellable)
-{
-  SweepImage *im = data;
-  GError *error = NULL;
-
-  if (!ps_chart_image_write_sweep (im->path, im->type, im->kind, im->sweep, 0, 0, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-sweep_image_done (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      data)
-{
-  PsWindow *self = PS_WINDOW (object);
-  SweepImage *im = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *msg = NULL;
-
-  self->images_drawing--;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    msg = g_strdup_printf (_("Could not export the chart: %s"), error->message);
-  else
-    msg = g_strdup_printf (_("Exported to %s"), im->shown);
-  ps_window_add_text_toast (self, msg, 3);
+  draw_image (self, file, im);
 }
 
 static void
@@ -470,25 +434,12 @@ export_sweep (PsWindow   *self,
   if (!ps_chart_sweep_kind_from_name (chart, &kind))
     return;
   {
-    g_autoptr(GTask) task = NULL;
-    SweepImage *im = g_new0 (SweepImage, 1);
+    Image *im = g_new0 (Image, 1);
 
     im->sweep = sweep;
-    im->kind = kind;
+    im->sweep_kind = kind;
     im->type = g_strdup (dash + 1);
-    im->path = g_file_get_path (file);
-    im->shown = g_file_get_basename (file);
-    if (im->path == NULL)
-      {
-        sweep_image_free (im);
-        ps_window_add_text_toast (self, _("Could not export the chart: the place is not on this computer"), 5);
-        return;
-      }
-    /* the sweep is the window's: none starts or is opened while it is drawn */
-    self->images_drawing++;
-    task = g_task_new (self, NULL, sweep_image_done, NULL);
-    g_task_set_task_data (task, im, (GDestroyNotify) sweep_image_free);
-    g_task_run_in_thread (task, sweep_image_thread);
+    draw_image (self, file, im);
   }
 }
 

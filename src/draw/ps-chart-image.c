@@ -137,45 +137,64 @@ ps_chart_image_write (const char      *path,
   return TRUE;
 }
 
-gboolean
-ps_chart_run_kind_from_name (const char    *name,
-                             PsRunViewKind *kind)
+typedef struct
 {
-  static const struct { const char *name; PsRunViewKind kind; } kinds[] = {
-    { "timeline", PS_RUN_VIEW_TIMELINE },
-    { "cpu", PS_RUN_VIEW_CPU },
-    { "memory", PS_RUN_VIEW_MEMORY },
-    { "ordering", PS_RUN_VIEW_ORDERING },
-    { "progress", PS_RUN_VIEW_PROGRESS },
-  };
+  const char *name;
+  int         kind;
+} ChartName;
 
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    if (g_strcmp0 (name, kinds[i].name) == 0)
+static const ChartName run_charts[] = {
+  { "timeline", PS_RUN_VIEW_TIMELINE },
+  { "cpu", PS_RUN_VIEW_CPU },
+  { "memory", PS_RUN_VIEW_MEMORY },
+  { "ordering", PS_RUN_VIEW_ORDERING },
+  { "progress", PS_RUN_VIEW_PROGRESS },
+};
+
+static const ChartName sweep_charts[] = {
+  { "speedup", PS_SWEEP_CHART_SPEEDUP },
+  { "efficiency", PS_SWEEP_CHART_EFFICIENCY },
+  { "wall", PS_SWEEP_CHART_WALL },
+  { "throughput", PS_SWEEP_CHART_THROUGHPUT },
+};
+
+static gboolean
+chart_from_name (const ChartName *charts,
+                 guint            n_charts,
+                 const char      *name,
+                 int             *kind)
+{
+  for (guint i = 0; i < n_charts; i++)
+    if (g_strcmp0 (name, charts[i].name) == 0)
       {
-        *kind = kinds[i].kind;
+        *kind = charts[i].kind;
         return TRUE;
       }
   return FALSE;
 }
 
 gboolean
+ps_chart_run_kind_from_name (const char    *name,
+                             PsRunViewKind *kind)
+{
+  int k;
+
+  if (!chart_from_name (run_charts, G_N_ELEMENTS (run_charts), name, &k))
+    return FALSE;
+  *kind = k;
+  return TRUE;
+}
+
+gboolean
 ps_chart_sweep_kind_from_name (const char       *name,
                                PsSweepChartKind *kind)
 {
-  static const struct { const char *name; PsSweepChartKind kind; } kinds[] = {
-    { "speedup", PS_SWEEP_CHART_SPEEDUP },
-    { "efficiency", PS_SWEEP_CHART_EFFICIENCY },
-    { "wall", PS_SWEEP_CHART_WALL },
-    { "throughput", PS_SWEEP_CHART_THROUGHPUT },
-  };
+  int k;
 
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    if (g_strcmp0 (name, kinds[i].name) == 0)
-      {
-        *kind = kinds[i].kind;
-        return TRUE;
-      }
-  return FALSE;
+  if (!chart_from_name (sweep_charts, G_N_ELEMENTS (sweep_charts), name, &k))
+    return FALSE;
+  *kind = k;
+  return TRUE;
 }
 
 typedef struct

@@ -167,16 +167,15 @@ compare_guint (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* The value axis: a line and a label at each step. */
 static void
-draw_axes (PsSweepChartKind   kind,
-           PsSweep           *sweep,
-           cairo_t           *cr,
-           const Frame       *f,
-           const PsDrawStyle *style,
-           PangoLayout       *small)
+draw_value_grid (PsSweepChartKind   kind,
+                 cairo_t           *cr,
+                 const Frame       *f,
+                 const PsDrawStyle *style,
+                 PangoLayout       *small)
 {
   char buf[PS_FORMAT_BUF_SIZE];
-  double last_right = -G_MAXDOUBLE;
 
   cairo_set_line_width (cr, 1);
   for (double v = 0; v <= f->vmax + f->step / 100; v += f->step)
@@ -191,6 +190,20 @@ draw_axes (PsSweepChartKind   kind,
       ps_draw_set_rgba (cr, &style->fg, 0.6);
       ps_draw_text (cr, small, buf, f->x0 - 6, y - 8, 1, 0);
     }
+}
+
+static void
+draw_axes (PsSweepChartKind   kind,
+           PsSweep           *sweep,
+           cairo_t           *cr,
+           const Frame       *f,
+           const PsDrawStyle *style,
+           PangoLayout       *small)
+{
+  char buf[PS_FORMAT_BUF_SIZE];
+  double last_right = -G_MAXDOUBLE;
+
+  draw_value_grid (kind, cr, f, style, small);
   /* a label for every count that has room */
   for (guint i = 0; i < ps_sweep_get_n_points (sweep); i++)
     {
@@ -596,19 +609,7 @@ ps_sweep_draw_speedups (PsSweep *const     *sweeps,
     return;
 
   /* the grid, the value labels, every count's label that has room */
-  cairo_set_line_width (cr, 1);
-  for (double v = 0; v <= f.vmax + f.step / 100; v += f.step)
-    {
-      double y = floor (y_of (&f, v)) + 0.5;
-
-      ps_draw_set_rgba (cr, &style->fg, 0.12);
-      cairo_move_to (cr, f.x0, y);
-      cairo_line_to (cr, f.x0 + f.w, y);
-      cairo_stroke (cr);
-      format_axis_value (PS_SWEEP_CHART_SPEEDUP, v, buf, sizeof buf);
-      ps_draw_set_rgba (cr, &style->fg, 0.6);
-      ps_draw_text (cr, small, buf, f.x0 - 6, y - 8, 1, 0);
-    }
+  draw_value_grid (PS_SWEEP_CHART_SPEEDUP, cr, &f, style, small);
   g_array_sort (counts, compare_guint);
   for (guint i = 0; i < counts->len; i++)
     {
