@@ -510,6 +510,7 @@ opening_tick (gpointer data)
     {
       gtk_progress_bar_set_fraction (self->opening_progress,
                                      ps_run_session_get_replay_fraction (self->session));
+      gtk_widget_set_visible (GTK_WIDGET (self->opening_revealer), TRUE);
       gtk_revealer_set_reveal_child (self->opening_revealer, TRUE);
     }
   return G_SOURCE_CONTINUE;
@@ -519,8 +520,12 @@ static void
 opening_ended (PsWindow *self)
 {
   g_clear_handle_id (&self->opening_id, g_source_remove);
+  /* gone, for screen readers too (a folded revealer's child stays in the tree) */
   if (self->opening_revealer)
-    gtk_revealer_set_reveal_child (self->opening_revealer, FALSE);
+    {
+      gtk_revealer_set_reveal_child (self->opening_revealer, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->opening_revealer), FALSE);
+    }
 }
 
 static void

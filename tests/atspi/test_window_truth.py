@@ -220,8 +220,64 @@ def sweep():
         spin = find(app, "spin button", "Workers")
         tap(wait_for(lambda: spin.get_value_iface().get_current_value() == 4),
             "sweep: Use Recommended Size sets Workers to 4")
+        # the sweep is kept: the History's table "Runs" lists it with its answer
+        tab = wait_for(lambda: find(app, "page tab", "History"))
+        if tab is not None:
+            click(tab)
+        table = wait_for(lambda: find_pred(app, lambda n: n.get_role_name() in ("table", "tree table") and
+                                           n.get_name() == "Runs"), timeout=5)
+        kept = wait_for(lambda: table is not None and
+                        find_pred(table, lambda n: (n.get_name() or "") == "Sweep, recommends 4"), timeout=10)
+        tap(kept is not None, "sweep: the History lists the kept sweep, “Sweep, recommends 4”")
     finally:
         stop(proc)
+
+
+def showing(node):
+    try:
+        return node.get_state_set().contains(Atspi.StateType.SHOWING)
+    except Exception:
+        return False
+
+
+def opening():
+    """A long log: a bar says how much is read, and Stop leaves the window as it was."""
+    log = os.path.join(os.environ.get("TMPDIR", "/tmp"), "ps-atspi-open-%d.jsonl" % os.getpid())
+    items = log + ".items"
+    with open(items, "w") as f:
+        for i in range(1000000):
+            f.write("item-%d\n" % i)
+    subprocess.run([os.environ["POOLSCOPE_ENGINE"], "run", "--items", "@" + items, "--workload", "print",
+                    "-j2", "-q", "--format", "none", "--log", log], check=True, stdout=subprocess.DEVNULL)
+    proc, app = start([log])
+    try:
+        def the_bar():
+            return find_pred(app, lambda n: n.get_role_name() == "progress bar" and
+                             n.get_name() == "Reading the run log")
+        bar = wait_for(lambda: the_bar() is not None and the_bar().get_value_iface().get_current_value() > 0,
+                       timeout=10)
+        tap(bar, "opening: a bar named “Reading the run log” fills while a long log is read")
+        # its Stop, beside it (the toolbar's Stop is for runs)
+        box = the_bar().get_parent() if the_bar() is not None else None
+        button = find_pred(box, lambda n: n.get_role_name() == "push button" and n.get_name() == "Stop")
+        if button is not None:
+            click(button)
+        gone = wait_for(lambda: the_bar() is None, timeout=5)
+        time.sleep(1)
+        # the status line has read "Ready" since the start: nothing was opened
+        line = find_pred(app, lambda n: n.get_role_name() == "label" and n.get_name() == "Status" and
+                         text_of(n) != "Status")
+        said = text_of(line) if line is not None else ""
+        tap(button is not None and gone and said == "Ready",
+            "opening: its Stop ends it, the bar goes, the window stays as it was",
+            (button is not None, gone, said))
+    finally:
+        stop(proc)
+        for path in (log, items):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def text_of(node):
@@ -270,13 +326,14 @@ def command():
 
 
 def main():
-    print("1..28")
+    print("1..31")
     form_checks()
     twelve_workers()
     narrow()
     sweep()
     command()
-    while len(results) < 28:
+    opening()
+    while len(results) < 31:
         tap(False, "not reached")
 
 
