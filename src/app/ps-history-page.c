@@ -327,9 +327,26 @@ load_done (GObject      *object,
   g_ptr_array_set_free_func (l->runs, NULL);
   g_list_store_splice (self->runs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->runs)), rows->pdata, rows->len);
   {
-    g_autofree char *n = ps_format_count (rows->len);
-    g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s run kept", "%s runs kept", rows->len), n);
+    guint sweeps = 0;
+    g_autofree char *n_runs = NULL;
+    g_autofree char *n_sweeps = NULL;
+    g_autofree char *text = NULL;
 
+    for (guint i = 0; i < rows->len; i++)
+      sweeps += g_strcmp0 (PS_HISTORY_ROW (g_ptr_array_index (rows, i))->run->kind, "sweep") == 0;
+    n_runs = ps_format_count (rows->len - sweeps);
+    n_sweeps = ps_format_count (sweeps);
+    if (sweeps == 0)
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s run kept", "%s runs kept", rows->len), n_runs);
+    else
+      {
+        /* Translators: "3 runs and 1 sweep kept": the first %s is the runs (already counted) */
+        g_autofree char *runs_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s run", "%s runs",
+                                                                   rows->len - sweeps), n_runs);
+
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s and %s sweep kept", "%s and %s sweeps kept", sweeps),
+                                runs_part, n_sweeps);
+      }
     gtk_label_set_text (self->count_label, text);
   }
   /* the rows are new: nothing is selected (splice says no selection-changed) */
