@@ -804,6 +804,26 @@ test_keep_and_export (void)
         g_unlink (image_path);
         g_unlink (png_path);
       }
+    /* the other charts: each drawn to its own image */
+    {
+      static const char *const others[] = { "ordering-png", "progress-png", "cpu-svg" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+        {
+          g_autofree char *image_path = g_build_filename (tmp, others[i], NULL);
+          g_autoptr(GFile) image = g_file_new_for_path (image_path);
+          gint64 until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+          struct stat st;
+
+          ps_window_export_to (window, image, others[i]);
+          while (window->images_drawing > 0 && g_get_monotonic_time () < until)
+            g_main_context_iteration (NULL, FALSE);
+          g_assert_cmpint (g_stat (image_path, &st), ==, 0);
+          g_test_message ("%s: %" G_GINT64_FORMAT " bytes", others[i], (gint64) st.st_size);
+          g_assert_cmpint (st.st_size, >, 1000);
+          g_unlink (image_path);
+        }
+    }
   }
 
   /* a log opened from elsewhere joins the History; removed there, it is

@@ -219,7 +219,11 @@ static const struct
   { "timeline-svg", N_("Timeline image (SVG)"), "*.svg" },
   { "timeline-pdf", N_("Timeline image (PDF)"), "*.pdf" },
   { "cpu-png", N_("CPU chart image (PNG)"), "*.png" },
+  { "cpu-svg", N_("CPU chart image (SVG)"), "*.svg" },
   { "memory-png", N_("Memory chart image (PNG)"), "*.png" },
+  { "memory-svg", N_("Memory chart image (SVG)"), "*.svg" },
+  { "ordering-png", N_("Ordering chart image (PNG)"), "*.png" },
+  { "progress-png", N_("Progress chart image (PNG)"), "*.png" },
 };
 
 /* The log Save Run Log… and Export… work on: on the History page, the
@@ -354,7 +358,7 @@ draw_image (PsWindow *self,
   g_task_run_in_thread (task, image_thread);
 }
 
-/* @format: timeline-png, timeline-svg, timeline-pdf, cpu-png, memory-png */
+/* @format: CHART-TYPE: timeline, cpu, memory, ordering or progress; png, svg or pdf */
 static void
 export_image (PsWindow   *self,
               GFile      *file,
@@ -369,9 +373,13 @@ export_image (PsWindow   *self,
       return;
     }
   im = g_new0 (Image, 1);
+  {
+    g_autofree char *chart = g_strndup (format, strrchr (format, '-') - format);
+
+    if (!ps_chart_run_kind_from_name (chart, &im->run_kind))
+      im->run_kind = PS_RUN_VIEW_TIMELINE;
+  }
   im->model = g_object_ref (model);
-  im->run_kind = g_str_has_prefix (format, "cpu") ? PS_RUN_VIEW_CPU
-                 : g_str_has_prefix (format, "memory") ? PS_RUN_VIEW_MEMORY : PS_RUN_VIEW_TIMELINE;
   im->type = g_strdup (strrchr (format, '-') + 1);
   draw_image (self, file, im);
 }
@@ -498,12 +506,14 @@ exported_cb (GObject      *object,
 
 /**
  * ps_window_export_to:
- * @format: csv, joblog, trace or jsonl; or a chart image: timeline-png,
- *   timeline-svg, timeline-pdf, cpu-png, memory-png
+ * @format: csv, joblog, trace or jsonl; or a chart image, CHART-TYPE
+ *   (timeline-png, cpu-svg, …); or a sweep's: sweep-csv, sweep-json,
+ *   speedup-png, …
  *
- * Exports the run shown to @file: by the engine (`poolscope-run export`,
- * in a process of its own), or a chart drawn by the views' own drawing
- * (ps-run-draw) in a thread: the window never waits for it.
+ * Exports the run shown (on the History page, the selected row's; on the
+ * Sizing page, the sweep shown) to @file: by the engine (`poolscope-run
+ * export`, in a process of its own), or a chart drawn by the views' own
+ * drawing (src/draw) in a thread: the window never waits for it.
  */
 void
 ps_window_export_to (PsWindow   *self,
