@@ -338,6 +338,8 @@ load_done (GObject      *object,
     n_sweeps = ps_format_count (sweeps);
     if (sweeps == 0)
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s run kept", "%s runs kept", rows->len), n_runs);
+    else if (sweeps == rows->len)
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s sweep kept", "%s sweeps kept", sweeps), n_sweeps);
     else
       {
         /* Translators: "3 runs and 1 sweep kept": the first %s is the runs (already counted) */
@@ -425,8 +427,9 @@ compare_cell (GtkGrid    *grid,
 {
   GtkWidget *label = gtk_label_new (text);
 
+  /* not selectable: the first one would take the focus with its text all
+   * selected (the numbers are the exports' to copy) */
   gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0 : 1);
-  gtk_label_set_selectable (GTK_LABEL (label), !heading);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
   if (heading)
@@ -801,8 +804,6 @@ ps_history_page_compare (PsHistoryPage *self)
   g_object_set_data (G_OBJECT (self), "ps-compare-window", window);
   g_signal_connect_object (window, "destroy", G_CALLBACK (compare_closed), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (window));
-  /* no cell's text selected at the start, as the first selectable label would be */
-  gtk_window_set_focus (GTK_WINDOW (window), NULL);
 }
 
 /**
