@@ -1101,6 +1101,8 @@ test_open_big_log (void)
   /* read to the end */
   start = g_get_monotonic_time ();
   ps_window_open_log (window, file);
+  /* the status line says what is read until it is shown */
+  g_assert_true (status_starts_with (window, "Opening big.jsonl"));
   end = start + 60 * G_USEC_PER_SEC;
   while (!status_starts_with (window, "Finished: 1,000,000 tasks") && g_get_monotonic_time () < end)
     {

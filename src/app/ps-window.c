@@ -91,6 +91,17 @@ update_status (PsWindow *self)
   /* plural forms follow the total: "3 of 1 task" cannot happen */
   gulong n_total = (gulong) MIN (ps_run_model_get_n_tasks (m), G_MAXULONG);
 
+  /* a log being read says so, until it is shown (or stopped) */
+  if (self->opening_id != 0 && self->opening && !g_cancellable_is_cancelled (self->opening))
+    {
+      /* Translators: the status line while a run log is read; %s is its file name */
+      g_autofree char *reading = g_strdup_printf (_("Opening %s…"),
+                                                  (const char *) g_object_get_data (G_OBJECT (self->opening),
+                                                                                    "ps-name"));
+
+      gtk_label_set_text (self->status_label, reading);
+      return;
+    }
   /* cancelled tasks were never done */
   ps_format_count_buf (ps_run_model_get_n_finished (m), done, sizeof done);
   ps_format_count_buf (ps_run_model_get_n_tasks (m), total, sizeof total);
@@ -520,6 +531,7 @@ static void
 opening_ended (PsWindow *self)
 {
   g_clear_handle_id (&self->opening_id, g_source_remove);
+  update_status (self);
   /* gone, for screen readers too (a folded revealer's child stays in the tree) */
   if (self->opening_revealer)
     {
@@ -662,6 +674,7 @@ ps_window_open_log (PsWindow *self,
   ps_frame_stats_run_started (self->frame_stats);
   if (self->opening_id == 0)
     self->opening_id = g_timeout_add (100, opening_tick, self);
+  update_status (self);
   ps_run_session_replay_async (self->session, file, self->opening, replay_done, g_object_ref (self));
 }
 

@@ -149,10 +149,22 @@ def wait_for_pool(app_pid, n):
     return wait_for(ready) or (None, [])
 
 
+# the runs the app keeps: a folder of this script's run, so that each
+# starts from an empty History (and its tree stays small to walk)
+DATA_HOME = None
+
+
 def start(args):
+    global DATA_HOME
     env = dict(os.environ)
     env.pop("GTK_A11Y", None)
     env.pop("NO_AT_BRIDGE", None)
+    if DATA_HOME is None:
+        import tempfile
+        base = os.environ.get("XDG_DATA_HOME") or tempfile.gettempdir()
+        os.makedirs(base, exist_ok=True)
+        DATA_HOME = tempfile.mkdtemp(prefix="atspi-", dir=base)
+    env["XDG_DATA_HOME"] = DATA_HOME
     proc = subprocess.Popen([env["POOLSCOPE"]] + args, env=env)
     app = find_app("poolscope")
     return proc, app

@@ -265,9 +265,10 @@ def opening():
         gone = wait_for(lambda: the_bar() is None, timeout=5)
         time.sleep(1)
         # the status line has read "Ready" since the start: nothing was opened
+        # (the line is named "Status" until its text first changes, then by its text)
         line = find_pred(app, lambda n: n.get_role_name() == "label" and n.get_name() == "Status" and
                          text_of(n) != "Status")
-        said = text_of(line) if line is not None else ""
+        said = text_of(line) if line is not None else status_text(app)
         tap(button is not None and gone and said == "Ready",
             "opening: its Stop ends it, the bar goes, the window stays as it was",
             (button is not None, gone, said))
