@@ -192,22 +192,20 @@ draw_value_grid (PsSweepChartKind   kind,
     }
 }
 
+/* A label under every worker count (ascending) that has room. */
 static void
-draw_axes (PsSweepChartKind   kind,
-           PsSweep           *sweep,
-           cairo_t           *cr,
-           const Frame       *f,
-           const PsDrawStyle *style,
-           PangoLayout       *small)
+draw_count_labels (cairo_t           *cr,
+                   const Frame       *f,
+                   const PsDrawStyle *style,
+                   PangoLayout       *small,
+                   GArray            *counts)
 {
   char buf[PS_FORMAT_BUF_SIZE];
   double last_right = -G_MAXDOUBLE;
 
-  draw_value_grid (kind, cr, f, style, small);
-  /* a label for every count that has room */
-  for (guint i = 0; i < ps_sweep_get_n_points (sweep); i++)
+  for (guint i = 0; i < counts->len; i++)
     {
-      guint n = ps_sweep_get_point (sweep, i)->workers;
+      guint n = g_array_index (counts, guint, i);
       double x = x_of (f, n);
       int tw;
 
@@ -219,6 +217,22 @@ draw_axes (PsSweepChartKind   kind,
       ps_draw_set_rgba (cr, &style->fg, 0.6);
       ps_draw_text (cr, small, buf, x, f->y0 + f->h + 4, 0.5, 0);
     }
+}
+
+static void
+draw_axes (PsSweepChartKind   kind,
+           PsSweep           *sweep,
+           cairo_t           *cr,
+           const Frame       *f,
+           const PsDrawStyle *style,
+           PangoLayout       *small)
+{
+  g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  draw_value_grid (kind, cr, f, style, small);
+  for (guint i = 0; i < ps_sweep_get_n_points (sweep); i++)
+    g_array_append_val (counts, ps_sweep_get_point (sweep, i)->workers);
+  draw_count_labels (cr, f, style, small, counts);
 }
 
 static void
@@ -549,7 +563,6 @@ ps_sweep_draw_speedups (PsSweep *const     *sweeps,
   g_autoptr(PangoLayout) small = ps_draw_make_layout (cr, style, 0.85, FALSE);
   g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
   double vmax = 0, label_w = 0, legend_x, legend_y;
-  double last_right = -G_MAXDOUBLE;
   guint legend_rows;
   gboolean same_base = TRUE;
   char buf[PS_FORMAT_BUF_SIZE];
@@ -611,20 +624,7 @@ ps_sweep_draw_speedups (PsSweep *const     *sweeps,
   /* the grid, the value labels, every count's label that has room */
   draw_value_grid (PS_SWEEP_CHART_SPEEDUP, cr, &f, style, small);
   g_array_sort (counts, compare_guint);
-  for (guint i = 0; i < counts->len; i++)
-    {
-      guint n = g_array_index (counts, guint, i);
-      double x = x_of (&f, n);
-      int tw;
-
-      g_snprintf (buf, sizeof buf, "%u", n);
-      tw = ps_draw_text_width (small, buf);
-      if (x - tw / 2.0 < last_right + 6)
-        continue;
-      last_right = x + tw / 2.0;
-      ps_draw_set_rgba (cr, &style->fg, 0.6);
-      ps_draw_text (cr, small, buf, x, f.y0 + f.h + 4, 0.5, 0);
-    }
+  draw_count_labels (cr, &f, style, small, counts);
 
   /* the ideal (each sweep's own when their fewest workers differ: each
    * speedup is against its own), then each sweep's medians */

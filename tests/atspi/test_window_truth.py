@@ -221,16 +221,21 @@ def sweep():
         tap(wait_for(lambda: spin.get_value_iface().get_current_value() == 4),
             "sweep: Use Recommended Size sets Workers to 4")
         # the sweep is kept: the History's table "Runs" lists it with its answer
-        tab = wait_for(lambda: find(app, "page tab", "History"))
-        if tab is not None:
-            click(tab)
-        table = wait_for(lambda: find_pred(app, lambda n: n.get_role_name() in ("table", "tree table") and
-                                           n.get_name() == "Runs"), timeout=5)
-        kept = wait_for(lambda: table is not None and
-                        find_pred(table, lambda n: (n.get_name() or "") == "Sweep, recommends 4"), timeout=10)
-        tap(kept is not None, "sweep: the History lists the kept sweep, “Sweep, recommends 4”")
+        tap(history_lists(app, "Sweep, recommends 4"),
+            "sweep: the History lists the kept sweep, “Sweep, recommends 4”")
     finally:
         stop(proc)
+
+
+def history_lists(app, cell):
+    """Shows the History page; whether its table "Runs" has a cell named @cell."""
+    tab = wait_for(lambda: find(app, "page tab", "History"))
+    if tab is not None:
+        click(tab)
+    table = wait_for(lambda: find_pred(app, lambda n: n.get_role_name() in ("table", "tree table") and
+                                       n.get_name() == "Runs"), timeout=5)
+    return wait_for(lambda: table is not None and
+                    find_pred(table, lambda n: (n.get_name() or "") == cell), timeout=10) is not None
 
 
 def showing(node):
@@ -314,14 +319,8 @@ def command():
             "command: the run finishes and the console reads each item's output",
             status_text(app))
         # the run is kept: the History's table of runs has it, newest first
-        tab = wait_for(lambda: find(app, "page tab", "History"))
-        if tab is not None:
-            click(tab)
-        table = wait_for(lambda: find_pred(app, lambda n: n.get_role_name() in ("table", "tree table") and
-                                           n.get_name() == "Runs"), timeout=5)
-        kept = wait_for(lambda: table is not None and
-                        find_pred(table, lambda n: (n.get_name() or "") == "command:echo out [{}]"), timeout=10)
-        tap(kept is not None, "command: the History's table “Runs” lists the run by its command")
+        tap(history_lists(app, "command:echo out [{}]"),
+            "command: the History's table “Runs” lists the run by its command")
     finally:
         stop(proc)
 
