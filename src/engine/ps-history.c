@@ -398,8 +398,8 @@ parse_line (const char   *line,
 
   while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
     len--;
-  return len > 0 && g_utf8_validate (line, len, NULL) &&
-         ps_event_parse_json_line (line, len, e, entries, strings, NULL);
+  /* ps_event_parse_json_line() checks the UTF-8 */
+  return len > 0 && ps_event_parse_json_line (line, len, e, entries, strings, NULL);
 }
 
 /* A sweep's log: read back whole (a kept sweep is a few kilobytes a run). */
