@@ -16,6 +16,7 @@
 
 #include "ps-cli-run.h"
 #include "ps-ipc-server.h"
+#include "ps-remote.h"
 #include "ps-worker.h"
 
 static void
@@ -109,6 +110,42 @@ find_self_exe (void)
   return path ? g_steal_pointer (&path) : g_strdup ("poolscope-run");
 }
 
+/* poolscope-run --worker --hello | --stdio [--sample-ms N] [--spawn]:
+ * what the engine starts on another host through its launcher
+ * (ps-remote.c, ps-remote-worker.c). */
+static int
+remote_worker (int    argc,
+               char **argv)
+{
+  gboolean stdio = FALSE, spawn = FALSE;
+  guint64 sample_ms = 0;
+
+  if (argc == 1 && g_str_equal (argv[0], "--hello"))
+    return ps_remote_hello_main ();
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--stdio"))
+        stdio = TRUE;
+      else if (g_str_equal (argv[i], "--spawn"))
+        spawn = TRUE;
+      else if (g_str_equal (argv[i], "--sample-ms") && i + 1 < argc &&
+               g_ascii_string_to_unsigned (argv[i + 1], 10, 0, 3600000, &sample_ms, NULL))
+        i++;
+      else
+        {
+          fprintf (stderr, "poolscope-run: --worker: “%s” is not understood here (the engine starts "
+                           "workers with --hello, or --stdio [--sample-ms N] [--spawn])\n", argv[i]);
+          return 2;
+        }
+    }
+  if (!stdio)
+    {
+      fprintf (stderr, "poolscope-run: --worker: give --stdio (the channel is standard input and output)\n");
+      return 2;
+    }
+  return ps_remote_relay_main (spawn, (guint) sample_ms);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -125,6 +162,9 @@ main (int    argc,
         }
       return ps_worker_main (3);
     }
+  /* On a host: the relay of a remote worker, or the hello before it. */
+  if (argc >= 3 && g_str_equal (argv[1], "--worker"))
+    return remote_worker (argc - 2, argv + 2);
 
   /* A closed standard descriptor would be taken by the next file opened
    * (a socket, the epoll set) and results written into it: hold its place

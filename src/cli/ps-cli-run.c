@@ -452,6 +452,17 @@ on_event (const PsEvent *e,
       break;
 
     case PS_EVENT_RUN_START:
+      /* with --hosts the pool has its size, and so its chunk size, only
+       * once they have answered */
+      if (e->chunksize != run->chunksize && e->chunksize > 0)
+        {
+          run->chunksize = e->chunksize;
+          g_clear_pointer (&run->chunk_done, g_free);
+          if (run->spec->order == PS_ORDER_UNORDERED && run->chunksize > 1)
+            run->chunk_done = g_new0 (guint32, run->n_tasks / run->chunksize + 1);
+        }
+      break;
+
     case PS_EVENT_WORKER_START:
     case PS_EVENT_TASK_START:
     case PS_EVENT_SAMPLE:
@@ -596,7 +607,7 @@ ps_cli_run (int         argc,
   run.first_in_list = TRUE;
   run.progress = !spec->quiet && !spec->json && isatty (STDERR_FILENO);
   run.chunksize = ps_spec_get_chunksize (spec);
-  if (spec->order == PS_ORDER_MAP || run.chunksize > 1)
+  if (spec->order == PS_ORDER_MAP || run.chunksize > 1 || spec->hosts != NULL)
     run.slots = g_new0 (Slot, run.n_tasks);
   if (spec->order == PS_ORDER_UNORDERED && run.chunksize > 1)
     run.chunk_done = g_new0 (guint32, run.n_tasks / run.chunksize + 1);

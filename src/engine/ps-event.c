@@ -124,6 +124,9 @@ ps_event_encode (const PsEvent *e,
       ps_buffer_put_u32 (b, (guint32) e->signal);
       PUT_STR (b, e->message);
       ps_buffer_put_u8 (b, e->stopped);
+      PUT_STR (b, e->host);
+      ps_buffer_put_i64 (b, e->clock_offset_ns);
+      ps_buffer_put_i64 (b, e->clock_error_ns);
       break;
 
     case PS_EVENT_TASK_START:
@@ -261,6 +264,11 @@ ps_event_decode (const PsFrame  *frame,
       e->signal = (gint32) ps_reader_u32 (&r);
       e->message = ps_reader_str (&r, NULL);
       e->stopped = ps_reader_u8 (&r) != 0;
+      e->host = ps_reader_str (&r, NULL);
+      if (e->host && !*e->host)
+        e->host = NULL;
+      e->clock_offset_ns = ps_reader_i64 (&r);
+      e->clock_error_ns = ps_reader_i64 (&r);
       break;
 
     case PS_EVENT_TASK_START:
@@ -479,7 +487,16 @@ ps_event_to_json (const PsEvent *e,
       key_uint (out, "id", e->worker);
       key_int (out, "pid", e->pid);
       if (e->type == PS_EVENT_WORKER_START)
-        key_int (out, "start_cost_ns", e->start_cost_ns);
+        {
+          key_int (out, "start_cost_ns", e->start_cost_ns);
+          if (e->host)
+            key_str (out, "host", e->host);
+          if (e->clock_error_ns > 0)
+            {
+              key_int (out, "clock_offset_ns", e->clock_offset_ns);
+              key_int (out, "clock_error_ns", e->clock_error_ns);
+            }
+        }
       else
         {
           key_int (out, "exit_code", e->exit_code);
@@ -1567,6 +1584,9 @@ ps_event_parse_json_line (const char    *line,
       e->signal = get_int (&f, "signal", FALSE);
       e->message = get_str (&f, "reason", FALSE);
       e->stopped = get_bool (&f, "stopped");
+      e->host = get_str (&f, "host", FALSE);
+      e->clock_offset_ns = get_int (&f, "clock_offset_ns", FALSE);
+      e->clock_error_ns = get_int (&f, "clock_error_ns", FALSE);
       break;
 
     case PS_EVENT_TASK_START:

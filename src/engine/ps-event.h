@@ -115,6 +115,9 @@ typedef struct
   gint32        exit_code;      /* -1 when killed by a signal */
   gint32        signal;
   gboolean      stopped;        /* worker-exit: ended by the pool for a cancel */
+  const char   *host;           /* worker-start: the host it runs on (--hosts), or NULL */
+  gint64        clock_offset_ns; /* worker-start on another host: added to its clock's times */
+  gint64        clock_error_ns;  /* the offset is right within this; 0: the engine's own clock */
 
   /* run-start, run-end */
   guint64       n_tasks;

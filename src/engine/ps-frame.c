@@ -26,6 +26,9 @@ type_is_known (guint8 type)
     {
     case PS_FRAME_SETUP:
     case PS_FRAME_CHUNK:
+    case PS_FRAME_CLOSE:
+    case PS_FRAME_SAMPLE:
+    case PS_FRAME_EXIT:
     case PS_FRAME_READY:
     case PS_FRAME_TASK_START:
     case PS_FRAME_TASK_END:

@@ -9,8 +9,9 @@
 
 G_BEGIN_DECLS
 
-#define PS_PROTOCOL_VERSION  5   /* 2: EVENT_TASKS frames; 3: worker-exit says stopped; 4: RESIZE, resize events;
-                                    5: SETUP's slot and output options, TASK_CHILD, crashed task-ends */
+#define PS_PROTOCOL_VERSION  6   /* 2: EVENT_TASKS frames; 3: worker-exit says stopped; 4: RESIZE, resize events;
+                                    5: SETUP's slot and output options, TASK_CHILD, crashed task-ends;
+                                    6: CLOSE, SAMPLE and EXIT of a worker on another host */
 #define PS_FRAME_HEADER_SIZE 8
 #define PS_FRAME_MAX_PAYLOAD (16u * 1024u * 1024u)
 
@@ -19,6 +20,7 @@ typedef enum
   /* engine → worker */
   PS_FRAME_SETUP = 1,
   PS_FRAME_CHUNK = 2,
+  PS_FRAME_CLOSE = 3,       /* no more work: the end of a remote worker's channel is a kill */
   /* worker → engine */
   PS_FRAME_READY = 16,
   PS_FRAME_TASK_START = 17,
@@ -26,6 +28,8 @@ typedef enum
   PS_FRAME_OUTPUT = 19,
   PS_FRAME_TASK_RUN = 20,   /* consecutive trivial tasks with integer results */
   PS_FRAME_TASK_CHILD = 21, /* the process a command task runs in */
+  PS_FRAME_SAMPLE = 22,     /* a remote worker's CPU and memory, read where it runs */
+  PS_FRAME_EXIT = 23,       /* how a remote worker ended, from the relay beside it */
   /* client ↔ engine, poolscope-run --ipc */
   PS_FRAME_HELLO = 32,
   PS_FRAME_RUN = 33,

@@ -20,6 +20,8 @@ typedef struct
                              * ps_launched_reap()), or -1: the launcher calls back instead */
   gint64   clock_offset_ns; /* add to the times the worker reports to get the engine's
                              * (0 on this machine; estimated for a remote one) */
+  gboolean remote;          /* on another host: pid is its launcher's (ssh) here, killing
+                             * it ends the worker there; the worker's own pid comes in READY */
   gpointer priv;            /* the launcher's: ps_launched_clear() lets it go */
 } PsLaunched;
 

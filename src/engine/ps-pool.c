@@ -57,6 +57,7 @@
 #include "ps-format.h"
 #include "ps-launcher.h"
 #include "ps-pool.h"
+#include "ps-remote.h"
 #include "ps-sampler.h"
 #include "ps-worker-private.h"
 #include "ps-worker-proto.h"
@@ -126,6 +127,10 @@ typedef struct _Worker
   gint64        child_cpu_ns; /* of the program's process tree, at its last sample */
   gint64        child_cpu_at; /* when: the last sample, or when the program started */
   PsSampled    *child_sampled;
+  guint         host;         /* its index in the spec's hosts; G_MAXUINT: none given */
+  gboolean      exit_told;    /* a remote worker's relay told how it ended */
+  gint32        exit_status;
+  gboolean      shut_pending; /* shut the channel once what is queued is written */
 } Worker;
 
 struct _PsPool
@@ -135,6 +140,8 @@ struct _PsPool
   PsSpec       *spec;
   char         *worker_command;
   PsLauncher   *launcher;
+  PsRemote     *remote;        /* --hosts: their connections; NULL: this machine only */
+  gboolean      connecting;    /* the hosts are answering: the run has not begun */
   PsEventFunc   func;
   gpointer      func_data;
 
@@ -195,6 +202,7 @@ static void dispatch_all (PsPool *self);
 static void check_finished (PsPool *self);
 static gboolean start_worker (PsPool *self, GError **error);
 static void lock_remove (PsPool *self);
+static void host_gone (PsPool *self, guint index, guint counted);
 
 static inline gint64
 mono_ns (void)
@@ -244,6 +252,16 @@ worker_free (Worker *w)
   g_free (w);
 }
 
+/* The worker's own process here, or the launcher (ssh) of a remote one,
+ * whose end ends the worker there. */
+static void
+worker_signal (Worker *w,
+               int     sig)
+{
+  if (!w->exited)
+    ps_launched_kill (&w->launched, sig);
+}
+
 /* Kills the process group a worker's program led, if it is still that:
  * /proc says the process leads a group of its own id (a pid taken again
  * since by an unrelated process almost never does). */
@@ -274,8 +292,8 @@ ps_pool_dispose (GObject *object)
     for (guint i = 0; i < self->workers->len; i++)
       {
         Worker *w = g_ptr_array_index (self->workers, i);
-        if (!w->exited && w->pid > 0)
-          kill (w->pid, SIGKILL);
+        if (!w->exited)
+          worker_signal (w, SIGKILL);
         /* nor the programs they run */
         if (!w->exited && w->child_pid > 0)
           kill_child_group (w->child_pid);
@@ -290,6 +308,7 @@ ps_pool_dispose (GObject *object)
   g_clear_handle_id (&self->epoll_source, g_source_remove);
   /* no exit callback reaches a pool that is gone */
   g_clear_pointer (&self->launcher, ps_launcher_free);
+  g_clear_pointer (&self->remote, ps_remote_free);
   G_OBJECT_CLASS (ps_pool_parent_class)->dispose (object);
 }
 
@@ -478,7 +497,26 @@ write_out (Worker *w)
         }
       ps_buffer_consume (&w->out, n);
     }
+  if (w->shut_pending && w->out.len == 0 && w->fd >= 0)
+    {
+      shutdown (w->fd, SHUT_WR);
+      w->shut_pending = FALSE;
+    }
   update_io_watch (w);
+}
+
+/* No more work for @w: what it has not been sent yet (its SETUP, if it
+ * was grown and shrunk at once) goes first, then the end of its channel.
+ * A remote worker is told with CLOSE first: for it, the channel's end
+ * alone means the engine is gone. */
+static void
+close_channel (Worker *w)
+{
+  w->closing = TRUE;
+  if (w->launched.remote)
+    ps_proto_put_close (&w->out);
+  w->shut_pending = TRUE;
+  write_out (w);
 }
 
 static gboolean
@@ -624,11 +662,7 @@ dispatch_all (PsPool *self)
        * every worker of a halting pool. */
       if ((w->retiring || self->halting) && w->in_flight == 0 && !w->closing && w->fd >= 0)
         {
-          /* what it has not been sent yet (its SETUP, if it was grown and
-           * shrunk at once) goes first */
-          w->closing = TRUE;
-          write_out (w);
-          shutdown (w->fd, SHUT_WR);
+          close_channel (w);
         }
       if (w->out.len > 0)
         write_out (w);
@@ -873,8 +907,7 @@ protocol_error (Worker     *w,
                 const char *what)
 {
   g_warning ("%s: %s; stopping it", w->name, what);
-  if (w->pid > 0 && !w->exited)
-    kill (w->pid, SIGKILL);
+  worker_signal (w, SIGKILL);
   return FALSE;
 }
 
@@ -897,14 +930,25 @@ handle_frame (PsPool        *self,
         if (!ps_proto_read_ready (frame, &ready, NULL) || w->ready)
           return protocol_error (w, "bad ready frame");
         w->ready = TRUE;
-        if (w->pid <= 0)
+        /* a remote worker's pid is the one it has there */
+        if (w->pid <= 0 || w->launched.remote)
           w->pid = ready.pid;
         fill_worker (&e, w);
         e.type = PS_EVENT_WORKER_START;
         e.t = ready.t + offset - self->t0;
         e.start_cost_ns = ready.t + offset - w->launched_at;
+        if (self->remote != NULL)
+          {
+            PsRemoteHost *host = ps_remote_get_host (self->remote, w->host);
+
+            e.host = host->host->name;
+            e.clock_offset_ns = host->clock_offset_ns;
+            e.clock_error_ns = host->clock_error_ns;
+          }
         emit (self, &e);
-        w->sampled = ps_sampled_new (w->pid, self->lean_proc, w->launched_at);
+        /* a remote one samples itself (SAMPLE frames) */
+        if (!w->launched.remote)
+          w->sampled = ps_sampled_new (w->pid, self->lean_proc, w->launched_at);
         return TRUE;
       }
 
@@ -986,6 +1030,9 @@ handle_frame (PsPool        *self,
         if (!ps_proto_read_task_child (frame, &child, NULL) ||
             (child.task != G_MAXUINT64 && (!head_task (w, &head, &head_attempt) || head != child.task)))
           return protocol_error (w, "task-child out of order");
+        /* a remote worker's program is its relay's to sample, and its pid means nothing here */
+        if (w->launched.remote)
+          return TRUE;
         /* a pid the engine would ever signal as a group: never init, the engine, its worker */
         if (child.pid <= 1 || (pid_t) child.pid == getpid () || (GPid) child.pid == w->pid)
           return protocol_error (w, "task-child names a process that is not its child");
@@ -1011,6 +1058,35 @@ handle_frame (PsPool        *self,
         e.stream = out.stream == PS_STREAM_STDERR ? PS_STREAM_STDERR : PS_STREAM_STDOUT;
         e.text = out.text;
         emit (self, &e);
+        return TRUE;
+      }
+
+    case PS_FRAME_SAMPLE:
+      {
+        PsEvent e = { 0 };
+        PsProtoSample sample;
+
+        if (!w->launched.remote || !ps_proto_read_sample (frame, &sample, NULL))
+          return protocol_error (w, "bad sample frame");
+        fill_worker (&e, w);
+        e.type = PS_EVENT_SAMPLE;
+        e.t = sample.t + offset - self->t0;
+        e.cpu_percent = sample.cpu_percent;
+        e.rss = sample.rss;
+        e.pss = sample.pss;
+        e.uss = sample.uss;
+        emit (self, &e);
+        return TRUE;
+      }
+
+    case PS_FRAME_EXIT:
+      {
+        gint32 status;
+
+        if (!w->launched.remote || !ps_proto_read_exit (frame, &status, NULL))
+          return protocol_error (w, "bad exit frame");
+        w->exit_told = TRUE;
+        w->exit_status = status;
         return TRUE;
       }
 
@@ -1193,11 +1269,12 @@ worker_on_exit (Worker *w,
 {
   PsPool *self = w->pool;
   PsEvent e = { 0 };
+  gboolean link_lost;
+  int launcher_status = status;
   /* its worker program's crash told as the end of the task it took down:
    * only then may the tasks behind it go back uncharged */
-  gboolean handed_back = self_program (w) && w->told_crash && WIFEXITED (status) &&
-                         WEXITSTATUS (status) == PS_WORKER_EXIT_HANDED_BACK;
-  g_autofree char *why = handed_back ? g_strdup (_("its worker program ended")) : describe_exit (status);
+  gboolean handed_back;
+  g_autofree char *why = NULL;
   gint64 now = mono_ns () - self->t0;
   guint64 task;
   guint32 attempt;
@@ -1221,9 +1298,46 @@ worker_on_exit (Worker *w,
       close (w->fd);
       w->fd = -1;
     }
+
+  /* a remote worker: how it ended there, as its relay told (its last
+   * frame, read just now); without that word its launcher ended first:
+   * the link, or the host, went. Its task is told as crashed: it goes
+   * back, and --retries applies. */
+  link_lost = w->launched.remote && !w->exit_told && w->kill_at == 0 && !self->cancelled;
+  if (w->launched.remote && w->exit_told)
+    status = w->exit_status;
+  handed_back = self_program (w) && w->told_crash && WIFEXITED (status) &&
+                WEXITSTATUS (status) == PS_WORKER_EXIT_HANDED_BACK;
+  if (link_lost)
+    {
+      g_autofree char *how = describe_exit (launcher_status);
+      why = g_strdup_printf (_("the connection to %s was lost (its launcher %s)"),
+                             ps_remote_get_host (self->remote, w->host)->host->name, how);
+    }
+  else
+    why = handed_back ? g_strdup (_("its worker program ended")) : describe_exit (status);
+
   self->n_live--;
   if (w->surplus)
     self->n_surplus--;
+  if (self->remote != NULL)
+    {
+      PsRemoteHost *host = ps_remote_get_host (self->remote, w->host);
+
+      host->live--;
+      /* a worker there that could not even start: the host is left out,
+       * said once, rather than tried again and again */
+      if (w->launched.remote && !w->ready && !self->cancelled && w->kill_at == 0 && host->up)
+        {
+          g_autofree char *how = describe_exit (launcher_status);
+
+          host->up = FALSE;
+          g_free (host->failure);
+          host->failure = g_strdup_printf (_("host %s: a worker could not start there (its launcher %s)"),
+                                           host->host->name, how);
+          host_gone (self, w->host, 1);
+        }
+    }
   if (w->slot < self->slots->len)
     self->slots->data[w->slot] = 0;
   g_clear_pointer (&w->sampled, ps_sampled_free);
@@ -1347,18 +1461,76 @@ take_slot (PsPool *self)
   return slot;
 }
 
+/* The host a new worker goes to: of those up, the one with the fewest
+ * workers for its slots (the first of equals). So N workers split over
+ * the hosts by their slots (4/a,2/b and 3 workers: 2 on a, 1 on b), and
+ * a replacement goes where one is missing. G_MAXUINT: none is left. */
+static guint
+pick_host (PsPool *self)
+{
+  guint best = G_MAXUINT;
+  double best_load = 0;
+
+  for (guint i = 0; i < ps_remote_get_n_hosts (self->remote); i++)
+    {
+      PsRemoteHost *h = ps_remote_get_host (self->remote, i);
+      double load = (double) h->live / (double) MAX (h->slots, 1);
+
+      if (h->up && (best == G_MAXUINT || load < best_load))
+        {
+          best = i;
+          best_load = load;
+        }
+    }
+  return best;
+}
+
+/* Why no host can take a worker: each one's reason. */
+static char *
+hosts_failure (PsPool *self)
+{
+  GString *why = g_string_new (_("no host can take workers"));
+
+  for (guint i = 0; i < ps_remote_get_n_hosts (self->remote); i++)
+    {
+      PsRemoteHost *h = ps_remote_get_host (self->remote, i);
+
+      if (h->failure)
+        g_string_append_printf (why, "; %s", h->failure);
+    }
+  return g_string_free (why, FALSE);
+}
+
 static gboolean
 start_worker (PsPool  *self,
               GError **error)
 {
   Worker *w = g_new0 (Worker, 1);
   g_autofree char *spec = ps_workload_to_string (&self->spec->workload);
+  PsRemoteHost *host = NULL;
   PsProtoSetup setup;
+  gboolean ok;
 
   w->pool = self;
+  w->host = G_MAXUINT;
+  if (self->remote != NULL)
+    {
+      w->host = pick_host (self);
+      if (w->host == G_MAXUINT)
+        {
+          g_autofree char *why = hosts_failure (self);
+
+          g_set_error_literal (error, PS_ERROR, PS_ERROR_FAILED, why);
+          g_free (w);
+          return FALSE;
+        }
+      host = ps_remote_get_host (self->remote, w->host);
+    }
   w->id = ++self->next_worker_id;
   w->slot = take_slot (self);
-  w->name = g_strdup_printf ("%sPoolWorker-%u", ps_launcher_get_kind (self->launcher), w->id);
+  /* on a host: its name first, as in host/ForkPoolWorker-3 */
+  w->name = g_strdup_printf ("%s%s%sPoolWorker-%u", host ? host->host->name : "", host ? "/" : "",
+                             ps_launcher_get_kind (self->launcher), w->id);
   w->fd = -1;
   w->launched.exit_fd = -1;
   w->chunks = g_array_new (FALSE, FALSE, sizeof (Chunk));
@@ -1366,12 +1538,18 @@ start_worker (PsPool  *self,
   ps_buffer_init (&w->out);
   w->launched_at = mono_ns ();
 
-  if (!ps_launcher_start (self->launcher, w->name, launched_exit_cb, w, &w->launched, error))
+  if (host != NULL && !host->host->local)
+    ok = ps_remote_start_worker (self->remote, w->host, launched_exit_cb, w, &w->launched, error);
+  else
+    ok = ps_launcher_start (self->launcher, w->name, launched_exit_cb, w, &w->launched, error);
+  if (!ok)
     {
       self->slots->data[w->slot] = 0;
       worker_free (w);
       return FALSE;
     }
+  if (host != NULL)
+    host->live++;
   /* the channel is the pool's from here */
   w->pid = w->launched.pid;
   w->fd = w->launched.fd;
@@ -1398,6 +1576,8 @@ start_worker (PsPool  *self,
           self->slots->data[w->slot] = 0;
           g_ptr_array_remove_index (self->workers, self->workers->len - 1);
           self->n_live--;
+          if (host != NULL)
+            host->live--;
           return FALSE;
         }
     }
@@ -1569,7 +1749,7 @@ deadline_cb (gpointer data)
         continue;
       if (w->kill_at != 0 && w->kill_at != G_MAXINT64 && now >= w->kill_at)
         {
-          kill (w->pid, SIGKILL);
+          worker_signal (w, SIGKILL);
           w->kill_at = G_MAXINT64;
         }
       else if (w->kill_at == 0 && limit > 0 && w->head_started && now >= w->head_since + limit &&
@@ -1577,7 +1757,7 @@ deadline_cb (gpointer data)
         {
           w->kill_status = PS_TASK_TIMEOUT;
           w->kill_at = now + KILL_GRACE_NS;
-          kill (w->pid, SIGTERM);
+          worker_signal (w, SIGTERM);
         }
 
       if (w->kill_at != 0 && w->kill_at != G_MAXINT64)
@@ -1663,9 +1843,7 @@ check_finished (PsPool *self)
           w->closing = TRUE;
           /* A replacement started a moment ago may still hold its SETUP:
            * send it, so that it says hello (worker-start) before it goes. */
-          write_out (w);
-          if (w->fd >= 0)
-            shutdown (w->fd, SHUT_WR);
+          close_channel (w);
         }
     }
 
@@ -1674,6 +1852,9 @@ check_finished (PsPool *self)
 
   self->finished = TRUE;
   g_clear_handle_id (&self->sample_source, g_source_remove);
+  /* every worker has gone: the hosts' connections go too */
+  if (self->remote != NULL)
+    ps_remote_close (self->remote);
   if (self->deadline_source)
     g_source_set_ready_time (self->deadline_source, -1);
   /* every worker has gone: nobody waits for the lock any more */
@@ -1754,52 +1935,15 @@ check_descriptors (PsPool  *self,
   return TRUE;
 }
 
-/**
- * ps_pool_start:
- *
- * Starts the workers and the run on the thread-default main context. The
- * run's events reach the event function; the last one is run-end.
- *
- * Returns: %FALSE with @error set when not even one worker could start
- */
-gboolean
-ps_pool_start (PsPool  *self,
-               GError **error)
+/* The run itself: run-start, then its workers. */
+static gboolean
+begin_run (PsPool  *self,
+           GError **error)
 {
   PsEvent e = { 0 };
   g_autofree char *workload = NULL;
 
-  g_return_val_if_fail (PS_IS_POOL (self), FALSE);
-  g_return_val_if_fail (!self->started, FALSE);
-
-  if (!check_descriptors (self, error))
-    {
-      g_prefix_error (error, _("The pool could not start: "));
-      self->finished = TRUE;
-      return FALSE;
-    }
-
-  if (self->spec->workload.kind == PS_WORKLOAD_LOCK && !lock_create (self, error))
-    {
-      g_prefix_error (error, _("The pool could not start: "));
-      self->finished = TRUE;
-      return FALSE;
-    }
-
-  self->started = TRUE;
-  self->launcher = ps_launcher_new (self->spec->start, self->worker_command);
   self->t0 = mono_ns ();
-  self->epfd = epoll_create1 (EPOLL_CLOEXEC);
-  if (self->epfd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot create an epoll set: %s"),
-                   g_strerror (saved));
-      self->finished = TRUE;
-      lock_remove (self);
-      return FALSE;
-    }
-  self->epoll_source = g_unix_fd_add (self->epfd, G_IO_IN, epoll_cb, self);
 
   workload = ps_workload_to_string (&self->spec->workload);
   e.type = PS_EVENT_RUN_START;
@@ -1821,6 +1965,17 @@ ps_pool_start (PsPool  *self,
     {
       check_finished (self);
       return TRUE;
+    }
+  /* each host left out, said once, by name */
+  for (guint i = 0; self->remote && i < ps_remote_get_n_hosts (self->remote); i++)
+    {
+      PsRemoteHost *h = ps_remote_get_host (self->remote, i);
+
+      if (!h->up && h->failure)
+        {
+          g_autofree char *msg = g_strdup_printf (_("%s: the run goes on without it"), h->failure);
+          notice (self, msg);
+        }
     }
 
   for (guint i = 0; i < self->spec->workers; i++)
@@ -1865,6 +2020,138 @@ ps_pool_start (PsPool  *self,
   return TRUE;
 }
 
+/* A host is out of the run: lost, or its workers cannot start there
+ * (@counted of them already off its count). Said once; the pool is
+ * smaller by its workers rather than crowding them onto the others,
+ * and a pool with no host left ends, saying why. */
+static void
+host_gone (PsPool *self,
+           guint   index,
+           guint   counted)
+{
+  PsRemoteHost *h = ps_remote_get_host (self->remote, index);
+  guint share = h->live + counted;
+  guint left = self->spec->workers > share ? self->spec->workers - share : 0;
+  PsEvent e = { 0 };
+
+  if (self->cancelled || self->finished || self->closing_all)
+    return;
+  if (left == 0 || pick_host (self) == G_MAXUINT)
+    {
+      g_free (self->failure);
+      self->failure = hosts_failure (self);
+      ps_pool_cancel (self);
+      return;
+    }
+  {
+    g_autofree char *msg =
+      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: the pool goes on with %u worker",
+                                    "%s: the pool goes on with %u workers", left), h->failure, left);
+    notice (self, msg);
+  }
+  self->spec->workers = left;
+  e.type = PS_EVENT_RESIZE;
+  e.t = mono_ns () - self->t0;
+  e.workers = left;
+  emit (self, &e);
+}
+
+static void
+remote_lost (PsRemote *remote,
+             guint     index,
+             gpointer  data)
+{
+  host_gone (data, index, 0);
+}
+
+/* Every host has answered: the pool has its size, and the run begins. */
+static void
+remote_ready (PsRemote *remote,
+              gpointer  data)
+{
+  PsPool *self = data;
+  guint slots = 0;
+
+  self->connecting = FALSE;
+  for (guint i = 0; i < ps_remote_get_n_hosts (remote); i++)
+    {
+      PsRemoteHost *h = ps_remote_get_host (remote, i);
+
+      if (h->up)
+        slots += h->slots;
+    }
+  if (slots == 0)
+    {
+      /* refused: run-start, then run-end saying each host's reason */
+      self->failure = hosts_failure (self);
+      self->cancelled = TRUE;
+    }
+  else if (!self->spec->workers_set)
+    {
+      /* as many as the hosts have slots */
+      self->spec->workers = MIN (slots, PS_WORKERS_MAX);
+      self->chunksize = ps_spec_get_chunksize (self->spec);
+    }
+  g_object_ref (self);
+  begin_run (self, NULL);
+  g_object_unref (self);
+}
+
+/**
+ * ps_pool_start:
+ *
+ * Starts the workers and the run on the thread-default main context. The
+ * run's events reach the event function; the last one is run-end.
+ *
+ * Returns: %FALSE with @error set when not even one worker could start
+ */
+gboolean
+ps_pool_start (PsPool  *self,
+               GError **error)
+{
+  g_return_val_if_fail (PS_IS_POOL (self), FALSE);
+  g_return_val_if_fail (!self->started, FALSE);
+
+  if (!check_descriptors (self, error))
+    {
+      g_prefix_error (error, _("The pool could not start: "));
+      self->finished = TRUE;
+      return FALSE;
+    }
+
+  if (self->spec->workload.kind == PS_WORKLOAD_LOCK && !lock_create (self, error))
+    {
+      g_prefix_error (error, _("The pool could not start: "));
+      self->finished = TRUE;
+      return FALSE;
+    }
+
+  self->started = TRUE;
+  self->launcher = ps_launcher_new (self->spec->start, self->worker_command);
+  self->t0 = mono_ns ();
+  self->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (self->epfd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, PS_ERROR, PS_ERROR_FAILED, _("cannot create an epoll set: %s"),
+                   g_strerror (saved));
+      self->finished = TRUE;
+      lock_remove (self);
+      return FALSE;
+    }
+  self->epoll_source = g_unix_fd_add (self->epfd, G_IO_IN, epoll_cb, self);
+
+  /* on hosts: the run begins once they have answered (remote_ready()) */
+  if (self->spec->hosts != NULL)
+    {
+      self->remote = ps_remote_new (self->spec, self->worker_command);
+      self->connecting = TRUE;
+      ps_remote_connect (self->remote, remote_ready, remote_lost, self);
+      return TRUE;
+    }
+  return begin_run (self, error);
+}
+
 /**
  * ps_pool_resize:
  * @workers: the pool's new size, 1 to PS_WORKERS_MAX
@@ -1884,7 +2171,7 @@ ps_pool_resize (PsPool *self,
   g_return_if_fail (PS_IS_POOL (self));
   g_return_if_fail (workers >= 1 && workers <= PS_WORKERS_MAX);
 
-  if (self->cancelled || self->finished || self->closing_all || self->workers == NULL)
+  if (self->cancelled || self->finished || self->closing_all || self->workers == NULL || self->connecting)
     return;
   /* the places taken: every live worker but those a shrink let go (one
    * that reached --max-tasks-per-child keeps its place for its successor) */
@@ -1945,6 +2232,15 @@ ps_pool_cancel (PsPool *self)
   if (self->cancelled || self->finished)
     return;
   self->cancelled = TRUE;
+  /* the hosts are still answering: no worker has started; the run is
+   * told as begun and stopped at once */
+  if (self->connecting)
+    {
+      self->connecting = FALSE;
+      g_clear_pointer (&self->remote, ps_remote_free);
+      begin_run (self, NULL);
+      return;
+    }
   g_queue_clear_full (&self->requeue, g_free);
   self->next_task = self->n_tasks;
 
@@ -1959,12 +2255,10 @@ ps_pool_cancel (PsPool *self)
       if (w->in_flight == 0 && w->fd >= 0 && !w->closing)
         {
           /* a free worker is let go: it ends as it would at the end */
-          w->closing = TRUE;
-          write_out (w);
-          shutdown (w->fd, SHUT_WR);
+          close_channel (w);
         }
       else
-        kill (w->pid, SIGTERM);
+        worker_signal (w, SIGTERM);
     }
   /* SIGKILL follows the grace period. */
   arm_deadline (self, now + KILL_GRACE_NS);

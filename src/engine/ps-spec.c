@@ -81,6 +81,11 @@ ps_spec_free (PsSpec *self)
   g_clear_pointer (&self->items, ps_items_unref);
   g_free (self->workload_spec);
   ps_workload_clear (&self->workload);
+  g_free (self->hosts_spec);
+  g_free (self->hosts_file);
+  g_free (self->launcher);
+  g_free (self->remote_run);
+  g_clear_pointer (&self->hosts, g_ptr_array_unref);
   g_free (self->log_path);
   g_free (self);
 }
@@ -106,6 +111,11 @@ ps_spec_copy (const PsSpec *self)
   copy->items = self->items ? ps_items_ref (self->items) : NULL;
   copy->workload_spec = g_strdup (self->workload_spec);
   ps_workload_copy (&self->workload, &copy->workload);
+  copy->hosts_spec = g_strdup (self->hosts_spec);
+  copy->hosts_file = g_strdup (self->hosts_file);
+  copy->launcher = g_strdup (self->launcher);
+  copy->remote_run = g_strdup (self->remote_run);
+  copy->hosts = self->hosts ? g_ptr_array_ref (self->hosts) : NULL;
   copy->log_path = g_strdup (self->log_path);
   return copy;
 }
@@ -331,7 +341,8 @@ ps_spec_parse_args (PsSpec  *self,
         "--preset", "--items", "--workload", "--workers", "-j", "--start", "--chunksize", "--order",
         "--format", "--seed", "--sample-hz", "--timeout", "--retries", "--max-tasks-per-child",
         "--log", "--shell", "--worker-program", "--result", "--output-limit", "--halt",
-        "--worker-protocol", NULL
+        "--worker-protocol", "--hosts", "-S", "--sshlogin", "--hosts-file", "--slf", "--launcher",
+        "--remote-run", NULL
       };
       gboolean is_flag;
 
@@ -545,6 +556,35 @@ ps_spec_parse_args (PsSpec  *self,
           g_free (self->log_path);
           self->log_path = g_strdup (value);
         }
+      else if (g_str_equal (name, "--hosts") || g_str_equal (name, "-S") || g_str_equal (name, "--sshlogin"))
+        {
+          /* given twice, both count, as parallel's -S */
+          char *joined = self->hosts_spec ? g_strconcat (self->hosts_spec, ",", value, NULL) : g_strdup (value);
+
+          g_free (self->hosts_spec);
+          self->hosts_spec = joined;
+        }
+      else if (g_str_equal (name, "--hosts-file") || g_str_equal (name, "--slf"))
+        {
+          if (value[0] == '\0')
+            return bad_value (error, "--hosts-file", value, _("a file path"));
+          g_free (self->hosts_file);
+          self->hosts_file = g_strdup (value);
+        }
+      else if (g_str_equal (name, "--launcher"))
+        {
+          if (!ps_hosts_check_launcher (value, error))
+            return FALSE;
+          g_free (self->launcher);
+          self->launcher = g_strdup (value);
+        }
+      else if (g_str_equal (name, "--remote-run"))
+        {
+          if (value[0] == '\0' || !g_utf8_validate (value, -1, NULL) || strchr (value, '\n'))
+            return bad_value (error, "--remote-run", value, _("a program path"));
+          g_free (self->remote_run);
+          self->remote_run = g_strdup (value);
+        }
       else if (g_str_equal (name, "--quiet") || g_str_equal (name, "-q"))
         self->quiet = TRUE;
       else if (g_str_equal (name, "--json"))
@@ -668,6 +708,66 @@ check_output_options (PsSpec  *self,
   return TRUE;
 }
 
+/* --hosts and --hosts-file, together, as parallel's -S and --slf. */
+static gboolean
+read_hosts (PsSpec  *self,
+            GError **error)
+{
+  g_autoptr(GPtrArray) hosts = NULL;
+
+  if (self->hosts != NULL)
+    return TRUE; /* read already: the spec is finished again */
+  if (self->hosts_spec == NULL && self->hosts_file == NULL)
+    {
+      if (self->launcher || self->remote_run)
+        {
+          g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                       _("%s is for workers on other hosts: give them with --hosts or --hosts-file"),
+                       self->launcher ? "--launcher" : "--remote-run");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (self->hosts_spec != NULL && !(hosts = ps_hosts_parse (self->hosts_spec, error)))
+    {
+      g_prefix_error (error, "--hosts: ");
+      return FALSE;
+    }
+  if (self->hosts_file != NULL)
+    {
+      g_autoptr(GPtrArray) more = ps_hosts_parse_file (self->hosts_file, error);
+      g_autoptr(GString) all = g_string_new (self->hosts_spec);
+
+      if (more == NULL)
+        return FALSE;
+      /* named again over both, so that a name taken twice is told apart */
+      for (guint i = 0; i < more->len; i++)
+        {
+          if (all->len > 0)
+            g_string_append_c (all, ',');
+          g_string_append (all, ((PsHost *) g_ptr_array_index (more, i))->entry);
+        }
+      g_clear_pointer (&hosts, g_ptr_array_unref);
+      if (!(hosts = ps_hosts_parse (all->str, error)))
+        return FALSE;
+    }
+  if (hosts->len > PS_WORKERS_MAX)
+    {
+      g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                   _("--hosts: %u hosts, more than a pool’s %u workers"), hosts->len, PS_WORKERS_MAX);
+      return FALSE;
+    }
+  if (self->workload.kind == PS_WORKLOAD_LOCK && ps_hosts_any_remote (hosts))
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("the lock workload’s workers share a lock of this machine: it cannot run "
+                             "on other hosts (use “:” alone, or another workload)"));
+      return FALSE;
+    }
+  self->hosts = g_steal_pointer (&hosts);
+  return TRUE;
+}
+
 /**
  * ps_spec_finish:
  *
@@ -714,6 +814,8 @@ ps_spec_finish (PsSpec  *self,
       return FALSE;
     }
   if (!check_output_options (self, error))
+    return FALSE;
+  if (!read_hosts (self, error))
     return FALSE;
 
   /* items parsed already (the app's form parses them in its check) are
@@ -845,6 +947,14 @@ ps_spec_to_args (const PsSpec *self)
     ADD ("--max-tasks-per-child", g_strdup_printf ("%" G_GUINT64_FORMAT, self->max_tasks_per_child));
   if (self->log_path)
     ADD ("--log", g_strdup (self->log_path));
+  if (self->hosts_spec)
+    ADD ("--hosts", g_strdup (self->hosts_spec));
+  if (self->hosts_file)
+    ADD ("--hosts-file", g_strdup (self->hosts_file));
+  if (self->launcher)
+    ADD ("--launcher", g_strdup (self->launcher));
+  if (self->remote_run)
+    ADD ("--remote-run", g_strdup (self->remote_run));
   if (self->output_flags & PS_OUTPUT_LINE_BUFFER)
     g_ptr_array_add (args, g_strdup ("--line-buffer"));
   if (self->output_flags & PS_OUTPUT_TAG)

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "ps-hosts.h"
 #include "ps-items.h"
 #include "ps-workload.h"
 
@@ -105,6 +106,12 @@ typedef struct
   PsHaltOn       halt_on;
   guint64        halt_count;      /* tasks, or 0 with halt_percent */
   double         halt_percent;    /* of all tasks, when > 0 */
+  /* workers on other machines (ps-hosts) */
+  char          *hosts_spec;      /* --hosts, as given */
+  char          *hosts_file;      /* --hosts-file */
+  char          *launcher;        /* --launcher 'TEMPLATE {host}'; NULL: OpenSSH */
+  char          *remote_run;      /* --remote-run: the program on the hosts; NULL: poolscope-run */
+  GPtrArray     *hosts;           /* PsHost: the two read by ps_spec_finish(); NULL: this machine */
   char          *log_path;
   gboolean       save;            /* --save: the log goes into the history */
   gboolean       quiet;

@@ -19,6 +19,15 @@
  *   OUTPUT      u64 task, u8 stream, str text
  *   TASK_CHILD  u64 task, u32 pid
  *
+ * and, with a worker on another host (ps-remote-worker.c relays its
+ * channel over the launcher's stdin and stdout):
+ *
+ *   CLOSE       (empty) engine → relay: no more work. Without it, the end
+ *               of the channel means the engine or the link is gone, and
+ *               the relay ends the worker at once.
+ *   SAMPLE      i64 t, f64 cpu_percent, i64 rss, i64 pss, i64 uss
+ *   EXIT        i32 wait status (as waitpid() gives it), the relay's last
+ *
  * Strings are a u32 length, the bytes and a NUL. Times are the worker's
  * CLOCK_MONOTONIC in nanoseconds (its launcher knows the offset).
  *
@@ -399,5 +408,76 @@ ps_proto_read_task_child (const PsFrame    *frame,
     return FALSE;
   if (out->pid <= 1)
     return bad (error, "task-child");
+  return TRUE;
+}
+
+void
+ps_proto_put_close (PsBuffer *b)
+{
+  ps_frame_end (b, ps_frame_begin (b, PS_FRAME_CLOSE));
+}
+
+void
+ps_proto_put_sample (PsBuffer            *b,
+                     const PsProtoSample *sample)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_SAMPLE);
+
+  ps_buffer_put_i64 (b, sample->t);
+  ps_buffer_put_f64 (b, sample->cpu_percent);
+  ps_buffer_put_i64 (b, sample->rss);
+  ps_buffer_put_i64 (b, sample->pss);
+  ps_buffer_put_i64 (b, sample->uss);
+  ps_frame_end (b, f);
+}
+
+gboolean
+ps_proto_read_sample (const PsFrame *frame,
+                      PsProtoSample *out,
+                      GError       **error)
+{
+  PsReader r;
+
+  if (!expect (frame, PS_FRAME_SAMPLE, &r, "sample", error))
+    return FALSE;
+  out->t = ps_reader_i64 (&r);
+  out->cpu_percent = ps_reader_f64 (&r);
+  out->rss = ps_reader_i64 (&r);
+  out->pss = ps_reader_i64 (&r);
+  out->uss = ps_reader_i64 (&r);
+  if (!ps_reader_finish (&r, "sample", error))
+    return FALSE;
+  /* a core is 100%; no process has more than PS_WORKERS_MAX × that of one worker's tree */
+  if (!(out->cpu_percent >= 0 && out->cpu_percent <= 100.0 * 65536) || out->rss < 0 ||
+      out->pss < -1 || out->uss < -1)
+    return bad (error, "sample");
+  return TRUE;
+}
+
+void
+ps_proto_put_exit (PsBuffer *b,
+                   gint32    wait_status)
+{
+  gsize f = ps_frame_begin (b, PS_FRAME_EXIT);
+
+  ps_buffer_put_u32 (b, (guint32) wait_status);
+  ps_frame_end (b, f);
+}
+
+gboolean
+ps_proto_read_exit (const PsFrame *frame,
+                    gint32        *wait_status,
+                    GError       **error)
+{
+  PsReader r;
+
+  if (!expect (frame, PS_FRAME_EXIT, &r, "exit", error))
+    return FALSE;
+  *wait_status = (gint32) ps_reader_u32 (&r);
+  if (!ps_reader_finish (&r, "exit", error))
+    return FALSE;
+  /* an exit code, or a signal: nothing else */
+  if ((*wait_status & ~0xffff) != 0 || ((*wait_status & 0x7f) != 0 && (*wait_status & 0xff00) != 0))
+    return bad (error, "exit");
   return TRUE;
 }

@@ -89,6 +89,27 @@ typedef struct
   guint32 pid;
 } PsProtoTaskChild;
 
+/* relay → engine: a remote worker's CPU and memory, as ps-sampler reads them */
+typedef struct
+{
+  gint64 t;
+  double cpu_percent;
+  gint64 rss;
+  gint64 pss;             /* -1: not read */
+  gint64 uss;
+} PsProtoSample;
+
+void     ps_proto_put_close        (PsBuffer           *b);
+void     ps_proto_put_sample       (PsBuffer            *b,
+                                    const PsProtoSample *sample);
+gboolean ps_proto_read_sample      (const PsFrame      *frame,
+                                    PsProtoSample      *out,
+                                    GError            **error);
+void     ps_proto_put_exit         (PsBuffer           *b,
+                                    gint32              wait_status);
+gboolean ps_proto_read_exit        (const PsFrame      *frame,
+                                    gint32             *wait_status,
+                                    GError            **error);
 void     ps_proto_put_setup        (PsBuffer           *b,
                                     const PsProtoSetup *setup);
 void     ps_proto_put_chunk_range  (PsBuffer           *b,
