@@ -200,6 +200,20 @@ ps_cli_sweep (int         argc,
       return 2;
     }
   usable = ps_sweep_usable_cpus (&usable_why);
+  /* over hosts: their slots are the CPUs the sweep goes up to */
+  if (spec->hosts != NULL)
+    {
+      g_clear_pointer (&usable_why, g_free);
+      usable = ps_sweep_hosts_cpus (spec, &usable_why);
+      if (usable == 0 && g_str_equal (workers_text, "auto"))
+        {
+          fprintf (stderr, _("poolscope-run: --workers: a sweep over hosts goes up to their slots: give "
+                             "each host its slots (4/server) or the worker counts (--workers 1..16)\n"));
+          return 2;
+        }
+      if (usable == 0)
+        usable = ps_sweep_usable_cpus (NULL);
+    }
   if (!ps_sweep_parse_workers (workers_text, usable, &counts, &error) ||
       (reps_text && !ps_sweep_parse_reps (reps_text, &reps, &error)))
     {

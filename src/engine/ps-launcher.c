@@ -286,7 +286,11 @@ void
 ps_launched_kill (PsLaunched *worker,
                   int         sig)
 {
-  if (worker->pid > 0)
+  /* a remote worker's launcher leads a process group of its own
+   * (ps-remote.c): a launcher that is a script ends with what it started */
+  if (worker->pid > 0 && worker->remote)
+    kill (-worker->pid, sig);
+  else if (worker->pid > 0)
     kill (worker->pid, sig);
 }
 

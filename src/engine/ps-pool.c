@@ -1973,7 +1973,7 @@ begin_run (PsPool  *self,
 
       if (!h->up && h->failure)
         {
-          g_autofree char *msg = g_strdup_printf (_("%s: the run goes on without it"), h->failure);
+          g_autofree char *msg = g_strdup_printf (_("%s; the run goes on without it"), h->failure);
           notice (self, msg);
         }
     }
@@ -2045,8 +2045,8 @@ host_gone (PsPool *self,
     }
   {
     g_autofree char *msg =
-      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: the pool goes on with %u worker",
-                                    "%s: the pool goes on with %u workers", left), h->failure, left);
+      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; the pool goes on with %u worker",
+                                    "%s; the pool goes on with %u workers", left), h->failure, left);
     notice (self, msg);
   }
   self->spec->workers = left;

@@ -178,7 +178,13 @@ ps_remote_free (PsRemote *self)
 
       /* the connection goes with the pool, and every session on it */
       if (h->hello != NULL && !h->exited)
-        g_subprocess_send_signal (h->hello, SIGTERM);
+        {
+          const char *id = g_subprocess_get_identifier (h->hello);
+
+          /* its own process group: a launcher that is a script ends with what it started */
+          if (id != NULL)
+            kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), SIGTERM);
+        }
     }
   remove_socket_dir (self);
   g_ptr_array_unref (self->hosts);
@@ -255,6 +261,11 @@ last_err_line (Host *h)
     {
       char *line = g_strstrip (lines[i - 1]);
 
+      gsize n = strlen (line);
+
+      /* said inside a sentence of ours: without its own full stop */
+      if (n > 0 && line[n - 1] == '.')
+        line[--n] = '\0';
       if (*line)
         return g_utf8_strlen (line, -1) > 200 ? g_utf8_substring (line, 0, 200) : g_strdup (line);
     }

@@ -245,6 +245,39 @@ cgroup2_quota (const char *dir)
 }
 
 /**
+ * ps_sweep_hosts_cpus:
+ * @spec: a finished spec with hosts
+ * @why: (out) (optional): what they are, in words
+ *
+ * The CPUs of a pool's hosts, as their slots give them (this machine's
+ * usable CPUs for a ":" without slots). Returns: 0 when a host other than
+ * this machine has no slots given: only asking it would tell
+ */
+guint
+ps_sweep_hosts_cpus (const PsSpec  *spec,
+                     char         **why)
+{
+  guint total = 0;
+
+  for (guint i = 0; spec->hosts && i < spec->hosts->len; i++)
+    {
+      const PsHost *h = g_ptr_array_index (spec->hosts, i);
+
+      if (h->slots > 0)
+        total += h->slots;
+      else if (h->local)
+        total += ps_sweep_usable_cpus (NULL);
+      else
+        return 0;
+    }
+  total = MIN (total, PS_WORKERS_MAX);
+  if (why)
+    *why = g_strdup_printf (ngettext ("%u slot on %u hosts", "%u slots on %u hosts", total),
+                            total, spec->hosts ? spec->hosts->len : 0);
+  return total;
+}
+
+/**
  * ps_sweep_usable_cpus:
  * @why: (out) (optional): what limits them, in words
  *

@@ -81,6 +81,8 @@ gboolean      ps_sweep_parse_workers   (const char   *text,
 gboolean      ps_sweep_parse_reps      (const char   *text,
                                         guint        *reps,
                                         GError      **error);
+guint         ps_sweep_hosts_cpus      (const PsSpec *spec,
+                                        char        **why);
 guint         ps_sweep_usable_cpus     (char        **why);
 
 PsSweep      *ps_sweep_new             (const PsSpec *spec,
