@@ -232,6 +232,12 @@ ps_hosts_parse (const char  *spec,
     }
   if (!add_entries (hosts, spec, NULL, error))
     return NULL;
+  if (hosts->len == 0)
+    {
+      g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                           _("an empty host entry (hosts are separated by commas: 4/server1,:)"));
+      return NULL;
+    }
   name_hosts (hosts);
   return g_steal_pointer (&hosts);
 }

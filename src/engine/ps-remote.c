@@ -568,6 +568,8 @@ ps_remote_connect (PsRemote          *self,
         h->pub.slots = MIN (h->pub.cores, PS_WORKERS_MAX);
       settle (h, TRUE, NULL);
     }
+  if (self->hosts->len == 0 && self->ready_idle == 0)
+    self->ready_idle = g_idle_add (ready_idle_cb, self);
 }
 
 static void
