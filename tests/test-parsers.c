@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "ps-error.h"
+#include "ps-hosts.h"
 #include "ps-items.h"
 #include "ps-spec.h"
 #include "ps-workload.h"
@@ -375,11 +376,97 @@ test_spec_copy (void)
   g_assert_cmpstr (copy->workload_spec, ==, "random:sleep:5:2");
 }
 
+
+/* GNU parallel's --sshlogin syntax, and what is refused */
+static void
+test_hosts_parse (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hosts = ps_hosts_parse ("4/server1, me@server2 ,ssh -p 2222 me@server3,:,2/:,server1",
+                                               &error);
+  PsHost *h;
+  static const char *const bad[] = {
+    "", ",", "a,,b", "0/a", "1025/a", "a b;c", "$(touch x)", "-oProxyCommand=x", "ssh -p 'x a",
+    "user@", "@host", "-p 22 host", "4/", "a\nb", NULL,
+  };
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (hosts->len, ==, 6);
+  h = g_ptr_array_index (hosts, 0);
+  g_assert_cmpstr (h->login, ==, "server1");
+  g_assert_cmpstr (h->name, ==, "server1");
+  g_assert_cmpuint (h->slots, ==, 4);
+  g_assert_null (h->command);
+  h = g_ptr_array_index (hosts, 1);
+  g_assert_cmpstr (h->login, ==, "me@server2");
+  g_assert_cmpstr (h->name, ==, "server2");
+  g_assert_cmpuint (h->slots, ==, 0);
+  h = g_ptr_array_index (hosts, 2);
+  g_assert_cmpstr (h->login, ==, "me@server3");
+  g_assert_cmpuint (g_strv_length (h->command), ==, 3);
+  g_assert_cmpstr (h->command[2], ==, "2222");
+  h = g_ptr_array_index (hosts, 3);
+  g_assert_true (h->local);
+  g_assert_cmpstr (h->name, ==, g_get_host_name ());
+  h = g_ptr_array_index (hosts, 4);
+  g_assert_true (h->local);
+  g_assert_cmpuint (h->slots, ==, 2);
+  /* a name given twice is told apart */
+  g_assert_cmpstr (((PsHost *) g_ptr_array_index (hosts, 5))->name, ==, "server1#2");
+  g_assert_true (ps_hosts_any_remote (hosts));
+
+  for (guint i = 0; bad[i]; i++)
+    {
+      g_autoptr(GError) e = NULL;
+      g_autoptr(GPtrArray) none = ps_hosts_parse (bad[i], &e);
+
+      if (none != NULL)
+        g_error ("--hosts “%s” was taken", bad[i]);
+      g_assert_error (e, PS_ERROR, PS_ERROR_INVALID_INPUT);
+      g_assert_true (g_utf8_validate (e->message, -1, NULL));
+    }
+  g_assert_true (ps_hosts_check_launcher ("srun -w {host} -N1", NULL));
+  g_assert_false (ps_hosts_check_launcher ("srun -N1", NULL));
+  g_assert_false (ps_hosts_check_launcher ("{host} ssh", NULL));
+  g_assert_false (ps_hosts_check_launcher ("ssh 'x {host}", NULL));
+}
+
+/* The command that starts a worker there: ssh gets the shared
+ * connection and one line for the remote shell, quoted word by word;
+ * another launcher gets the words as they are. */
+static void
+test_hosts_launch_argv (void)
+{
+  g_autoptr(GPtrArray) hosts = ps_hosts_parse ("me@server2,ssh -p 2222 server3", NULL);
+  const char *remote[] = { "/opt/my dir/poolscope-run", "--worker", "--stdio", NULL };
+  g_auto(GStrv) plain = ps_host_launch_argv (g_ptr_array_index (hosts, 0), NULL, "/tmp/cm", FALSE, remote);
+  g_auto(GStrv) own = ps_host_launch_argv (g_ptr_array_index (hosts, 1), NULL, NULL, TRUE, remote);
+  g_auto(GStrv) srun = ps_host_launch_argv (g_ptr_array_index (hosts, 0), "srun -w {host} -N1", NULL, FALSE, remote);
+  g_autofree char *plain_line = g_strjoinv (" ", plain);
+  g_autofree char *own_line = g_strjoinv (" ", own);
+  guint n = g_strv_length (plain);
+
+  g_assert_cmpstr (plain[0], ==, "ssh");
+  g_assert_nonnull (strstr (plain_line, "-o ControlMaster=no -o ControlPath=/tmp/cm"));
+  g_assert_nonnull (strstr (plain_line, "-o BatchMode=yes"));
+  g_assert_cmpstr (plain[n - 2], ==, "me@server2");
+  g_assert_cmpstr (plain[n - 1], ==, "'/opt/my dir/poolscope-run' '--worker' '--stdio'");
+  /* the entry's own words first, its options kept before ours */
+  g_assert_true (g_str_has_prefix (own_line, "ssh -p 2222 -T -o BatchMode=yes"));
+  g_assert_null (strstr (own_line, "ControlPath"));
+  g_assert_cmpstr (srun[0], ==, "srun");
+  g_assert_cmpstr (srun[2], ==, "me@server2");
+  g_assert_cmpstr (srun[4], ==, "/opt/my dir/poolscope-run");
+  g_assert_cmpuint (g_strv_length (srun), ==, 7);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/ps/hosts/parse", test_hosts_parse);
+  g_test_add_func ("/ps/hosts/launch-argv", test_hosts_launch_argv);
   g_test_add_func ("/ps/items/good", test_items_good);
   g_test_add_func ("/ps/items/bad", test_items_bad);
   g_test_add_func ("/ps/items/text", test_items_text);

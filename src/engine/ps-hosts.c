@@ -123,6 +123,13 @@ parse_entry (const char  *text,
     }
   while (g_ascii_isspace (*rest))
     rest++;
+  for (const char *c = rest; *c; c++)
+    if ((guchar) *c < 0x20 && *c != '\t')
+      {
+        g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                     _("host entry “%s”: it holds a line break or a control character"), what);
+        return NULL;
+      }
   if (g_str_equal (rest, ":"))
     {
       host->local = TRUE;

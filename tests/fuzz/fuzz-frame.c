@@ -252,6 +252,34 @@ check_proto (const PsFrame *frame)
         g_assert_cmpuint (x.pid, ==, y.pid);
         break;
       }
+    case PS_FRAME_SAMPLE:
+      {
+        PsProtoSample x, y;
+
+        if (!ps_proto_read_sample (frame, &x, NULL))
+          break;
+        g_assert_true (x.cpu_percent >= 0 && x.rss >= 0 && x.pss >= -1 && x.uss >= -1);
+        ps_proto_put_sample (&b, &x);
+        frame_of (&b, &again);
+        g_assert_true (ps_proto_read_sample (&again, &y, NULL));
+        g_assert_cmpint (x.t, ==, y.t);
+        g_assert_cmpint (x.rss, ==, y.rss);
+        break;
+      }
+    case PS_FRAME_EXIT:
+      {
+        gint32 x, y;
+
+        if (!ps_proto_read_exit (frame, &x, NULL))
+          break;
+        /* an exit code or a signal, never both */
+        g_assert_true ((x & 0x7f) == 0 || (x & 0xff00) == 0);
+        ps_proto_put_exit (&b, x);
+        frame_of (&b, &again);
+        g_assert_true (ps_proto_read_exit (&again, &y, NULL));
+        g_assert_cmpint (x, ==, y);
+        break;
+      }
     case PS_FRAME_OUTPUT:
       {
         PsProtoOutput x;

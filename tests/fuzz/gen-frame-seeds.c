@@ -68,6 +68,9 @@ fill_events (PsEvent events[PS_EVENT_N_TYPES])
   events[1].pid = 4242;
   events[1].name = "ForkPoolWorker-3";
   events[1].start_cost_ns = 500000;
+  events[1].host = "h2";
+  events[1].clock_offset_ns = -1500;
+  events[1].clock_error_ns = 38000;
 
   events[2].type = PS_EVENT_TASK_START;
   events[2].t = 900000;
@@ -278,6 +281,19 @@ main (int    argc,
     ps_buffer_put (&b, "hello", 5);
     ps_proto_end_output (&b, f);
     save_buffer ("worker-output", &b);
+    /* a remote worker's relay */
+    {
+      PsProtoSample sample = { 123456789, 87.5, 3 << 20, -1, -1 };
+
+      ps_proto_put_close (&b);
+      save_buffer ("worker-close", &b);
+      ps_proto_put_sample (&b, &sample);
+      save_buffer ("worker-sample", &b);
+      ps_proto_put_exit (&b, 11);
+      save_buffer ("worker-exit-signal", &b);
+      ps_proto_put_exit (&b, 75 << 8);
+      save_buffer ("worker-exit-code", &b);
+    }
   }
 
   /* the IPC protocol */
