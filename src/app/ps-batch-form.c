@@ -53,6 +53,7 @@ struct _PsBatchForm
   GtkSpinButton *workers_spin;
   GtkAdjustment *workers_adjustment;
   AdwEntryRow   *chunksize_row;
+  AdwEntryRow   *hosts_row;
   AdwComboRow   *order_row;
   AdwComboRow   *start_row;
   AdwComboRow   *sample_row;
@@ -149,6 +150,7 @@ typedef struct
   char    *items;
   char    *workload;
   char    *chunksize;
+  char    *hosts;
   guint    workers;
   PsOrder  order;
   PsStartMethod start;
@@ -164,6 +166,7 @@ check_free (Check *c)
   g_free (c->items);
   g_free (c->workload);
   g_free (c->chunksize);
+  g_free (c->hosts);
   g_clear_pointer (&c->spec, ps_spec_free);
   for (guint i = 0; i < PS_BATCH_FIELD_N; i++)
     g_clear_error (&c->errors[i]);
@@ -235,6 +238,20 @@ check_thread (GTask        *task,
     field_error (c, PS_BATCH_FIELD_CHUNKSIZE,
                  _("a whole number of tasks from 1, or “auto” (as Pool.map chooses)"));
 
+  /* empty: this machine */
+  if (*c->hosts != '\0')
+    {
+      g_autoptr(GPtrArray) hosts = ps_hosts_parse (c->hosts, &error);
+
+      if (hosts == NULL || !ps_hosts_check_programs (hosts, NULL, &error))
+        field_error (c, PS_BATCH_FIELD_HOSTS, error->message);
+      else if (workload_ok && workload.kind == PS_WORKLOAD_LOCK && ps_hosts_any_remote (hosts))
+        field_error (c, PS_BATCH_FIELD_HOSTS,
+                     _("the lock workload’s workers share a lock of this machine: it cannot run on "
+                       "other hosts"));
+      g_clear_error (&error);
+    }
+
   if (g_str_equal (c->items, "-"))
     field_error (c, PS_BATCH_FIELD_ITEMS, _("the app cannot read standard input; use @FILE"));
   else if (c->items[0] != '@' || check_item_file (c))
@@ -277,6 +294,11 @@ check_thread (GTask        *task,
     g_ptr_array_add (args, g_strdup (ps_start_method_to_string (c->start)));
     g_ptr_array_add (args, g_strdup ("--sample-hz"));
     g_ptr_array_add (args, c->sample_hz > 0 ? g_strdup_printf ("%g", c->sample_hz) : g_strdup ("off"));
+    if (*c->hosts != '\0')
+      {
+        g_ptr_array_add (args, g_strdup ("--hosts"));
+        g_ptr_array_add (args, g_strdup (c->hosts));
+      }
     parsed = ps_spec_parse_args (spec, args->len, (char **) args->pdata, &error);
 
     /* the items this check parsed, not a second reading of the file */
@@ -311,6 +333,7 @@ field_label (PsBatchForm  *self,
     case PS_BATCH_FIELD_WORKLOAD:
       return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (field_row (self, field)));
     case PS_BATCH_FIELD_CHUNKSIZE: return _("Chunk size");
+    case PS_BATCH_FIELD_HOSTS: return _("Hosts");
     case PS_BATCH_FIELD_N:
     default: return "";
     }
@@ -331,6 +354,7 @@ field_row (PsBatchForm  *self,
         default: return GTK_WIDGET (self->workload_row);
         }
     case PS_BATCH_FIELD_CHUNKSIZE: return GTK_WIDGET (self->chunksize_row);
+    case PS_BATCH_FIELD_HOSTS: return GTK_WIDGET (self->hosts_row);
     case PS_BATCH_FIELD_N:
     default: return NULL;
     }
@@ -410,6 +434,7 @@ start_check (gpointer data)
   c->workload = form_workload (self);
   /* the word the form shows for automatic, in the user's language */
   c->chunksize = g_strstrip (g_strdup (g_ascii_strcasecmp (chunks, _("auto")) == 0 ? "auto" : chunks));
+  c->hosts = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->hosts_row))));
   c->workers = gtk_spin_button_get_value_as_int (self->workers_spin);
   c->order = adw_combo_row_get_selected (self->order_row) == 1 ? PS_ORDER_UNORDERED : PS_ORDER_MAP;
   c->start = adw_combo_row_get_selected (self->start_row) == 1 ? PS_START_SPAWN : PS_START_FORK;
@@ -653,6 +678,7 @@ ps_batch_form_save (PsBatchForm *self)
   g_settings_set_string (self->settings, "last-start-method",
                          adw_combo_row_get_selected (self->start_row) == 1 ? "spawn" : "fork");
   g_settings_set_double (self->settings, "last-sample-hz", form_sample_hz (self));
+  g_settings_set_string (self->settings, "last-hosts", gtk_editable_get_text (GTK_EDITABLE (self->hosts_row)));
 }
 
 /* The last batch, or the square preset the first time. */
@@ -672,6 +698,14 @@ restore (PsBatchForm *self)
     if (sample_rates[i] == hz)
       row = i;
   adw_combo_row_set_selected (self->sample_row, row);
+  {
+    g_autofree char *hosts = g_settings_get_string (self->settings, "last-hosts");
+
+    /* the hosts are the user's machines, whatever the batch: kept with a preset too */
+    self->filling = TRUE;
+    gtk_editable_set_text (GTK_EDITABLE (self->hosts_row), hosts);
+    self->filling = FALSE;
+  }
   if (preset)
     {
       ps_batch_form_set_preset (self, preset->name);
@@ -866,6 +900,7 @@ ps_batch_form_class_init (PsBatchFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, workers_spin);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, workers_adjustment);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, chunksize_row);
+  gtk_widget_class_bind_template_child (widget_class, PsBatchForm, hosts_row);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, order_row);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, start_row);
   gtk_widget_class_bind_template_child (widget_class, PsBatchForm, sample_row);
@@ -903,6 +938,9 @@ ps_batch_form_init (PsBatchForm *self)
   g_object_set_data_full (G_OBJECT (self->program_row), "ps-help",
                           g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (self->program_row))), g_free);
   g_signal_connect_swapped (self->chunksize_row, "changed", G_CALLBACK (pool_changed), self);
+  g_object_set_data_full (G_OBJECT (self->hosts_row), "ps-help",
+                          g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (self->hosts_row))), g_free);
+  g_signal_connect_swapped (self->hosts_row, "changed", G_CALLBACK (pool_changed), self);
   g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (pool_changed), self);
   g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (workers_changed), self);
   g_signal_connect_swapped (self->order_row, "notify::selected", G_CALLBACK (pool_changed), self);

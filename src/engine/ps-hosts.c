@@ -334,6 +334,55 @@ ps_hosts_check_launcher (const char  *launcher,
   return TRUE;
 }
 
+/**
+ * ps_hosts_check_programs:
+ * @launcher: (nullable): the --launcher template
+ *
+ * Each launcher the hosts need is a program in PATH: said once, before
+ * the run, rather than once a worker.
+ */
+gboolean
+ps_hosts_check_programs (GPtrArray   *hosts,
+                         const char  *launcher,
+                         GError     **error)
+{
+  g_auto(GStrv) words = NULL;
+
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      PsHost *h = g_ptr_array_index (hosts, i);
+      const char *program;
+      g_autofree char *found = NULL;
+
+      if (h->local)
+        continue;
+      if (h->command != NULL)
+        program = h->command[0];
+      else
+        {
+          if (words == NULL && !g_shell_parse_argv (launcher ? launcher : PS_LAUNCHER_DEFAULT, NULL, &words, NULL))
+            return TRUE; /* refused by ps_hosts_check_launcher() */
+          program = words[0];
+        }
+      found = g_find_program_in_path (program);
+      if (found == NULL)
+        {
+          g_autofree char *what = shown (h->command ? h->entry : program);
+
+          if (h->command != NULL)
+            g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                         _("host entry “%s”: “%s” is not a program in PATH (the words before the host "
+                           "are the command that reaches it, such as ssh -p 2222)"), what, program);
+          else
+            g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT,
+                         _("the launcher “%s” is not a program in PATH (install OpenSSH’s client, or "
+                           "give another with --launcher)"), what);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 ps_hosts_any_remote (GPtrArray *hosts)
 {

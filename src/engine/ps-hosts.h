@@ -33,6 +33,9 @@ GPtrArray *ps_hosts_parse_file   (const char  *path,
 gboolean   ps_hosts_check_launcher (const char *launcher,
                                   GError     **error);
 gboolean   ps_hosts_any_remote   (GPtrArray   *hosts);
+gboolean   ps_hosts_check_programs (GPtrArray *hosts,
+                                  const char  *launcher,
+                                  GError     **error);
 char     **ps_host_launch_argv   (const PsHost *self,
                                   const char   *launcher,
                                   const char   *control_path,

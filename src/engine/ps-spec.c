@@ -757,6 +757,11 @@ read_hosts (PsSpec  *self,
                    _("--hosts: %u hosts, more than a pool’s %u workers"), hosts->len, PS_WORKERS_MAX);
       return FALSE;
     }
+  if (!ps_hosts_check_programs (hosts, self->launcher, error))
+    {
+      g_prefix_error (error, self->hosts_spec ? "--hosts: " : "--hosts-file: ");
+      return FALSE;
+    }
   if (self->workload.kind == PS_WORKLOAD_LOCK && ps_hosts_any_remote (hosts))
     {
       g_set_error_literal (error, PS_ERROR, PS_ERROR_INVALID_INPUT,

@@ -25,7 +25,9 @@ def free_port(address):
 
 
 class Fixture:
-    def __init__(self, addresses=("127.0.0.2", "127.0.0.3")):
+    def __init__(self, addresses=("127.0.0.2", "127.0.0.3"), path=None):
+        """@path: a folder put first in the sessions' PATH (where the
+        build's poolscope-run is), as a user's install would be."""
         self.dir = tempfile.mkdtemp(prefix="poolscope-sshd-")
         os.chmod(self.dir, 0o755)
         self.user = getpass.getuser()
@@ -58,8 +60,7 @@ class Fixture:
                     "MaxStartups 64",
                     "PidFile %s" % os.path.join(self.dir, "sshd_%s.pid" % name),
                     "LogLevel ERROR",
-                    # the workers find poolscope-run where the tests built it
-                    "SetEnv LC_ALL=C.UTF-8",
+                    "SetEnv LC_ALL=C.UTF-8" + (" PATH=%s:/usr/bin:/bin" % path if path else ""),
                     ""]))
             self.servers[name] = {"address": address, "port": port, "conf": conf, "proc": None}
             client += ["Host %s" % name, "  HostName %s" % address, "  Port %d" % port,

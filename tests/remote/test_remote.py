@@ -274,6 +274,8 @@ try:
         (["--hosts", "0/h2"], "1 to 1024"),
         (["--hosts", "h2,,h3"], "empty host entry"),
         (["--hosts", "a;rm -rf /"], "not a host name"),
+        (["--hosts", "a;b h2"], "“a;b” is not a program in PATH"),
+        (["--hosts", "h2", "--launcher", "no-such-launcher {host}"], "not a program in PATH"),
         (["--hosts", "$(touch /tmp/poolscope-pwned)"], "not a host name"),
         (["--hosts", "-oProxyCommand=x"], "not a host name"),
         (["--hosts", "ssh -p 'unbalanced h2"], "give a host"),
