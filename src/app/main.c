@@ -19,7 +19,7 @@ options_known (int    argc,
                char **argv)
 {
   static const char *const valued[] = { "--preset", "--workers", "-j", "--items", "--workload",
-                                        "--chunksize", NULL };
+                                        "--chunksize", "--hosts", NULL };
   static const char *const flags[] = { "--run", "--version", "-h", "--help", "--help-all",
                                        "--help-gapplication", "--gapplication-service", NULL };
 

@@ -1,6 +1,6 @@
 /* ps-application.c: the application object and its command line
  *
- * `poolscope [--preset NAME] [--workers N] [--items SPEC] [--workload SPEC] [--chunksize N]
+ * `poolscope [--preset NAME] [--workers N] [--items SPEC] [--workload SPEC] [--chunksize N] [--hosts SPEC]
  * [--run] [LOG]` opens a window with the batch filled in (and started).
  * Options are checked in the launching process, so that a mistake is told
  * on the terminal with exit status 2 and no window opens.
@@ -131,6 +131,16 @@ ps_application_handle_local_options (GApplication *app,
       if (!ps_spec_parse_args (spec, 2, argv, &error))
         return bad_option (error->message);
     }
+  if (g_variant_dict_lookup (options, "hosts", "&s", &text) && *text)
+    {
+      g_autoptr(GPtrArray) hosts = ps_hosts_parse (text, &error);
+
+      if (hosts == NULL)
+        {
+          g_autofree char *msg = g_strdup_printf ("--hosts: %s", error->message);
+          return bad_option (msg);
+        }
+    }
   if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &files))
     {
       if (g_strv_length ((char **) files) > 1)
@@ -163,6 +173,8 @@ ps_application_command_line (GApplication            *app,
     ps_window_set_workload (window, text);
   if (g_variant_dict_lookup (options, "chunksize", "&s", &text))
     ps_window_set_chunksize (window, text);
+  if (g_variant_dict_lookup (options, "hosts", "&s", &text))
+    ps_window_set_hosts (window, text);
   gtk_window_present (GTK_WINDOW (window));
 
   if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &files) && files[0])
@@ -279,6 +291,7 @@ ps_application_init (PsApplication *self)
     { "items", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Items: 1..9, 1..100:3, a,b,c or @FILE"), N_("SPEC") },
     { "workload", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Workload, such as square, cpu:10 or sleep:50"), N_("SPEC") },
     { "chunksize", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Tasks handed to a worker at once, or auto"), N_("N") },
+    { "hosts", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Hosts for the workers, as GNU parallel’s --sshlogin: 4/server1,:"), N_("SPEC") },
     { "run", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start the batch at once"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, NULL },

@@ -607,6 +607,14 @@ ps_batch_form_set_chunksize (PsBatchForm *self,
 }
 
 void
+ps_batch_form_set_hosts (PsBatchForm *self,
+                         const char  *hosts)
+{
+  g_return_if_fail (PS_IS_BATCH_FORM (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->hosts_row), hosts);
+}
+
+void
 ps_batch_form_set_workload (PsBatchForm *self,
                             const char  *workload)
 {

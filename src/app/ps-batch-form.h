@@ -46,6 +46,8 @@ void          ps_batch_form_set_workers   (PsBatchForm *self,
                                            guint        workers);
 void          ps_batch_form_set_chunksize (PsBatchForm *self,
                                            const char  *chunksize);
+void          ps_batch_form_set_hosts     (PsBatchForm *self,
+                                           const char  *hosts);
 void          ps_batch_form_fill_from_run (PsBatchForm *self,
                                            PsRunModel  *model);
 void          ps_batch_form_save          (PsBatchForm *self);

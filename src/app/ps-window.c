@@ -72,6 +72,13 @@ ps_window_set_chunksize (PsWindow   *self,
 }
 
 void
+ps_window_set_hosts (PsWindow   *self,
+                     const char *hosts)
+{
+  ps_batch_form_set_hosts (self->batch_form, hosts);
+}
+
+void
 ps_window_set_workload (PsWindow   *self,
                         const char *workload)
 {

@@ -23,6 +23,8 @@ void      ps_window_set_items    (PsWindow      *self,
                                   const char    *items);
 void      ps_window_set_workload (PsWindow      *self,
                                   const char    *workload);
+void      ps_window_set_hosts    (PsWindow      *self,
+                                  const char    *hosts);
 void      ps_window_set_chunksize (PsWindow     *self,
                                    const char   *chunksize);
 void      ps_window_open_log     (PsWindow      *self,

@@ -1006,11 +1006,13 @@ draw_lane_label (cairo_t            *cr,
 
   lane_label_parts (l, w, name, pid, sizeof pid);
   has_pid = pid[0] != '\0' && l->form != LABEL_TWO_LINES;
-  /* cut, where it must be, at the start: the end tells workers apart */
+  /* cut, where it must be, at the start: the end tells workers apart;
+   * a worker on a host (h2/ForkPoolWorker-3) in the middle, keeping the
+   * host as well */
   name_w = l->squeezed ? MAX (r->size.width - (has_pid ? LABEL_GAP + l->pid_w : 0), 8) : 0;
   set_rgba (cr, &style->fg, w->exited >= 0 ? 0.45 : 0.85);
   draw_text_full (cr, name_font, name->str, r->origin.x, r->origin.y, 0, name_w,
-                  PANGO_ELLIPSIZE_START);
+                  strchr (name->str, '/') ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_START);
   if (pid[0] == '\0')
     return;
   set_rgba (cr, &style->fg, 0.55);
