@@ -31,6 +31,7 @@ out="$here/out/results.txt"
 
 benches=(throughput-chunk1 throughput-map startup scaling-cpu sampling-cost memory commands export history sweep-record)
 command -v hyperfine >/dev/null && benches+=(sweep-agreement)
+[ -x /usr/sbin/sshd ] && benches+=(remote)
 [ "$live" = 1 ] && benches+=(live-run replay)
 [ "$live_sleep" = 1 ] && benches+=(live-sleep-memory)
 failed=()
