@@ -391,6 +391,19 @@ ps_window_start_sweep (PsWindow *self)
       return;
     }
   adw_view_stack_set_visible_child_name (self->view_stack, "sizing");
+  /* over hosts: their slots are the CPUs "auto" goes up to, when known */
+  if (spec->hosts != NULL)
+    {
+      g_autofree char *hosts_why = NULL;
+      guint slots = ps_sweep_hosts_cpus (spec, &hosts_why);
+
+      if (slots > 0)
+        {
+          usable = slots;
+          g_free (usable_why);
+          usable_why = g_steal_pointer (&hosts_why);
+        }
+    }
   if (!ps_sizing_page_get_request (self->sizing_page, usable, &counts, &reps, &error))
     return; /* said on the page */
   if (PS_IS_APPLICATION (app))
