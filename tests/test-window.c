@@ -237,20 +237,22 @@ test_form_validation (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* Three wrong fields are three marks, each from its field's own check
+/* Four wrong fields are four marks, each from its field's own check
  * (an error code, never a message matched): all at once. */
 static void
 test_form_all_errors (void)
 {
   PsWindow *window = ps_window_new (app);
   PsBatchForm *form = PS_BATCH_FORM (find_by_type (GTK_WIDGET (window), PS_TYPE_BATCH_FORM));
-  const char *rows[] = { "items_row", "workload_row", "chunksize_row" };
+  const char *rows[] = { "items_row", "workload_row", "chunksize_row", "hosts_row" };
   GtkWidget *error_label;
 
   gtk_window_present (GTK_WINDOW (window));
   ps_window_set_items (window, "5..1");
   ps_window_set_workload (window, "cpu:-1");
   ps_window_set_chunksize (window, "0");
+  /* shell code where a host goes */
+  ps_window_set_hosts (window, "4/$(touch x)");
   wait_form_checked (window);
   for (PsBatchField f = 0; f < PS_BATCH_FIELD_N; f++)
     {
@@ -266,6 +268,7 @@ test_form_all_errors (void)
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "Items: "));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "\nWorkload: "));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "\nChunk size: "));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "\nHosts: host entry "));
   g_assert_null (ps_batch_form_dup_spec (form));
   g_assert_false (gtk_widget_is_sensitive (find_by_type_and_label (GTK_WIDGET (window), GTK_TYPE_BUTTON, "Run")));
 
@@ -276,6 +279,10 @@ test_form_all_errors (void)
   g_assert_false (gtk_widget_has_css_class (find_by_name (GTK_WIDGET (window), "workload_row"), "error"));
   g_assert_nonnull (ps_batch_form_get_error (form, PS_BATCH_FIELD_ITEMS));
   g_assert_nonnull (ps_batch_form_get_error (form, PS_BATCH_FIELD_CHUNKSIZE));
+  /* no hosts: this machine */
+  ps_window_set_hosts (window, "");
+  wait_form_checked (window);
+  g_assert_null (ps_batch_form_get_error (form, PS_BATCH_FIELD_HOSTS));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
