@@ -105,6 +105,41 @@ child_setup (gpointer data)
   signal (SIGUSR2, SIG_IGN);
 }
 
+/**
+ * ps_launcher_child_prepare:
+ * @channel: the child's end of the channel
+ *
+ * In a forked child that is to be a worker: die with the parent (a
+ * SIGTERM), take Ctrl+C and the pool's SIGUSR1/2 as the engine's
+ * business, the default for everything else; the channel as fd 3, stdin
+ * /dev/null, stdout where stderr goes, nothing else open. Async-signal
+ * safe. Returns: FALSE when the channel cannot be fd 3
+ */
+gboolean
+ps_launcher_child_prepare (int channel)
+{
+  sigset_t all;
+  int null_fd;
+
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  signal (SIGINT, SIG_IGN);
+  signal (SIGUSR1, SIG_IGN);
+  signal (SIGUSR2, SIG_IGN);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGCHLD, SIG_DFL);
+  signal (SIGPIPE, SIG_DFL);
+  sigemptyset (&all);
+  sigprocmask (SIG_SETMASK, &all, NULL);
+  if (dup2 (channel, 3) < 0)
+    return FALSE;
+  null_fd = open ("/dev/null", O_RDONLY);
+  if (null_fd >= 0)
+    dup2 (null_fd, STDIN_FILENO);
+  dup2 (STDERR_FILENO, STDOUT_FILENO);
+  syscall (SYS_close_range, 4, ~0U, 0);
+  return TRUE;
+}
+
 static gboolean
 start_forked (PsLauncher  *self,
               const char  *name,
@@ -122,29 +157,14 @@ start_forked (PsLauncher  *self,
     }
   if (pid == 0)
     {
-      int null_fd;
       char comm[16];
-      sigset_t all;
 
       /* The child: a worker. Die with the engine; keep only the channel,
        * as fd 3, and stderr. */
-      prctl (PR_SET_PDEATHSIG, SIGTERM);
+      if (!ps_launcher_child_prepare (child_fd))
+        _exit (71);
       if (getppid () != self->engine_pid)
         _exit (1);
-      signal (SIGINT, SIG_IGN);
-      signal (SIGUSR1, SIG_IGN);
-      signal (SIGUSR2, SIG_IGN);
-      signal (SIGTERM, SIG_DFL);
-      signal (SIGCHLD, SIG_DFL);
-      sigemptyset (&all);
-      sigprocmask (SIG_SETMASK, &all, NULL);
-      if (dup2 (child_fd, 3) < 0)
-        _exit (71);
-      null_fd = open ("/dev/null", O_RDONLY);
-      if (null_fd >= 0)
-        dup2 (null_fd, STDIN_FILENO);
-      dup2 (STDERR_FILENO, STDOUT_FILENO);
-      syscall (SYS_close_range, 4, ~0U, 0);
       g_strlcpy (comm, name, sizeof comm);
       prctl (PR_SET_NAME, comm);
       _exit (ps_worker_main (3));
@@ -178,6 +198,25 @@ subprocess_wait_cb (GObject      *object,
   watch->on_exit (g_subprocess_get_status (G_SUBPROCESS (object)), watch->data);
 }
 
+/**
+ * ps_launcher_watch_exit:
+ * @cancellable: cancelled when @on_exit must no longer be called
+ *
+ * Calls @on_exit with @proc's wait status once it has exited.
+ */
+void
+ps_launcher_watch_exit (GSubprocess        *proc,
+                        GCancellable       *cancellable,
+                        PsLauncherExitFunc  on_exit,
+                        gpointer            data)
+{
+  ExitWatch *watch = g_new (ExitWatch, 1);
+
+  watch->on_exit = on_exit;
+  watch->data = data;
+  g_subprocess_wait_async (proc, cancellable, subprocess_wait_cb, watch);
+}
+
 static gboolean
 start_spawned (PsLauncher         *self,
                int                 child_fd,
@@ -190,7 +229,6 @@ start_spawned (PsLauncher         *self,
   const char *argv[] = { self->worker_command, "--worker", NULL };
   int out_fd = dup (STDERR_FILENO);
   GSubprocess *proc;
-  ExitWatch *watch;
 
   if (out_fd >= 0)
     g_subprocess_launcher_take_stdout_fd (launcher, out_fd);
@@ -202,10 +240,7 @@ start_spawned (PsLauncher         *self,
   out->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (proc), NULL, 10);
   out->exit_fd = -1;
   out->priv = proc;
-  watch = g_new (ExitWatch, 1);
-  watch->on_exit = on_exit;
-  watch->data = data;
-  g_subprocess_wait_async (proc, self->cancellable, subprocess_wait_cb, watch);
+  ps_launcher_watch_exit (proc, self->cancellable, on_exit, data);
   return TRUE;
 }
 

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "ps-spec.h"
 
@@ -46,6 +46,11 @@ gboolean    ps_launched_reap       (PsLaunched         *worker,
 void        ps_launched_kill       (PsLaunched         *worker,
                                     int                 sig);
 void        ps_launched_clear      (PsLaunched         *worker);
+gboolean    ps_launcher_child_prepare (int              channel);
+void        ps_launcher_watch_exit (GSubprocess        *proc,
+                                    GCancellable       *cancellable,
+                                    PsLauncherExitFunc  on_exit,
+                                    gpointer            data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsLauncher, ps_launcher_free)
 

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "ps-frame.h"
+#include "ps-launcher.h"
 #include "ps-remote.h"
 #include "ps-sampler.h"
 #include "ps-worker.h"
@@ -213,25 +214,10 @@ static G_NORETURN void
 run_worker (int      channel,
             gboolean spawn)
 {
-  sigset_t none;
-  int null_fd;
-
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-  signal (SIGINT, SIG_IGN);
-  signal (SIGTERM, SIG_DFL);
-  signal (SIGCHLD, SIG_DFL);
-  signal (SIGPIPE, SIG_DFL);
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  if (dup2 (channel, 3) < 0)
+  /* as a local worker is (the launcher's stdin and stdout are the
+   * relay's: the worker gets /dev/null, its output goes where its errors go) */
+  if (!ps_launcher_child_prepare (channel))
     _exit (71);
-  /* the launcher's stdin and stdout are the relay's: the worker gets
-   * /dev/null, and its output goes where its errors go */
-  null_fd = open ("/dev/null", O_RDONLY);
-  if (null_fd >= 0)
-    dup2 (null_fd, STDIN_FILENO);
-  dup2 (STDERR_FILENO, STDOUT_FILENO);
-  syscall (SYS_close_range, 4, ~0U, 0);
   if (spawn)
     {
       execl ("/proc/self/exe", "poolscope-run", "--worker", (char *) NULL);

@@ -87,12 +87,6 @@ struct _PsRemote
   gboolean           closing;
 };
 
-typedef struct
-{
-  PsLauncherExitFunc on_exit;
-  gpointer           data;
-} ExitWatch;
-
 static inline gint64
 mono_ns (void)
 {
@@ -572,18 +566,6 @@ ps_remote_connect (PsRemote          *self,
     self->ready_idle = g_idle_add (ready_idle_cb, self);
 }
 
-static void
-worker_exited_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      data)
-{
-  g_autofree ExitWatch *watch = data;
-
-  if (!g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL))
-    return; /* the remote has gone, and the pool with it */
-  watch->on_exit (g_subprocess_get_status (G_SUBPROCESS (object)), watch->data);
-}
-
 /**
  * ps_remote_start_worker:
  * @index: a host that is up and not this machine
@@ -608,7 +590,6 @@ ps_remote_start_worker (PsRemote           *self,
   const char *control = h->pub.started < PS_HOST_SESSIONS_PER_CONNECTION ? h->control_path : NULL;
   g_auto(GStrv) argv = ps_host_launch_argv (h->pub.host, self->launcher, control, FALSE, remote_argv);
   GSubprocess *proc;
-  ExitWatch *watch;
   int sv[2];
 
   memset (out, 0, sizeof *out);
@@ -640,10 +621,7 @@ ps_remote_start_worker (PsRemote           *self,
   out->clock_offset_ns = h->pub.clock_offset_ns;
   out->remote = TRUE;
   out->priv = proc;
-  watch = g_new (ExitWatch, 1);
-  watch->on_exit = on_exit;
-  watch->data = data;
-  g_subprocess_wait_async (proc, self->cancellable, worker_exited_cb, watch);
+  ps_launcher_watch_exit (proc, self->cancellable, on_exit, data);
   return TRUE;
 }
 
