@@ -245,6 +245,12 @@ check_thread (GTask        *task,
 
       if (hosts == NULL || !ps_hosts_check_programs (hosts, NULL, &error))
         field_error (c, PS_BATCH_FIELD_HOSTS, error->message);
+      else if (hosts->len > PS_WORKERS_MAX)
+        {
+          g_autofree char *msg = g_strdup_printf (_("%u hosts, more than a pool’s %u workers"),
+                                                  hosts->len, PS_WORKERS_MAX);
+          field_error (c, PS_BATCH_FIELD_HOSTS, msg);
+        }
       else if (workload_ok && workload.kind == PS_WORKLOAD_LOCK && ps_hosts_any_remote (hosts))
         field_error (c, PS_BATCH_FIELD_HOSTS,
                      _("the lock workload’s workers share a lock of this machine: it cannot run on "

@@ -131,6 +131,12 @@ remote_worker (int    argc,
   gboolean stdio = FALSE, spawn = FALSE;
   guint64 sample_ms = 0;
 
+  /* its few messages in the user's language (a local worker, which says
+   * nothing, does not pay for this) */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   if (argc == 1 && g_str_equal (argv[0], "--hello"))
     return ps_remote_hello_main ();
   for (int i = 0; i < argc; i++)
@@ -144,14 +150,14 @@ remote_worker (int    argc,
         i++;
       else
         {
-          fprintf (stderr, "poolscope-run: --worker: “%s” is not understood here (the engine starts "
-                           "workers with --hello, or --stdio [--sample-ms N] [--spawn])\n", argv[i]);
+          fprintf (stderr, _("poolscope-run: --worker: “%s” is not understood here (the engine starts "
+                             "workers with --hello, or --stdio [--sample-ms N] [--spawn])\n"), argv[i]);
           return 2;
         }
     }
   if (!stdio)
     {
-      fprintf (stderr, "poolscope-run: --worker: give --stdio (the channel is standard input and output)\n");
+      fprintf (stderr, _("poolscope-run: --worker: give --stdio (the channel is standard input and output)\n"));
       return 2;
     }
   return ps_remote_relay_main (spawn, (guint) sample_ms);

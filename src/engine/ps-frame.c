@@ -27,6 +27,7 @@ type_is_known (guint8 type)
     case PS_FRAME_SETUP:
     case PS_FRAME_CHUNK:
     case PS_FRAME_CLOSE:
+    case PS_FRAME_PING:
     case PS_FRAME_SAMPLE:
     case PS_FRAME_EXIT:
     case PS_FRAME_READY:

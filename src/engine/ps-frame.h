@@ -21,6 +21,7 @@ typedef enum
   PS_FRAME_SETUP = 1,
   PS_FRAME_CHUNK = 2,
   PS_FRAME_CLOSE = 3,       /* no more work: the end of a remote worker's channel is a kill */
+  PS_FRAME_PING = 4,        /* the link to a remote worker lives (its relay takes it) */
   /* worker → engine */
   PS_FRAME_READY = 16,
   PS_FRAME_TASK_START = 17,

@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
 #include "ps-error.h"
@@ -249,6 +250,33 @@ ps_hosts_parse (const char  *spec,
   return g_steal_pointer (&hosts);
 }
 
+/* Up to HOSTS_FILE_MAX + 1 bytes: a pipe (--hosts-file <(…)) is read
+ * as it comes, /dev/zero is not read for ever. */
+static gboolean
+read_bounded (const char  *path,
+              char       **text,
+              gsize       *len,
+              GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, error);
+  char *buf;
+  gsize got = 0;
+
+  if (in == NULL)
+    return FALSE;
+  buf = g_malloc (HOSTS_FILE_MAX + 2);
+  if (!g_input_stream_read_all (G_INPUT_STREAM (in), buf, HOSTS_FILE_MAX + 1, &got, NULL, error))
+    {
+      g_free (buf);
+      return FALSE;
+    }
+  buf[got] = '\0';
+  *text = buf;
+  *len = got;
+  return TRUE;
+}
+
 /**
  * ps_hosts_parse_file:
  * @path: one entry a line; blank lines and lines starting with # are skipped
@@ -272,7 +300,7 @@ ps_hosts_parse_file (const char  *path,
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, _("--hosts-file: “%s” is a folder"), display);
       return NULL;
     }
-  if (!g_file_get_contents (path, &text, &len, &local_error))
+  if (!read_bounded (path, &text, &len, &local_error))
     {
       g_set_error (error, PS_ERROR, PS_ERROR_INVALID_INPUT, "--hosts-file: %s", local_error->message);
       return NULL;
@@ -461,8 +489,16 @@ ps_host_launch_argv (const PsHost        *self,
                                  "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3" };
       for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
         g_ptr_array_insert (argv, host_at + i, g_strdup (defaults[i]));
-      /* right after ssh: the shared connection is the pool's, whatever the user's config says */
-      if (control_path != NULL)
+      /* right after ssh: the shared connection is the pool's, whatever the
+       * user's config says; a session outside it opens none of its own
+       * (a ControlPersist of the user's would outlive the run) */
+      if (control_path == NULL)
+        {
+          const char *none[] = { "-o", "ControlMaster=no", "-o", "ControlPath=none" };
+          for (guint i = 0; i < G_N_ELEMENTS (none); i++)
+            g_ptr_array_insert (argv, 1 + i, g_strdup (none[i]));
+        }
+      else
         {
           const char *mux[] = { "-o", master ? "ControlMaster=yes" : "ControlMaster=no",
                                 "-o", NULL, "-o", "ControlPersist=no" };

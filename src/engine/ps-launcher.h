@@ -22,6 +22,7 @@ typedef struct
                              * (0 on this machine; estimated for a remote one) */
   gboolean remote;          /* on another host: pid is its launcher's (ssh) here, killing
                              * it ends the worker there; the worker's own pid comes in READY */
+  gboolean shared_connection; /* a session of its host's one ssh connection */
   gpointer priv;            /* the launcher's: ps_launched_clear() lets it go */
 } PsLaunched;
 

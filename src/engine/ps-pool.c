@@ -80,6 +80,9 @@
 /* beyond twice the time a task holds the lock, how long the lock may
  * stay taken, with no lock task ending, before it counts as lost */
 #define LOCK_LOST_NS         (1000 * G_GINT64_CONSTANT (1000000))
+/* a remote worker's session must say READY within this (ssh's login is
+ * over, with ConnectTimeout, by then; a launcher queued longer is lost) */
+#define REMOTE_READY_S       30
 
 typedef struct
 {
@@ -131,6 +134,7 @@ typedef struct _Worker
   gboolean      exit_told;    /* a remote worker's relay told how it ended */
   gint32        exit_status;
   gboolean      shut_pending; /* shut the channel once what is queued is written */
+  gboolean      start_late;   /* a remote one that did not say READY in time */
 } Worker;
 
 struct _PsPool
@@ -142,6 +146,7 @@ struct _PsPool
   PsLauncher   *launcher;
   PsRemote     *remote;        /* --hosts: their connections; NULL: this machine only */
   gboolean      connecting;    /* the hosts are answering: the run has not begun */
+  guint         ping_source;   /* PING to remote workers, so that their relays know the link lives */
   PsEventFunc   func;
   gpointer      func_data;
 
@@ -202,7 +207,9 @@ static void dispatch_all (PsPool *self);
 static void check_finished (PsPool *self);
 static gboolean start_worker (PsPool *self, GError **error);
 static void lock_remove (PsPool *self);
-static void host_gone (PsPool *self, guint index, guint counted);
+static void host_gone (PsPool *self, guint index);
+static void shrink_for_host (PsPool *self);
+static gboolean ping_cb (gpointer data);
 
 static inline gint64
 mono_ns (void)
@@ -262,26 +269,6 @@ worker_signal (Worker *w,
     ps_launched_kill (&w->launched, sig);
 }
 
-/* Kills the process group a worker's program led, if it is still that:
- * /proc says the process leads a group of its own id (a pid taken again
- * since by an unrelated process almost never does). */
-static void
-kill_child_group (gint32 pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *text = NULL;
-  const char *p;
-  int ppid, pgrp;
-
-  if (pid <= 1 || !g_file_get_contents (path, &text, NULL, NULL))
-    return;
-  /* pid (comm) state ppid pgrp …: comm may hold anything but ends at the last ')' */
-  p = strrchr (text, ')');
-  if (p == NULL || sscanf (p + 1, " %*c %d %d", &ppid, &pgrp) != 2 || pgrp != pid)
-    return;
-  kill (-pid, SIGKILL);
-}
-
 static void
 ps_pool_dispose (GObject *object)
 {
@@ -296,10 +283,11 @@ ps_pool_dispose (GObject *object)
           worker_signal (w, SIGKILL);
         /* nor the programs they run */
         if (!w->exited && w->child_pid > 0)
-          kill_child_group (w->child_pid);
+          ps_proc_kill_group (w->child_pid);
       }
   lock_remove (self);
   g_clear_handle_id (&self->sample_source, g_source_remove);
+  g_clear_handle_id (&self->ping_source, g_source_remove);
   if (self->deadline_source)
     {
       g_source_destroy (self->deadline_source);
@@ -513,7 +501,8 @@ static void
 close_channel (Worker *w)
 {
   w->closing = TRUE;
-  if (w->launched.remote)
+  /* one being killed, or busy (a cancel), ends at once: no CLOSE */
+  if (w->launched.remote && w->kill_at == 0 && w->in_flight == 0)
     ps_proto_put_close (&w->out);
   w->shut_pending = TRUE;
   write_out (w);
@@ -558,8 +547,10 @@ static gboolean
 can_take (PsPool *self,
           Worker *w)
 {
+  /* a remote worker takes work once it said READY: its session may take
+   * long to open, or never (the work would wait in it meanwhile) */
   return !w->exited && !w->closing && !w->retiring && w->kill_at == 0 &&
-         work_remains (self) && wants_more (self, w);
+         (w->ready || !w->launched.remote) && work_remains (self) && wants_more (self, w);
 }
 
 static void
@@ -1271,6 +1262,8 @@ worker_on_exit (Worker *w,
   PsEvent e = { 0 };
   gboolean link_lost;
   int launcher_status = status;
+  guint host_failed = G_MAXUINT;
+  gboolean leaves_pool = FALSE;
   /* its worker program's crash told as the end of the task it took down:
    * only then may the tasks behind it go back uncharged */
   gboolean handed_back;
@@ -1303,7 +1296,7 @@ worker_on_exit (Worker *w,
    * frame, read just now); without that word its launcher ended first:
    * the link, or the host, went. Its task is told as crashed: it goes
    * back, and --retries applies. */
-  link_lost = w->launched.remote && !w->exit_told && w->kill_at == 0 && !self->cancelled;
+  link_lost = w->launched.remote && w->ready && !w->exit_told && w->kill_at == 0 && !self->cancelled;
   if (w->launched.remote && w->exit_told)
     status = w->exit_status;
   handed_back = self_program (w) && w->told_crash && WIFEXITED (status) &&
@@ -1311,8 +1304,18 @@ worker_on_exit (Worker *w,
   if (link_lost)
     {
       g_autofree char *how = describe_exit (launcher_status);
-      why = g_strdup_printf (_("the connection to %s was lost (its launcher %s)"),
-                             ps_remote_get_host (self->remote, w->host)->host->name, how);
+      PsRemoteHost *host = ps_remote_get_host (self->remote, w->host);
+
+      why = g_strdup_printf (_("the connection to %s was lost (its launcher %s)"), host->host->name, how);
+      /* a session of the host's one connection: the connection went */
+      if (w->launched.shared_connection && host->up && !self->closing_all)
+        {
+          host->up = FALSE;
+          host->lost = TRUE;
+          g_free (host->failure);
+          host->failure = g_strdup_printf (_("host %s: the connection was lost"), host->host->name);
+          host_failed = w->host;
+        }
     }
   else
     why = handed_back ? g_strdup (_("its worker program ended")) : describe_exit (status);
@@ -1325,18 +1328,32 @@ worker_on_exit (Worker *w,
       PsRemoteHost *host = ps_remote_get_host (self->remote, w->host);
 
       host->live--;
-      /* a worker there that could not even start: the host is left out,
-       * said once, rather than tried again and again */
-      if (w->launched.remote && !w->ready && !self->cancelled && w->kill_at == 0 && host->up)
+      if (w->launched.shared_connection)
+        host->sessions--;
+      /* a worker there that could not even start: no more start there,
+       * said once, rather than tried again and again (the ones running
+       * there go on) */
+      if (w->launched.remote && !w->ready && !self->cancelled && (w->kill_at == 0 || w->start_late) &&
+          host->up)
         {
           g_autofree char *how = describe_exit (launcher_status);
 
           host->up = FALSE;
           g_free (host->failure);
-          host->failure = g_strdup_printf (_("host %s: a worker could not start there (its launcher %s)"),
-                                           host->host->name, how);
-          host_gone (self, w->host, 1);
+          host->failure = w->start_late
+                          ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                          "host %s: a worker did not start there within %d second",
+                                                          "host %s: a worker did not start there within %d seconds",
+                                                          REMOTE_READY_S),
+                                             host->host->name, REMOTE_READY_S)
+                          : g_strdup_printf (_("host %s: a worker could not start there (its launcher %s)"),
+                                             host->host->name, how);
+          host_failed = w->host;
         }
+      /* a host that is down takes no replacement: the pool is smaller by
+       * this worker, rather than crowding it onto the other hosts */
+      if (!host->up && !w->surplus && !self->cancelled && !self->closing_all)
+        leaves_pool = TRUE;
     }
   if (w->slot < self->slots->len)
     self->slots->data[w->slot] = 0;
@@ -1344,7 +1361,7 @@ worker_on_exit (Worker *w,
   /* A worker ends its programs' groups before it goes, unless it was
    * killed outright: then they are ended here. */
   if (w->child_pid > 0 && WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL)
-    kill_child_group (w->child_pid);
+    ps_proc_kill_group (w->child_pid);
   w->child_pid = 0;
   g_clear_pointer (&w->child_sampled, ps_sampled_free);
 
@@ -1415,6 +1432,13 @@ worker_on_exit (Worker *w,
   /* Cancelled runs drop the tasks that were handed back. */
   if (self->cancelled)
     g_queue_clear_full (&self->requeue, g_free);
+
+  /* after its worker-exit: what the host's state means for the pool
+   * (smaller first: the notice says the size it goes on with) */
+  if (leaves_pool)
+    shrink_for_host (self);
+  if (host_failed != G_MAXUINT)
+    host_gone (self, host_failed);
 
   /* The pool heals: a replacement takes the dead worker's place. */
   if (work_remains (self) && !self->closing_all && self->n_live - self->n_surplus < self->spec->workers)
@@ -1550,6 +1574,10 @@ start_worker (PsPool  *self,
     }
   if (host != NULL)
     host->live++;
+  if (w->launched.shared_connection)
+    host->sessions++;
+  if (w->launched.remote)
+    arm_deadline (self, w->launched_at + REMOTE_READY_S * G_GINT64_CONSTANT (1000000000));
   /* the channel is the pool's from here */
   w->pid = w->launched.pid;
   w->fd = w->launched.fd;
@@ -1747,6 +1775,21 @@ deadline_cb (gpointer data)
 
       if (w->exited || w->pid <= 0)
         continue;
+      /* a remote worker that does not say READY in time: a session that hangs */
+      if (w->launched.remote && !w->ready && w->kill_at == 0)
+        {
+          gint64 due = w->launched_at + REMOTE_READY_S * G_GINT64_CONSTANT (1000000000);
+
+          if (now >= due)
+            {
+              w->start_late = TRUE;
+              w->kill_at = G_MAXINT64;
+              worker_signal (w, SIGKILL);
+            }
+          else
+            next = MIN (next, due);
+          continue;
+        }
       if (w->kill_at != 0 && w->kill_at != G_MAXINT64 && now >= w->kill_at)
         {
           worker_signal (w, SIGKILL);
@@ -1840,6 +1883,14 @@ check_finished (PsPool *self)
 
           if (w->exited || w->closing)
             continue;
+          /* a remote one that never said READY holds nothing: it goes now */
+          if (w->launched.remote && !w->ready)
+            {
+              w->closing = TRUE;
+              w->kill_at = G_MAXINT64;
+              worker_signal (w, SIGKILL);
+              continue;
+            }
           w->closing = TRUE;
           /* A replacement started a moment ago may still hold its SETUP:
            * send it, so that it says hello (worker-start) before it goes. */
@@ -1852,6 +1903,7 @@ check_finished (PsPool *self)
 
   self->finished = TRUE;
   g_clear_handle_id (&self->sample_source, g_source_remove);
+  g_clear_handle_id (&self->ping_source, g_source_remove);
   /* every worker has gone: the hosts' connections go too */
   if (self->remote != NULL)
     ps_remote_close (self->remote);
@@ -1977,6 +2029,12 @@ begin_run (PsPool  *self,
           notice (self, msg);
         }
     }
+  /* a handler of those may have cancelled */
+  if (self->cancelled || self->finished)
+    {
+      check_finished (self);
+      return TRUE;
+    }
 
   for (guint i = 0; i < self->spec->workers; i++)
     {
@@ -1985,9 +2043,8 @@ begin_run (PsPool  *self,
       if (!start_worker (self, &local_error) && self->n_live == 0)
         {
           PsEvent end = { 0 };
+          g_autofree char *message = g_strdup_printf (_("The pool could not start: %s"), local_error->message);
 
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                      _("The pool could not start: "));
           /* the log has a run-start: it gets its run-end */
           self->finished = TRUE;
           end.type = PS_EVENT_RUN_END;
@@ -1996,9 +2053,13 @@ begin_run (PsPool  *self,
           end.workers = self->spec->workers;
           end.n_cancelled = self->n_tasks;
           end.cancelled = TRUE;
-          end.message = error && *error ? (*error)->message : NULL;
+          end.message = message;
           lock_remove (self);
+          g_clear_handle_id (&self->sample_source, g_source_remove);
+          if (self->remote != NULL)
+            ps_remote_close (self->remote);
           emit (self, &end);
+          g_set_error_literal (error, PS_ERROR, PS_ERROR_FAILED, message);
           return FALSE;
         }
       if (local_error != NULL)
@@ -2015,44 +2076,59 @@ begin_run (PsPool  *self,
   if (self->spec->sample_hz > 0)
     self->sample_source = g_timeout_add (MAX (1, (guint) (1000.0 / self->spec->sample_hz)),
                                          sample_cb, self);
+  if (self->remote != NULL && ps_hosts_any_remote (self->spec->hosts))
+    self->ping_source = g_timeout_add_seconds (PS_REMOTE_PING_S, ping_cb, self);
 
   dispatch_all (self);
   return TRUE;
 }
 
-/* A host is out of the run: lost, or its workers cannot start there
- * (@counted of them already off its count). Said once; the pool is
- * smaller by its workers rather than crowding them onto the others,
- * and a pool with no host left ends, saying why. */
+/* A host is out of the run: lost (its workers are going), or no worker
+ * can start there (the ones running there go on). Said once. */
 static void
 host_gone (PsPool *self,
-           guint   index,
-           guint   counted)
+           guint   index)
 {
   PsRemoteHost *h = ps_remote_get_host (self->remote, index);
-  guint share = h->live + counted;
-  guint left = self->spec->workers > share ? self->spec->workers - share : 0;
+  g_autofree char *msg = NULL;
+
+  if (self->cancelled || self->finished || self->closing_all)
+    return;
+  if (h->lost)
+    {
+      guint left = self->spec->workers > h->live ? self->spec->workers - h->live : 1;
+
+      msg = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; the pool goes on with %u worker",
+                                          "%s; the pool goes on with %u workers", left), h->failure, left);
+    }
+  else
+    msg = g_strdup_printf (_("%s; no more workers start there"), h->failure);
+  notice (self, msg);
+}
+
+/* A worker of a host that is down has gone: the pool is one smaller (a
+ * resize event says so); with no worker running and no host left, the
+ * run ends, saying why. */
+static void
+shrink_for_host (PsPool *self)
+{
   PsEvent e = { 0 };
 
   if (self->cancelled || self->finished || self->closing_all)
     return;
-  if (left == 0 || pick_host (self) == G_MAXUINT)
+  if (pick_host (self) == G_MAXUINT && self->n_live == 0)
     {
       g_free (self->failure);
       self->failure = hosts_failure (self);
       ps_pool_cancel (self);
       return;
     }
-  {
-    g_autofree char *msg =
-      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; the pool goes on with %u worker",
-                                    "%s; the pool goes on with %u workers", left), h->failure, left);
-    notice (self, msg);
-  }
-  self->spec->workers = left;
+  if (self->spec->workers <= 1)
+    return;
+  self->spec->workers--;
   e.type = PS_EVENT_RESIZE;
   e.t = mono_ns () - self->t0;
-  e.workers = left;
+  e.workers = self->spec->workers;
   emit (self, &e);
 }
 
@@ -2061,7 +2137,31 @@ remote_lost (PsRemote *remote,
              guint     index,
              gpointer  data)
 {
-  host_gone (data, index, 0);
+  PsPool *self = data;
+
+  /* before the run: said with the other hosts' answers */
+  if (self->connecting)
+    return;
+  host_gone (self, index);
+}
+
+/* Every few seconds, a word to each remote worker's relay: the link lives. */
+static gboolean
+ping_cb (gpointer data)
+{
+  PsPool *self = data;
+
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      Worker *w = g_ptr_array_index (self->workers, i);
+
+      if (w->launched.remote && !w->exited && w->fd >= 0 && !w->closing)
+        {
+          ps_proto_put_ping (&w->out);
+          write_out (w);
+        }
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 /* Every host has answered: the pool has its size, and the run begins. */

@@ -16,6 +16,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -460,6 +462,32 @@ read_small (const char *path,
   buf[n] = '\0';
   *len = n;
   return TRUE;
+}
+
+/**
+ * ps_proc_kill_group:
+ * @pid: a process a worker started in a process group of its own
+ *
+ * SIGKILLs the process group @pid leads, if it still does: /proc says the
+ * process leads a group of its own id (a pid taken again since by an
+ * unrelated process almost never does).
+ */
+void
+ps_proc_kill_group (gint32 pid)
+{
+  char path[64], buf[1024];
+  gsize len;
+  const char *p;
+  int ppid, pgrp;
+
+  g_snprintf (path, sizeof path, "/proc/%d/stat", pid);
+  if (pid <= 1 || !read_small (path, buf, sizeof buf, &len))
+    return;
+  /* pid (comm) state ppid pgrp …: comm may hold anything but ends at the last ')' */
+  p = strrchr (buf, ')');
+  if (p == NULL || sscanf (p + 1, " %*c %d %d", &ppid, &pgrp) != 2 || pgrp != pid)
+    return;
+  kill (-pid, SIGKILL);
 }
 
 /**

@@ -61,6 +61,7 @@ gboolean      ps_proc_handle_read  (PsProcHandle  *self,
                                     PsProcSample  *out);
 void          ps_proc_handle_close (PsProcHandle  *self);
 
+void          ps_proc_kill_group   (gint32         pid);
 gboolean      ps_proc_tree_read    (gint32         pid,
                                     gint64        *cpu_ns,
                                     gint64        *rss_bytes);

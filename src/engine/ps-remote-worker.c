@@ -15,7 +15,10 @@
  *   tree) from the host's /proc and sends them as SAMPLE frames, read
  *   as ps-sampler reads a local worker;
  * - tells how the worker ended (EXIT: its wait status), since ssh's own
- *   exit status cannot say "killed by SIGSEGV".
+ *   exit status cannot say "killed by SIGSEGV";
+ * - takes the engine's PING (every few seconds) as the sign that the link
+ *   lives: a network cut closes nothing on this side, so a long silence
+ *   ends the worker as the end of stdin does.
  *
  * `poolscope-run --worker --hello` is the first thing run on a host (ps-remote.c):
  * it says its version, protocol and CPUs, then answers each line with
@@ -40,8 +43,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "ps-frame.h"
 #include "ps-launcher.h"
+#include "ps-proc-stat.h"
 #include "ps-remote.h"
 #include "ps-sampler.h"
 #include "ps-worker.h"
@@ -49,7 +55,12 @@
 
 #define PENDING_MAX   (4 * 1024 * 1024)
 #define READ_SIZE     (256 * 1024)
-#define END_GRACE_MS  200
+/* as the engine's for a local worker: more than the worker's own grace
+ * for its program's group (ps-worker-exec.c) */
+#define END_GRACE_MS  500
+/* the engine says PING every PS_REMOTE_PING_S: this long without a word
+ * from it, the link is gone (a network cut that closes nothing) */
+#define SILENCE_MS    (4 * PS_REMOTE_PING_S * 1000)
 
 static gint64
 mono_ns (void)
@@ -85,18 +96,45 @@ ps_remote_hello_main (void)
 typedef struct
 {
   pid_t      pid;
-  int        pidfd;
+  int        exit_fd;      /* readable once the worker has exited: a pidfd, or a SIGCHLD pipe */
   int        sock;
   PsBuffer   to_worker;    /* from stdin, not yet written to the worker */
   PsBuffer   from_stdin;   /* read, not yet whole frames */
   PsBuffer   from_worker;  /* read from the worker, not yet whole frames */
   gboolean   closed;       /* CLOSE came: stdin's end is the end of work */
   gboolean   worker_eof;
+  gint64     heard_at;     /* the engine's last word */
   PsSampled *sampled;
   gint32     child;        /* the program the worker runs, sampled with it */
   gint64     child_cpu_ns;
   gint64     child_cpu_at;
 } Relay;
+
+static int sigchld_pipe[2] = { -1, -1 };
+
+static void
+on_sigchld (int sig)
+{
+  int saved = errno;
+
+  /* full: a wake-up is pending anyway */
+  (void) !write (sigchld_pipe[1], "", 1);
+  errno = saved;
+}
+
+/* Without pidfds (Linux before 5.3), SIGCHLD through a pipe. */
+static int
+exit_pipe (void)
+{
+  struct sigaction sa = { 0 };
+
+  if (pipe2 (sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+    return -1;
+  sa.sa_handler = on_sigchld;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigaction (SIGCHLD, &sa, NULL);
+  return sigchld_pipe[0];
+}
 
 static gboolean
 write_all (int           fd,
@@ -117,21 +155,49 @@ write_all (int           fd,
   return TRUE;
 }
 
+/* The program the worker runs now (a command's, a worker program's
+ * process, each leading a group of its own), or 0. */
+static gint32
+worker_child (Relay *r)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/children", r->pid, r->pid);
+  g_autofree char *list = NULL;
+
+  if (!g_file_get_contents (path, &list, NULL, NULL))
+    return 0;
+  return (gint32) g_ascii_strtoll (list, NULL, 10);
+}
+
 /* The engine is out of reach: the worker goes now, and its programs with
- * it (a worker ends its programs' groups on SIGTERM). */
+ * it. A worker ends its programs' groups on SIGTERM within its own
+ * grace; one killed outright has its program's group killed here. */
 static int
 end_worker (Relay *r)
 {
-  struct pollfd p = { r->pidfd, POLLIN, 0 };
+  struct pollfd p = { r->exit_fd, POLLIN, 0 };
+  gint64 until = mono_ns () + (gint64) END_GRACE_MS * 1000000;
+  gint32 child = worker_child (r);
 
   kill (r->pid, SIGTERM);
-  if (r->pidfd < 0 || poll (&p, 1, END_GRACE_MS) <= 0)
-    kill (r->pid, SIGKILL);
-  waitpid (r->pid, NULL, 0);
+  while (waitpid (r->pid, NULL, WNOHANG) == 0)
+    {
+      gint64 left = until - mono_ns ();
+
+      if (left <= 0 || r->exit_fd < 0)
+        {
+          kill (r->pid, SIGKILL);
+          if (child > 1)
+            ps_proc_kill_group (child);
+          waitpid (r->pid, NULL, 0);
+          break;
+        }
+      poll (&p, 1, (int) (left / 1000000) + 1);
+    }
   return 1;
 }
 
-/* Whole frames of @buf, up to the first CLOSE (which is taken out). */
+/* Whole frames of @buf, up to the first CLOSE (taken out); PINGs are
+ * the relay's, taken out too. */
 static gsize
 whole_frames (PsBuffer *buf,
               gboolean *close_seen,
@@ -157,24 +223,29 @@ whole_frames (PsBuffer *buf,
           *close_seen = TRUE;
           break;
         }
+      if (close_seen != NULL && frame.type == PS_FRAME_PING)
+        {
+          memmove (buf->data + pos, buf->data + pos + used, buf->len - pos - used);
+          buf->len -= used;
+          continue;
+        }
       pos += used;
     }
   return pos;
 }
 
-static void
+static gboolean
 sample (Relay *r,
         gint64 now)
 {
   PsProcSample s;
   PsProtoSample out;
-  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/children", r->pid, r->pid);
-  g_autofree char *list = NULL;
-  gint32 child = 0;
+  gint32 child;
   PsBuffer b;
+  gboolean ok;
 
   if (!ps_sampled_read (r->sampled, now, &s))
-    return;
+    return TRUE;
   out.t = now;
   out.cpu_percent = s.cpu_percent;
   out.rss = s.rss;
@@ -182,8 +253,7 @@ sample (Relay *r,
   out.uss = s.uss;
   /* a command's or worker program's process tree is the worker's work,
    * as the engine counts it for a local worker */
-  if (g_file_get_contents (path, &list, NULL, NULL))
-    child = (gint32) g_ascii_strtoll (list, NULL, 10);
+  child = worker_child (r);
   if (child > 1)
     {
       gint64 cpu_ns, rss;
@@ -206,8 +276,9 @@ sample (Relay *r,
     }
   ps_buffer_init (&b);
   ps_proto_put_sample (&b, &out);
-  write_all (STDOUT_FILENO, b.data, b.len);
+  ok = write_all (STDOUT_FILENO, b.data, b.len);
   ps_buffer_clear (&b);
+  return ok;
 }
 
 static G_NORETURN void
@@ -226,6 +297,39 @@ run_worker (int      channel,
   _exit (ps_worker_main (3));
 }
 
+/* What the worker wrote: whole frames go on; a bad one goes on as it is
+ * (the engine says what is wrong and ends the worker). Returns: FALSE
+ * when stdout is gone */
+static gboolean
+forward_from_worker (Relay *r)
+{
+  gboolean bad = FALSE;
+  gsize whole = whole_frames (&r->from_worker, NULL, &bad);
+
+  if (bad)
+    whole = r->from_worker.len;
+  if (!write_all (STDOUT_FILENO, r->from_worker.data, whole))
+    return FALSE;
+  ps_buffer_consume (&r->from_worker, whole);
+  return TRUE;
+}
+
+static gssize
+read_more (int       fd,
+           PsBuffer *buf)
+{
+  gssize got;
+
+  if (buf->cap - buf->len < READ_SIZE / 2)
+    ps_buffer_grow (buf, READ_SIZE);
+  do
+    got = read (fd, buf->data + buf->len, buf->cap - buf->len);
+  while (got < 0 && errno == EINTR);
+  if (got > 0)
+    buf->len += got;
+  return got;
+}
+
 /**
  * ps_remote_relay_main:
  * @spawn: the worker is a fresh exec, as --start spawn; else a fork
@@ -241,21 +345,23 @@ ps_remote_relay_main (gboolean spawn,
   int sv[2];
   gint64 next_sample;
   gboolean stdin_done = FALSE;
-  siginfo_t info = { 0 };
-  int status;
+  int status = 0;
   PsBuffer b;
 
   signal (SIGPIPE, SIG_IGN);
   signal (SIGINT, SIG_IGN);
+  /* a launcher may hand over non-blocking descriptors: the relay blocks */
+  fcntl (STDIN_FILENO, F_SETFL, fcntl (STDIN_FILENO, F_GETFL) & ~O_NONBLOCK);
+  fcntl (STDOUT_FILENO, F_SETFL, fcntl (STDOUT_FILENO, F_GETFL) & ~O_NONBLOCK);
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
     {
-      perror ("poolscope-run: cannot create the worker's channel");
+      fprintf (stderr, _("poolscope-run: cannot create the worker’s channel: %s\n"), g_strerror (errno));
       return 71;
     }
   r.pid = fork ();
   if (r.pid < 0)
     {
-      perror ("poolscope-run: cannot fork the worker");
+      fprintf (stderr, _("poolscope-run: cannot fork the worker: %s\n"), g_strerror (errno));
       return 71;
     }
   if (r.pid == 0)
@@ -266,47 +372,68 @@ ps_remote_relay_main (gboolean spawn,
   close (sv[1]);
   r.sock = sv[0];
   fcntl (r.sock, F_SETFL, fcntl (r.sock, F_GETFL) | O_NONBLOCK);
-  r.pidfd = (int) syscall (SYS_pidfd_open, r.pid, 0);
-  if (r.pidfd < 0)
-    return end_worker (&r);
+  r.exit_fd = (int) syscall (SYS_pidfd_open, r.pid, 0);
+  if (r.exit_fd < 0)
+    {
+      r.exit_fd = exit_pipe ();
+      /* it may have gone before the handler was there */
+      if (r.exit_fd >= 0 && waitpid (r.pid, &status, WNOHANG) == r.pid)
+        {
+          fprintf (stderr, _("poolscope-run: the worker ended at once\n"));
+          return 1;
+        }
+    }
+  if (r.exit_fd < 0)
+    {
+      fprintf (stderr, _("poolscope-run: cannot watch the worker: %s\n"), g_strerror (errno));
+      return end_worker (&r);
+    }
   ps_buffer_init (&r.to_worker);
   ps_buffer_init (&r.from_stdin);
   ps_buffer_init (&r.from_worker);
   r.sampled = ps_sampled_new (r.pid, FALSE, mono_ns ());
+  r.heard_at = mono_ns ();
   next_sample = sample_ms > 0 ? mono_ns () + (gint64) sample_ms * 1000000 : G_MAXINT64;
 
   for (;;)
     {
-      struct pollfd fds[3];
+      struct pollfd fds[4];
       gint64 now = mono_ns ();
-      int timeout = next_sample == G_MAXINT64 ? -1 : (int) MAX (0, (next_sample - now) / 1000000 + 1);
-      gboolean bad = FALSE;
+      gint64 wake = MIN (next_sample, stdin_done ? G_MAXINT64 : r.heard_at + (gint64) SILENCE_MS * 1000000);
+      int timeout = (int) MAX (0, (wake - now) / 1000000 + 1);
+      gboolean exited = FALSE;
       int n;
 
       fds[0] = (struct pollfd) { stdin_done || r.to_worker.len > PENDING_MAX ? -1 : STDIN_FILENO, POLLIN, 0 };
       fds[1] = (struct pollfd) { r.worker_eof ? -1 : r.sock, POLLIN | (r.to_worker.len > 0 ? POLLOUT : 0), 0 };
-      fds[2] = (struct pollfd) { r.pidfd, POLLIN, 0 };
-      n = poll (fds, 3, timeout);
+      fds[2] = (struct pollfd) { r.exit_fd, POLLIN, 0 };
+      /* no events asked: POLLERR and POLLHUP say the reader is gone (after
+       * CLOSE the worker, idle, ends by itself, and the socket may be half shut) */
+      fds[3] = (struct pollfd) { r.closed ? -1 : STDOUT_FILENO, 0, 0 };
+      n = poll (fds, 4, timeout);
       if (n < 0 && errno != EINTR)
+        return end_worker (&r);
+      if (n > 0 && (fds[3].revents & (POLLERR | POLLHUP | POLLNVAL)))
         return end_worker (&r);
 
       now = mono_ns ();
       if (now >= next_sample)
         {
-          sample (&r, now);
+          if (!sample (&r, now))
+            return end_worker (&r);
           next_sample = now + (gint64) sample_ms * 1000000;
         }
+      /* silence: the link is cut somewhere */
+      if (!stdin_done && now - r.heard_at > (gint64) SILENCE_MS * 1000000)
+        return end_worker (&r);
       if (n <= 0)
         continue;
 
       if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
         {
-          gssize got;
+          gssize got = read_more (STDIN_FILENO, &r.from_stdin);
 
-          if (r.from_stdin.cap - r.from_stdin.len < READ_SIZE / 2)
-            ps_buffer_grow (&r.from_stdin, READ_SIZE);
-          got = read (STDIN_FILENO, r.from_stdin.data + r.from_stdin.len, r.from_stdin.cap - r.from_stdin.len);
-          if (got < 0 && (errno == EINTR || errno == EAGAIN))
+          if (got < 0 && errno == EAGAIN)
             ;
           else if (got <= 0)
             {
@@ -317,9 +444,10 @@ ps_remote_relay_main (gboolean spawn,
             }
           else if (!r.closed)
             {
+              gboolean bad = FALSE;
               gsize whole;
 
-              r.from_stdin.len += got;
+              r.heard_at = now;
               whole = whole_frames (&r.from_stdin, &r.closed, &bad);
               if (bad)
                 return end_worker (&r);
@@ -344,63 +472,39 @@ ps_remote_relay_main (gboolean spawn,
 
       if (fds[1].revents & (POLLIN | POLLHUP | POLLERR))
         {
-          gssize got;
+          gssize got = read_more (r.sock, &r.from_worker);
 
-          if (r.from_worker.cap - r.from_worker.len < READ_SIZE / 2)
-            ps_buffer_grow (&r.from_worker, READ_SIZE);
-          got = read (r.sock, r.from_worker.data + r.from_worker.len, r.from_worker.cap - r.from_worker.len);
-          if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+          if (got == 0 || (got < 0 && errno != EAGAIN))
             r.worker_eof = TRUE;
-          else if (got > 0)
-            {
-              gsize whole;
-
-              r.from_worker.len += got;
-              whole = whole_frames (&r.from_worker, NULL, &bad);
-              if (!write_all (STDOUT_FILENO, r.from_worker.data, whole))
-                return end_worker (&r);
-              ps_buffer_consume (&r.from_worker, whole);
-              if (bad)
-                r.worker_eof = TRUE; /* the engine will find it out from the frame */
-            }
+          else if (got > 0 && !forward_from_worker (&r))
+            return end_worker (&r);
         }
 
-      if ((fds[2].revents & POLLIN) && r.worker_eof)
-        break;
       if (fds[2].revents & POLLIN)
         {
-          /* gone: read what it wrote before it went, then tell its end */
-          int flags = fcntl (r.sock, F_GETFL);
-          fcntl (r.sock, F_SETFL, flags & ~O_NONBLOCK);
-          shutdown (r.sock, SHUT_WR);
-          while (!r.worker_eof)
-            {
-              gssize got;
-              gsize whole;
+          char drain[64];
 
-              if (r.from_worker.cap - r.from_worker.len < READ_SIZE / 2)
-                ps_buffer_grow (&r.from_worker, READ_SIZE);
-              got = read (r.sock, r.from_worker.data + r.from_worker.len, r.from_worker.cap - r.from_worker.len);
-              if (got <= 0)
-                break;
-              r.from_worker.len += got;
-              whole = whole_frames (&r.from_worker, NULL, &bad);
-              if (!write_all (STDOUT_FILENO, r.from_worker.data, whole))
-                return 1;
-              ps_buffer_consume (&r.from_worker, whole);
-              if (bad)
-                break;
-            }
+          if (r.exit_fd == sigchld_pipe[0])
+            while (read (r.exit_fd, drain, sizeof drain) > 0)
+              ;
+          exited = r.exit_fd != sigchld_pipe[0] || waitpid (r.pid, &status, WNOHANG) == r.pid;
+        }
+      if (exited)
+        {
+          gboolean reaped = r.exit_fd == sigchld_pipe[0];
+
+          /* gone: read what it wrote before it went, then tell its end */
+          fcntl (r.sock, F_SETFL, fcntl (r.sock, F_GETFL) & ~O_NONBLOCK);
+          shutdown (r.sock, SHUT_WR);
+          while (!r.worker_eof && read_more (r.sock, &r.from_worker) > 0)
+            if (!forward_from_worker (&r))
+              return 1;
+          if (!reaped && waitpid (r.pid, &status, 0) != r.pid)
+            return 1;
           break;
         }
     }
 
-  if (waitid (P_PIDFD, r.pidfd, &info, WEXITED) < 0)
-    return 1;
-  if (info.si_code == CLD_EXITED)
-    status = W_EXITCODE (info.si_status, 0);
-  else
-    status = (info.si_status & 0x7f) | (info.si_code == CLD_DUMPED ? 0x80 : 0);
   ps_buffer_init (&b);
   ps_proto_put_exit (&b, status);
   write_all (STDOUT_FILENO, b.data, b.len);

@@ -87,6 +87,8 @@ struct _PsRemote
   gboolean           closing;
 };
 
+static void end_hello (Host *h, int sig);
+
 static inline gint64
 mono_ns (void)
 {
@@ -171,14 +173,7 @@ ps_remote_free (PsRemote *self)
       Host *h = g_ptr_array_index (self->hosts, i);
 
       /* the connection goes with the pool, and every session on it */
-      if (h->hello != NULL && !h->exited)
-        {
-          const char *id = g_subprocess_get_identifier (h->hello);
-
-          /* its own process group: a launcher that is a script ends with what it started */
-          if (id != NULL)
-            kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), SIGTERM);
-        }
+      end_hello (h, SIGTERM);
     }
   remove_socket_dir (self);
   g_ptr_array_unref (self->hosts);
@@ -220,6 +215,20 @@ ready_idle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The hello's launcher and what it started (its own process group: an
+ * ssh with a ProxyCommand, a script), while the launcher is not reaped:
+ * after that its group id may be anyone's. */
+static void
+end_hello (Host *h,
+           int   sig)
+{
+  const char *id;
+
+  if (h->hello == NULL || h->exited || (id = g_subprocess_get_identifier (h->hello)) == NULL)
+    return;
+  kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), sig);
+}
+
 static void
 settle (Host       *h,
         gboolean    up,
@@ -236,8 +245,8 @@ settle (Host       *h,
   h->pub.up = up;
   h->pub.failure = failure;
   g_clear_handle_id (&h->timeout_id, g_source_remove);
-  if (!up && h->hello != NULL && !h->exited)
-    g_subprocess_force_exit (h->hello);
+  if (!up)
+    end_hello (h, SIGKILL);
   if (++self->n_settled == self->hosts->len && self->ready_idle == 0)
     self->ready_idle = g_idle_add (ready_idle_cb, self);
 }
@@ -283,6 +292,10 @@ explain (Host *h)
     settle (h, FALSE, g_strdup_printf (_("host %s: “%s” is not there (install Poolscope on it, or give "
                                          "its path with --remote-run)%s%s"), name, h->remote->program,
                                        said ? ": " : "", said ? said : ""));
+  else if (code == 2)
+    settle (h, FALSE, g_strdup_printf (_("host %s: “%s” there does not know --worker --hello: an older "
+                                         "version? Install the same version on both%s%s"),
+                                       name, h->remote->program, said ? ": " : "", said ? said : ""));
   else if (code == 126)
     settle (h, FALSE, g_strdup_printf (_("host %s: “%s” cannot be run there%s%s"), name, h->remote->program,
                                        said ? ": " : "", said ? said : ""));
@@ -308,6 +321,7 @@ lost (Host *h)
   if (!h->pub.up || self->closing)
     return;
   h->pub.up = FALSE;
+  h->pub.lost = TRUE;
   g_free (h->pub.failure);
   h->pub.failure = g_strdup_printf (_("host %s: the connection was lost"), h->pub.host->name);
   if (self->lost)
@@ -587,7 +601,7 @@ ps_remote_start_worker (PsRemote           *self,
                                 self->spawn ? "--spawn" : NULL, NULL };
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   /* a connection carries so many sessions; the rest log in on their own */
-  const char *control = h->pub.started < PS_HOST_SESSIONS_PER_CONNECTION ? h->control_path : NULL;
+  const char *control = h->pub.sessions < PS_HOST_SESSIONS_PER_CONNECTION ? h->control_path : NULL;
   g_auto(GStrv) argv = ps_host_launch_argv (h->pub.host, self->launcher, control, FALSE, remote_argv);
   GSubprocess *proc;
   int sv[2];
@@ -615,11 +629,14 @@ ps_remote_start_worker (PsRemote           *self,
       return FALSE;
     }
   h->pub.started++;
-  out->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (proc), NULL, 10);
+  /* just started, not reaped: it has its pid */
+  out->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (proc) ? g_subprocess_get_identifier (proc)
+                                                                        : "0", NULL, 10);
   out->fd = sv[0];
   fcntl (out->fd, F_SETFL, fcntl (out->fd, F_GETFL) | O_NONBLOCK);
   out->clock_offset_ns = h->pub.clock_offset_ns;
   out->remote = TRUE;
+  out->shared_connection = control != NULL;
   out->priv = proc;
   ps_launcher_watch_exit (proc, self->cancellable, on_exit, data);
   return TRUE;

@@ -14,6 +14,9 @@
 G_BEGIN_DECLS
 
 #define PS_REMOTE_PINGS 8
+/* the engine's PING to each remote worker: the relay ends its worker
+ * after four missed (ps-remote-worker.c) */
+#define PS_REMOTE_PING_S 5
 
 typedef struct
 {
@@ -24,7 +27,9 @@ typedef struct
   gint64        clock_offset_ns;  /* add to the host's CLOCK_MONOTONIC for the engine's */
   gint64        clock_error_ns;   /* the offset is right within this (half the best round trip) */
   char         *failure;          /* why it is not up: said once, with its name */
+  gboolean      lost;             /* it was up, and its connection went */
   guint         live;             /* workers the pool runs there now */
+  guint         sessions;         /* of them, sessions of its shared connection */
   guint         started;          /* workers started there, ever */
 } PsRemoteHost;
 

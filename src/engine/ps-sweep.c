@@ -272,8 +272,7 @@ ps_sweep_hosts_cpus (const PsSpec  *spec,
     }
   total = MIN (total, PS_WORKERS_MAX);
   if (why)
-    *why = g_strdup_printf (ngettext ("%u slot on %u hosts", "%u slots on %u hosts", total),
-                            total, spec->hosts ? spec->hosts->len : 0);
+    *why = g_strdup_printf (ngettext ("the hosts’ %u slot", "the hosts’ %u slots", total), total);
   return total;
 }
 

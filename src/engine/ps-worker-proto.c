@@ -25,6 +25,8 @@
  *   CLOSE       (empty) engine → relay: no more work. Without it, the end
  *               of the channel means the engine or the link is gone, and
  *               the relay ends the worker at once.
+ *   PING        (empty) engine → relay, every PS_REMOTE_PING_S: the link
+ *               lives; four missed, the relay ends the worker.
  *   SAMPLE      i64 t, f64 cpu_percent, i64 rss, i64 pss, i64 uss
  *   EXIT        i32 wait status (as waitpid() gives it), the relay's last
  *
@@ -415,6 +417,12 @@ void
 ps_proto_put_close (PsBuffer *b)
 {
   ps_frame_end (b, ps_frame_begin (b, PS_FRAME_CLOSE));
+}
+
+void
+ps_proto_put_ping (PsBuffer *b)
+{
+  ps_frame_end (b, ps_frame_begin (b, PS_FRAME_PING));
 }
 
 void

@@ -100,6 +100,7 @@ typedef struct
 } PsProtoSample;
 
 void     ps_proto_put_close        (PsBuffer           *b);
+void     ps_proto_put_ping         (PsBuffer           *b);
 void     ps_proto_put_sample       (PsBuffer            *b,
                                     const PsProtoSample *sample);
 gboolean ps_proto_read_sample      (const PsFrame      *frame,

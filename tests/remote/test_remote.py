@@ -108,6 +108,11 @@ try:
     fin = finals(ev)
     tap(len(fin) == 3000 and len({e["task"] for e in fin}) == 3000 and all(e["status"] == "ok" for e in fin),
         "every task has exactly one final task-end", collections.Counter(e["status"] for e in fin))
+    # tasks long enough for the remote workers to start (~0.3 s) and share them
+    r = engine("--items", "1..300", "--workload", "sleep:20", "--hosts", "2/h2,2/h3,1/:",
+               "--log", log, "--sample-hz", "20", "--format", "none")
+    ev = read_log(log)
+    fin = finals(ev)
     starts = [e for e in ev if e["event"] == "worker-start"]
     hosts = collections.Counter(e.get("host") for e in starts)
     local_name = [e for e in starts if not e.get("clock_error_ns")]
@@ -130,6 +135,9 @@ try:
         "remote workers are sampled where they run (their pid there, RSS > 0)", samples[:3])
     run_start = next(e for e in ev if e["event"] == "run-start")
     tap(run_start["workers"] == 5, "the run's size is the hosts' slots", run_start)
+    first_remote = min(e["t"] for e in remote_starts)
+    early = [e for e in ev if e["event"] == "task-start" and e["worker"] in remote_pids and e["t"] < first_remote]
+    tap(not early, "a remote worker takes no task before it said READY", early[:2])
 
     # 2. --workers N splits by slots
     log = os.path.join(work, "split.jsonl")
@@ -222,17 +230,18 @@ try:
     # 9. Ctrl+C: a cancel, not a crash, and nothing left behind
     log = os.path.join(work, "sigint.jsonl")
     p = subprocess.Popen([ENGINE, "run", "--launcher", fx.launcher(), "--remote-run", ENGINE,
-                          "--items", "1..200", "--workload", "sleep:200", "--hosts", "2/h2,h3",
-                          "--log", log, "--format", "none"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         text=True)
+                          "--items", "1..200", "--workload", "sleep:30000", "--hosts", "2/h2,h3",
+                          "--sample-hz", "0", "--log", log, "--format", "none"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(2)
     p.send_signal(signal.SIGINT)
     err = p.communicate(timeout=30)[1]
     ev = read_log(log)
     exits = [e for e in ev if e["event"] == "worker-exit"]
     tap(p.returncode == 130 and exits and all(e.get("stopped") for e in exits) and
-        not any(e["status"] == "crashed" for e in ev if e["event"] == "task-end") and not wait_none_left(),
-        "SIGINT stops remote workers as a cancel: no crash, nothing left", (p.returncode, exits[:2], err))
+        not any(e["status"] == "crashed" for e in ev if e["event"] == "task-end") and not wait_none_left(5),
+        "SIGINT amid 30 s tasks stops remote workers as a cancel: no crash, nothing left within 5 s",
+        (p.returncode, exits[:2], err, remote_processes()))
 
     # 10. a remote worker that crashes is told by its signal, and retried
     log = os.path.join(work, "crash.jsonl")
@@ -243,13 +252,75 @@ try:
     tap(crashed and all(e.get("message") == "killed by SIGSEGV" for e in crashed) and
         len(finals(ev)) == 40, "a remote crash says killed by SIGSEGV, as a local one", (crashed[:2], r.stderr))
 
+    # 10b. a timeout on a remote program that ignores SIGTERM: its group goes too
+    marker = "4747%d" % os.getpid()
+    r = engine("--items", "1..2", "--hosts", "2/h2", "--timeout", "1", "--",
+               "sh", "-c", "trap '' TERM; sleep %s" % marker)
+    time.sleep(0.5)
+    left = subprocess.run(["pgrep", "-f", "sleep %s" % marker], capture_output=True, text=True).stdout.split()
+    tap(r.returncode == 1 and r.stderr.count("timed out") == 2 and not left,
+        "a remote task's program that ignores SIGTERM does not outlive its timeout", (left, r.stderr))
+    for pid in left:
+        os.kill(int(pid), signal.SIGKILL)
+
+    # 10c. the only host with workers is lost: the others take over, none is cancelled
+    log = os.path.join(work, "one.jsonl")
+    p = subprocess.Popen([ENGINE, "run", "--launcher", fx.launcher(), "--remote-run", ENGINE,
+                          "--items", "1..30", "--workload", "sleep:100", "-j1", "--hosts", "h2,h3",
+                          "--retries", "2", "--log", log, "--format", "none"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    fx.kill("h2")
+    out, err = p.communicate(timeout=90)
+    fin = finals(read_log(log))
+    hosts = collections.Counter(e["worker"].split("/")[0] for e in fin)
+    tap(p.returncode == 0 and len(fin) == 30 and all(e["status"] == "ok" for e in fin) and hosts["h3"] > 0,
+        "-j1: its host lost, the run goes on on the other host", (hosts, err))
+    fx.start("h2")
+
+    # 10d. a host whose sessions hang (never READY) holds no task, and is ended with the run;
+    # a host where a later start fails charges no task and keeps its running workers
+    fake = os.path.join(work, "fake-remote")
+    count = os.path.join(work, "starts")
+    with open(fake, "w") as f:
+        f.write("#!/bin/sh\n"
+                "case \"$1 $2 $PSHOST\" in\n"
+                "  '--worker --stdio stuck') exec sleep 3600 ;;\n"
+                "  '--worker --stdio flaky') echo x >> %s; [ $(wc -l < %s) -ge 3 ] && exit 3 ;;\n"
+                "esac\n"
+                "exec %s \"$@\"\n" % (count, count, ENGINE))
+    os.chmod(fake, 0o755)
+    t0 = time.monotonic()
+    r = subprocess.run([ENGINE, "run", "--launcher", "env PSHOST={host}", "--remote-run", fake,
+                        "--items", "1..40", "--workload", "sleep:10", "--hosts", "1/stuck,1/good",
+                        "--format", "none"], capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - t0
+    tap(r.returncode == 0 and took < 10 and not wait_none_left(3) and
+        not subprocess.run(["pgrep", "-f", "sleep 3600"], capture_output=True).stdout,
+        "a host whose worker never says READY takes no task and does not hold the run (%.1f s)" % took,
+        r.stderr)
+    log = os.path.join(work, "flaky.jsonl")
+    r = subprocess.run([ENGINE, "run", "--launcher", "env PSHOST={host}", "--remote-run", fake,
+                        "--items", "1..60", "--workload", "sleep:10", "--hosts", "2/flaky,2/good",
+                        "--max-tasks-per-child", "3", "--chunksize", "1", "--log", log, "--format", "none"],
+                       capture_output=True, text=True, timeout=60)
+    ev = read_log(log)
+    fin = finals(ev)
+    notices = [e["message"] for e in ev if e["event"] == "notice"]
+    tap(r.returncode == 0 and len(fin) == 60 and all(e["status"] == "ok" for e in fin) and
+        any("host flaky: a worker could not start there" in n and "no more workers start there" in n
+            for n in notices) and len(notices) == 1,
+        "a start that fails on a host charges no task, is said once, and the run finishes", (notices, r.stderr))
+
     # 11. any launcher: words, the host, then the remote program's words
     log = os.path.join(work, "launcher.jsonl")
     r = subprocess.run([ENGINE, "run", "--launcher", "env POOLSCOPE_TEST_HOST={host}", "--remote-run", ENGINE,
-                        "--items", "1..100", "--hosts", "2/node1,node2", "--workers", "3", "--log", log],
+                        "--items", "1..60", "--workload", "sleep:30", "--hosts", "2/node1,node2",
+                        "--workers", "3", "--log", log, "--format", "none"],
                        capture_output=True, text=True, timeout=60)
-    names = sorted(e["worker"] for e in read_log(log) if e["event"] == "worker-start")
-    tap(r.returncode == 0 and r.stdout.split() == [str(i * i) for i in range(1, 101)] and
+    ev = read_log(log)
+    names = sorted(e["worker"] for e in ev if e["event"] == "worker-start")
+    tap(r.returncode == 0 and len(finals(ev)) == 60 and
         names[0].startswith("node1/") and any(n.startswith("node2/") for n in names),
         "a launcher other than ssh (env HOST=… here) starts workers as srun would", (names, r.stderr))
 
