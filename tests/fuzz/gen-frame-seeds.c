@@ -287,6 +287,8 @@ main (int    argc,
 
       ps_proto_put_close (&b);
       save_buffer ("worker-close", &b);
+      ps_proto_put_ping (&b);
+      save_buffer ("worker-ping", &b);
       ps_proto_put_sample (&b, &sample);
       save_buffer ("worker-sample", &b);
       ps_proto_put_exit (&b, 11);
