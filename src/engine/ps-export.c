@@ -10,7 +10,8 @@
  * - joblog: GNU parallel's --joblog (Seq Host Starttime JobRuntime Send
  *   Receive Exitval Signal Command, tab-separated; Starttime the epoch
  *   with 3 decimals, JobRuntime %10.3f, Exitval -1 and the signal for a
- *   killed task), one line per task that ended for good, Seq its 1-based
+ *   killed task; Host ":" or the worker's host), one line per task that
+ *   ended for good, Seq its 1-based
  *   number: `parallel --resume --joblog FILE` over the same items skips
  *   what the run finished. Cancelled tasks are left out, so they run.
  * - trace: Chrome's trace-event JSON (Perfetto, chrome://tracing): the
@@ -55,6 +56,7 @@ struct _PsExporter
   char          *workload;
   PsCommand     *command;      /* joblog: a command workload's words */
   GHashTable    *workers;      /* name → id (task-ends in a log name their worker only) */
+  GHashTable    *hosts;        /* name → the host of a worker on another one (joblog's Host) */
 };
 
 gboolean
@@ -93,6 +95,7 @@ ps_exporter_new (PsExportFormat format,
   self->out = g_string_sized_new (FLUSH_AT + 4096);
   self->first_event = TRUE;
   self->workers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -105,6 +108,7 @@ ps_exporter_free (PsExporter *self)
   g_free (self->workload);
   g_clear_pointer (&self->command, ps_command_free);
   g_hash_table_unref (self->workers);
+  g_hash_table_unref (self->hosts);
   g_free (self);
 }
 
@@ -379,7 +383,17 @@ joblog_task (PsExporter    *self,
       break;
     }
   put_int (out, (gint64) e->task + 1);
-  put_s (out, "\t:\t");
+  put_c (out, '\t');
+  {
+    const char *host = e->name ? g_hash_table_lookup (self->hosts, e->name) : NULL;
+
+    /* a host name holds no tab (ps-hosts.c), but a log may say anything */
+    if (host && !strpbrk (host, "\t\n"))
+      put_s (out, host);
+    else
+      put_c (out, ':');
+  }
+  put_c (out, '\t');
   {
     gint64 when;
 
@@ -621,6 +635,9 @@ ps_exporter_add (const PsEvent *e,
       if (e->name && !g_hash_table_contains (self->workers, e->name))
         {
           g_hash_table_insert (self->workers, g_strdup (e->name), GUINT_TO_POINTER (e->worker));
+          /* on another host (it has a clock offset): parallel's Host is its sshlogin */
+          if (e->host && e->clock_error_ns > 0)
+            g_hash_table_insert (self->hosts, g_strdup (e->name), g_strdup (e->host));
           if (self->format == PS_EXPORT_TRACE)
             trace_metadata (self, "thread_name", e->worker, e->name ? e->name : "");
         }

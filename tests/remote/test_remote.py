@@ -133,6 +133,12 @@ try:
     samples = [e for e in ev if e["event"] == "sample" and e["worker"] in remote_pids]
     tap(samples and all(s["rss"] > 0 and s["pid"] == remote_pids[s["worker"]] for s in samples),
         "remote workers are sampled where they run (their pid there, RSS > 0)", samples[:3])
+    joblog = subprocess.run([ENGINE, "export", log, "--to", "joblog"], capture_output=True, text=True)
+    job_hosts = collections.Counter(line.split("\t")[1] for line in joblog.stdout.splitlines()[1:])
+    csv = subprocess.run([ENGINE, "export", log, "--to", "csv"], capture_output=True, text=True)
+    tap(joblog.returncode == 0 and set(job_hosts) == {"h2", "h3", ":"} and sum(job_hosts.values()) == 300 and
+        "h2/ForkPoolWorker-" in csv.stdout,
+        "exports name the hosts: joblog's Host column (h2, h3, :) and the CSV's workers", job_hosts)
     run_start = next(e for e in ev if e["event"] == "run-start")
     tap(run_start["workers"] == 5, "the run's size is the hosts' slots", run_start)
     first_remote = min(e["t"] for e in remote_starts)
