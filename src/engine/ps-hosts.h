@@ -12,8 +12,10 @@ G_BEGIN_DECLS
 /* The launcher when none is given: OpenSSH, never asking for a password. */
 #define PS_LAUNCHER_DEFAULT "ssh -T -o BatchMode=yes {host}"
 /* Worker sessions one ssh connection carries: sshd's MaxSessions is 10 by
- * default, and the connection's own session (ps-remote's hello) is one. */
-#define PS_HOST_SESSIONS_PER_CONNECTION 9
+ * default, the connection's own session (ps-remote's hello) is one, and
+ * one is kept spare for a session sshd is still closing (a killed
+ * worker's) when its replacement asks. */
+#define PS_HOST_SESSIONS_PER_CONNECTION 8
 
 typedef struct
 {

@@ -83,6 +83,8 @@
 /* a remote worker's session must say READY within this (ssh's login is
  * over, with ConnectTimeout, by then; a launcher queued longer is lost) */
 #define REMOTE_READY_S       30
+/* remote workers in a row that end before READY: then its host takes no more */
+#define REMOTE_START_TRIES   3
 
 typedef struct
 {
@@ -135,6 +137,7 @@ typedef struct _Worker
   gint32        exit_status;
   gboolean      shut_pending; /* shut the channel once what is queued is written */
   gboolean      start_late;   /* a remote one that did not say READY in time */
+  gboolean      dropped;      /* a remote one still starting when the run ended: let go */
 } Worker;
 
 struct _PsPool
@@ -898,6 +901,12 @@ protocol_error (Worker     *w,
                 const char *what)
 {
   g_warning ("%s: %s; stopping it", w->name, what);
+  /* killed by the pool: its task crashed, and no link was lost */
+  if (w->kill_at == 0)
+    {
+      w->kill_status = PS_TASK_CRASHED;
+      w->kill_at = G_MAXINT64;
+    }
   worker_signal (w, SIGKILL);
   return FALSE;
 }
@@ -918,12 +927,15 @@ handle_frame (PsPool        *self,
         PsEvent e = { 0 };
         PsProtoReady ready;
 
-        if (!ps_proto_read_ready (frame, &ready, NULL) || w->ready)
+        if (!ps_proto_read_ready (frame, &ready, NULL) || w->ready ||
+            (w->launched.remote && (gint32) ready.pid <= 1))
           return protocol_error (w, "bad ready frame");
         w->ready = TRUE;
         /* a remote worker's pid is the one it has there */
         if (w->pid <= 0 || w->launched.remote)
           w->pid = ready.pid;
+        if (self->remote != NULL)
+          ps_remote_get_host (self->remote, w->host)->start_failures = 0;
         fill_worker (&e, w);
         e.type = PS_EVENT_WORKER_START;
         e.t = ready.t + offset - self->t0;
@@ -1307,8 +1319,11 @@ worker_on_exit (Worker *w,
       PsRemoteHost *host = ps_remote_get_host (self->remote, w->host);
 
       why = g_strdup_printf (_("the connection to %s was lost (its launcher %s)"), host->host->name, how);
-      /* a session of the host's one connection: the connection went */
-      if (w->launched.shared_connection && host->up && !self->closing_all)
+      /* a session of the host's one connection, and that connection has
+       * ended too: the host is lost (else it was this session alone: a
+       * crash, and a replacement there) */
+      if (w->launched.shared_connection && host->up && !self->closing_all &&
+          !ps_remote_is_connected (self->remote, w->host))
         {
           host->up = FALSE;
           host->lost = TRUE;
@@ -1333,8 +1348,8 @@ worker_on_exit (Worker *w,
       /* a worker there that could not even start: no more start there,
        * said once, rather than tried again and again (the ones running
        * there go on) */
-      if (w->launched.remote && !w->ready && !self->cancelled && (w->kill_at == 0 || w->start_late) &&
-          host->up)
+      if (w->launched.remote && !w->ready && !self->cancelled && !w->dropped && host->up &&
+          (w->start_late || ++host->start_failures >= REMOTE_START_TRIES))
         {
           g_autofree char *how = describe_exit (launcher_status);
 
@@ -1425,8 +1440,14 @@ worker_on_exit (Worker *w,
   e.exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : -1;
   e.signal = WIFSIGNALED (status) ? WTERMSIG (status) : 0;
   e.message = (w->closing && WIFEXITED (status) && WEXITSTATUS (status) == 0) ? NULL : why;
-  /* Stop and Ctrl+C end workers: that is not a crash */
-  e.stopped = self->cancelled;
+  /* Stop and Ctrl+C end workers: that is not a crash; nor is the end of
+   * one that was still starting when the run was over */
+  e.stopped = self->cancelled || w->dropped;
+  if (w->dropped)
+    {
+      e.message = NULL;
+      e.signal = 0;
+    }
   emit (self, &e);
 
   /* Cancelled runs drop the tasks that were handed back. */
@@ -1883,10 +1904,12 @@ check_finished (PsPool *self)
 
           if (w->exited || w->closing)
             continue;
-          /* a remote one that never said READY holds nothing: it goes now */
+          /* a remote one that never said READY holds nothing: it goes now,
+           * told as let go, not as a crash */
           if (w->launched.remote && !w->ready)
             {
               w->closing = TRUE;
+              w->dropped = TRUE;
               w->kill_at = G_MAXINT64;
               worker_signal (w, SIGKILL);
               continue;
@@ -2350,15 +2373,14 @@ ps_pool_cancel (PsPool *self)
 
       if (w->exited || w->pid <= 0)
         continue;
-      w->kill_status = PS_TASK_CANCELLED;
-      w->kill_at = now + KILL_GRACE_NS;
+      /* a free worker is let go: it ends as it would at the end (a remote
+       * one told with CLOSE, before it counts as being killed) */
       if (w->in_flight == 0 && w->fd >= 0 && !w->closing)
-        {
-          /* a free worker is let go: it ends as it would at the end */
-          close_channel (w);
-        }
+        close_channel (w);
       else
         worker_signal (w, SIGTERM);
+      w->kill_status = PS_TASK_CANCELLED;
+      w->kill_at = now + KILL_GRACE_NS;
     }
   /* SIGKILL follows the grace period. */
   arm_deadline (self, now + KILL_GRACE_NS);

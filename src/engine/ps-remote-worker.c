@@ -346,6 +346,7 @@ ps_remote_relay_main (gboolean spawn,
   gint64 next_sample;
   gboolean stdin_done = FALSE;
   int status = 0;
+  gboolean reaped = FALSE;
   PsBuffer b;
 
   signal (SIGPIPE, SIG_IGN);
@@ -376,12 +377,9 @@ ps_remote_relay_main (gboolean spawn,
   if (r.exit_fd < 0)
     {
       r.exit_fd = exit_pipe ();
-      /* it may have gone before the handler was there */
+      /* it may have gone before the handler was there: its end is told all the same */
       if (r.exit_fd >= 0 && waitpid (r.pid, &status, WNOHANG) == r.pid)
-        {
-          fprintf (stderr, _("poolscope-run: the worker ended at once\n"));
-          return 1;
-        }
+        reaped = TRUE;
     }
   if (r.exit_fd < 0)
     {
@@ -395,7 +393,7 @@ ps_remote_relay_main (gboolean spawn,
   r.heard_at = mono_ns ();
   next_sample = sample_ms > 0 ? mono_ns () + (gint64) sample_ms * 1000000 : G_MAXINT64;
 
-  for (;;)
+  while (!reaped)
     {
       struct pollfd fds[4];
       gint64 now = mono_ns ();
@@ -423,8 +421,13 @@ ps_remote_relay_main (gboolean spawn,
             return end_worker (&r);
           next_sample = now + (gint64) sample_ms * 1000000;
         }
-      /* silence: the link is cut somewhere */
-      if (!stdin_done && now - r.heard_at > (gint64) SILENCE_MS * 1000000)
+      /* not reading stdin while the worker catches up is no silence */
+      if (r.to_worker.len > PENDING_MAX)
+        r.heard_at = now;
+      /* silence: the link is cut somewhere (only when stdin had nothing
+       * to say just now: what waits there is a word) */
+      if (!stdin_done && (n <= 0 || !(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) &&
+          now - r.heard_at > (gint64) SILENCE_MS * 1000000)
         return end_worker (&r);
       if (n <= 0)
         continue;
@@ -491,8 +494,7 @@ ps_remote_relay_main (gboolean spawn,
         }
       if (exited)
         {
-          gboolean reaped = r.exit_fd == sigchld_pipe[0];
-
+          reaped = r.exit_fd == sigchld_pipe[0];
           /* gone: read what it wrote before it went, then tell its end */
           fcntl (r.sock, F_SETFL, fcntl (r.sock, F_GETFL) & ~O_NONBLOCK);
           shutdown (r.sock, SHUT_WR);
@@ -501,7 +503,7 @@ ps_remote_relay_main (gboolean spawn,
               return 1;
           if (!reaped && waitpid (r.pid, &status, 0) != r.pid)
             return 1;
-          break;
+          reaped = TRUE;
         }
     }
 

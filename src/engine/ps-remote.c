@@ -34,10 +34,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <gio/gio.h>
+#include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
 
@@ -196,6 +198,16 @@ ps_remote_get_host (PsRemote *self,
 {
   g_return_val_if_fail (index < self->hosts->len, NULL);
   return &((Host *) g_ptr_array_index (self->hosts, index))->pub;
+}
+
+/* Its hello, and with ssh the connection it is the master of, goes on. */
+gboolean
+ps_remote_is_connected (PsRemote *self,
+                        guint     index)
+{
+  Host *h = g_ptr_array_index (self->hosts, index);
+
+  return h->pub.host->local || (h->hello != NULL && !h->exited && !h->ended);
 }
 
 gboolean
@@ -580,6 +592,32 @@ ps_remote_connect (PsRemote          *self,
     self->ready_idle = g_idle_add (ready_idle_cb, self);
 }
 
+/* A stderr of its own for a worker's launcher: ssh makes its standard
+ * descriptors non-blocking, and on a description it shared with the
+ * engine (a pipe, a terminal) the engine's own writes — its results,
+ * with 2>&1 — would fail with EAGAIN. A regular file does not mind.
+ * Returns: the descriptor to give, or -1: give a pipe, forwarded here */
+static int
+launcher_stderr (void)
+{
+  struct stat st;
+
+  if (fstat (STDERR_FILENO, &st) < 0)
+    return open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (S_ISREG (st.st_mode))
+    return dup (STDERR_FILENO);
+  /* a new description of the same pipe or terminal (not of a socket) */
+  return open ("/proc/self/fd/2", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+static void
+err_forwarded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (object), result, NULL);
+}
+
 /**
  * ps_remote_start_worker:
  * @index: a host that is up and not this machine
@@ -599,7 +637,9 @@ ps_remote_start_worker (PsRemote           *self,
   g_autofree char *sample_ms = g_strdup_printf ("%u", self->sample_ms);
   const char *remote_argv[] = { self->program, "--worker", "--stdio", "--sample-ms", sample_ms,
                                 self->spawn ? "--spawn" : NULL, NULL };
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  int err_fd = launcher_stderr ();
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (err_fd < 0 ? G_SUBPROCESS_FLAGS_STDERR_PIPE : G_SUBPROCESS_FLAGS_NONE);
   /* a connection carries so many sessions; the rest log in on their own */
   const char *control = h->pub.sessions < PS_HOST_SESSIONS_PER_CONNECTION ? h->control_path : NULL;
   g_auto(GStrv) argv = ps_host_launch_argv (h->pub.host, self->launcher, control, FALSE, remote_argv);
@@ -621,6 +661,8 @@ ps_remote_start_worker (PsRemote           *self,
     }
   g_subprocess_launcher_take_stdout_fd (launcher, dup (sv[1]));
   g_subprocess_launcher_take_stdin_fd (launcher, sv[1]);
+  if (err_fd >= 0)
+    g_subprocess_launcher_take_stderr_fd (launcher, err_fd);
   g_subprocess_launcher_set_child_setup (launcher, launcher_child_setup, NULL, NULL);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
   if (proc == NULL)
@@ -629,6 +671,14 @@ ps_remote_start_worker (PsRemote           *self,
       return FALSE;
     }
   h->pub.started++;
+  if (err_fd < 0)
+    {
+      /* what it says goes to the engine's stderr, through a pipe of its own */
+      g_autoptr(GOutputStream) err = g_unix_output_stream_new (STDERR_FILENO, FALSE);
+
+      g_output_stream_splice_async (err, g_subprocess_get_stderr_pipe (proc), G_OUTPUT_STREAM_SPLICE_NONE,
+                                    G_PRIORITY_DEFAULT, self->cancellable, err_forwarded_cb, NULL);
+    }
   /* just started, not reaped: it has its pid */
   out->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (proc) ? g_subprocess_get_identifier (proc)
                                                                         : "0", NULL, 10);

@@ -30,6 +30,7 @@ typedef struct
   gboolean      lost;             /* it was up, and its connection went */
   guint         live;             /* workers the pool runs there now */
   guint         sessions;         /* of them, sessions of its shared connection */
+  guint         start_failures;   /* workers in a row that ended before READY */
   guint         started;          /* workers started there, ever */
 } PsRemoteHost;
 
@@ -51,6 +52,8 @@ void          ps_remote_connect       (PsRemote           *self,
                                        PsRemoteLostFunc    lost,
                                        gpointer            data);
 gboolean      ps_remote_is_connecting (PsRemote           *self);
+gboolean      ps_remote_is_connected  (PsRemote           *self,
+                                       guint               index);
 guint         ps_remote_get_n_hosts   (PsRemote           *self);
 PsRemoteHost *ps_remote_get_host      (PsRemote           *self,
                                        guint               index);

@@ -9,6 +9,7 @@
 import collections
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -144,6 +145,23 @@ try:
     first_remote = min(e["t"] for e in remote_starts)
     early = [e for e in ev if e["event"] == "task-start" and e["worker"] in remote_pids and e["t"] < first_remote]
     tap(not early, "a remote worker takes no task before it said READY", early[:2])
+
+    # 1b. ssh makes its stdio non-blocking: never the engine's (results through 2>&1 to a slow reader)
+    out = os.path.join(work, "slow-reader.txt")
+    sh = ("%s run --launcher %s --remote-run %s --hosts 2/h2 -j2 --items 1..300000 --workload square 2>&1 "
+          "| (sleep 3; cat > %s)") % (ENGINE, shlex.quote(fx.launcher()), ENGINE, out)
+    r = subprocess.run(["sh", "-c", sh], capture_output=True, text=True, timeout=120)
+    with open(out) as f:
+        lines = f.read().splitlines()
+    tap(r.returncode == 0 and len(lines) == 300000 and lines[-1] == str(300000 ** 2),
+        "results through 2>&1 to a slow reader: every line, the launchers' stdio kept apart", (len(lines), r.stderr))
+    # the remote workers still starting when the local one has done it all: let go, not crashed
+    log = os.path.join(work, "dropped.jsonl")
+    r = engine("--items", "1..50", "--workload", "square", "--hosts", "2/h2,1/:", "--log", log)
+    exits = [e for e in read_log(log) if e["event"] == "worker-exit"]
+    tap(r.returncode == 0 and exits and all(e.get("stopped") or e["exit_code"] == 0 for e in exits) and
+        not any(e.get("reason") for e in exits),
+        "a run done before its remote workers started lets them go without a crash", exits)
 
     # 2. --workers N splits by slots
     log = os.path.join(work, "split.jsonl")
