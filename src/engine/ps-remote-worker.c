@@ -168,6 +168,16 @@ worker_child (Relay *r)
   return (gint32) g_ascii_strtoll (list, NULL, 10);
 }
 
+/* What the relay holds, let go as it ends. */
+static void
+relay_clear (Relay *r)
+{
+  ps_buffer_clear (&r->to_worker);
+  ps_buffer_clear (&r->from_stdin);
+  ps_buffer_clear (&r->from_worker);
+  g_clear_pointer (&r->sampled, ps_sampled_free);
+}
+
 /* The engine is out of reach: the worker goes now, and its programs with
  * it. A worker ends its programs' groups on SIGTERM within its own
  * grace; one killed outright has its program's group killed here. */
@@ -193,6 +203,7 @@ end_worker (Relay *r)
         }
       poll (&p, 1, (int) (left / 1000000) + 1);
     }
+  relay_clear (r);
   return 1;
 }
 
@@ -500,9 +511,12 @@ ps_remote_relay_main (gboolean spawn,
           shutdown (r.sock, SHUT_WR);
           while (!r.worker_eof && read_more (r.sock, &r.from_worker) > 0)
             if (!forward_from_worker (&r))
-              return 1;
+              break;
           if (!reaped && waitpid (r.pid, &status, 0) != r.pid)
-            return 1;
+            {
+              relay_clear (&r);
+              return 1;
+            }
           reaped = TRUE;
         }
     }
@@ -511,6 +525,6 @@ ps_remote_relay_main (gboolean spawn,
   ps_proto_put_exit (&b, status);
   write_all (STDOUT_FILENO, b.data, b.len);
   ps_buffer_clear (&b);
-  ps_sampled_free (r.sampled);
+  relay_clear (&r);
   return 0;
 }
