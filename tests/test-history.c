@@ -210,7 +210,7 @@ test_newer_schema (void)
   g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
 }
 
-/* An index of schema 1 (before sweeps) is carried to schema 2: its runs
+/* An index of schema 1 (before sweeps) is carried to this schema: its runs
  * stay, as runs; and a sweep saved then is listed as a sweep. */
 static void
 test_migrate_and_sweeps (void)
@@ -277,7 +277,7 @@ test_migrate_and_sweeps (void)
   proc = g_subprocess_newv (version, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error));
-  g_assert_cmpstr (g_strstrip (out), ==, "2");
+  g_assert_cmpstr (g_strstrip (out), ==, "3");  /* PS_HISTORY_SCHEMA_VERSION */
   g_clear_object (&proc);
 
   /* the same table from before there were schemas (user_version 0) */

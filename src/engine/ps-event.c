@@ -112,6 +112,7 @@ ps_event_encode (const PsEvent *e,
       ps_buffer_put_i64 (b, e->cpu_total_ns);
       ps_buffer_put_u8 (b, e->cancelled);
       PUT_STR (b, e->message);
+      PUT_STR (b, e->hosts);
       break;
 
     case PS_EVENT_WORKER_START:
@@ -252,6 +253,9 @@ ps_event_decode (const PsFrame  *frame,
       e->cpu_total_ns = ps_reader_i64 (&r);
       e->cancelled = ps_reader_u8 (&r) != 0;
       e->message = ps_reader_str (&r, NULL);
+      e->hosts = ps_reader_str (&r, NULL);
+      if (e->hosts && !*e->hosts)
+        e->hosts = NULL;
       break;
 
     case PS_EVENT_WORKER_START:
@@ -467,6 +471,8 @@ ps_event_to_json (const PsEvent *e,
       key_uint (out, "seed", e->seed);
       if (e->epoch_ns > 0)
         key_int (out, "epoch_ns", e->epoch_ns);
+      if (e->hosts)
+        key_str (out, "hosts", e->hosts);
       break;
 
     case PS_EVENT_RUN_END:
@@ -1562,6 +1568,7 @@ ps_event_parse_json_line (const char    *line,
       e->order = get_str (&f, "order", FALSE);
       e->seed = get_int (&f, "seed", FALSE);
       e->epoch_ns = get_int (&f, "epoch_ns", FALSE);
+      e->hosts = get_str (&f, "hosts", FALSE);
       break;
 
     case PS_EVENT_RUN_END:

@@ -130,6 +130,7 @@ typedef struct
   const char   *order;
   guint64       seed;
   gint64        epoch_ns;       /* run-start: the wall clock at t = 0, ns since 1970; 0: unknown */
+  const char   *hosts;          /* run-start with --hosts: the hosts it runs on, "2/server1,1/here" */
   guint64       n_ok;
   guint64       n_failed;
   guint64       n_cancelled;

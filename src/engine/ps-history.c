@@ -117,7 +117,8 @@ static const char schema[] =
   "  size INTEGER NOT NULL,"
   "  kind TEXT NOT NULL DEFAULT 'run',"
   "  counts TEXT NOT NULL DEFAULT '',"
-  "  recommended INTEGER NOT NULL DEFAULT 0);"
+  "  recommended INTEGER NOT NULL DEFAULT 0,"
+  "  hosts TEXT NOT NULL DEFAULT '');"
   "CREATE INDEX IF NOT EXISTS runs_by_time ON runs (started_ns DESC, id DESC);";
 
 /* Schema 2 added sweeps: these columns, to a table that lacks them. */
@@ -125,6 +126,11 @@ static const struct { const char *name; const char *add; } columns_2[] = {
   { "kind", "ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run'" },
   { "counts", "ALTER TABLE runs ADD COLUMN counts TEXT NOT NULL DEFAULT ''" },
   { "recommended", "ALTER TABLE runs ADD COLUMN recommended INTEGER NOT NULL DEFAULT 0" },
+};
+
+/* Schema 3 added workers on other hosts. */
+static const struct { const char *name; const char *add; } columns_3[] = {
+  { "hosts", "ALTER TABLE runs ADD COLUMN hosts TEXT NOT NULL DEFAULT ''" },
 };
 
 static gboolean
@@ -166,6 +172,10 @@ migrate (PsHistory *self,
   if (version < 2)
     for (guint i = 0; i < G_N_ELEMENTS (columns_2); i++)
       if (!has_column (self, columns_2[i].name) && !exec (self, columns_2[i].add, error))
+        goto fail;
+  if (version < 3)
+    for (guint i = 0; i < G_N_ELEMENTS (columns_3); i++)
+      if (!has_column (self, columns_3[i].name) && !exec (self, columns_3[i].add, error))
         goto fail;
   if (version < PS_HISTORY_SCHEMA_VERSION &&
       !exec (self, "PRAGMA user_version = " G_STRINGIFY (PS_HISTORY_SCHEMA_VERSION), error))
@@ -380,6 +390,7 @@ ps_history_run_free (PsHistoryRun *run)
   g_free (run->items);
   g_free (run->workload);
   g_free (run->start_method);
+  g_free (run->hosts);
   g_free (run->status);
   g_free (run->path);
   g_free (run->kind);
@@ -512,6 +523,7 @@ ps_history_read_log (const char  *path,
   run->status = g_strdup ("cut off");
   run->kind = g_strdup ("run");
   run->counts = g_strdup ("");
+  run->hosts = g_strdup (start.hosts ? start.hosts : "");
 
   /* the last whole line */
   {
@@ -553,9 +565,10 @@ insert (PsHistory          *self,
 
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT OR REPLACE INTO runs (id, started_ns, items, workload, start_method, workers, "
-                          "tasks, ok, failed, cancelled, wall_ns, status, path, size, kind, counts, recommended) "
+                          "tasks, ok, failed, cancelled, wall_ns, status, path, size, kind, counts, recommended, "
+                          "hosts) "
                           "VALUES ((SELECT id FROM runs WHERE path = ?12), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                          "?11, ?12, ?13, ?14, ?15, ?16)",
+                          "?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                           -1, &st, NULL) != SQLITE_OK)
     return db_error (self, error, _("cannot add a run"));
   sqlite3_bind_int64 (st, 1, run->started_ns);
@@ -574,6 +587,7 @@ insert (PsHistory          *self,
   sqlite3_bind_text (st, 14, run->kind ? run->kind : "run", -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 15, run->counts ? run->counts : "", -1, SQLITE_STATIC);
   sqlite3_bind_int64 (st, 16, run->recommended);
+  sqlite3_bind_text (st, 17, run->hosts ? run->hosts : "", -1, SQLITE_STATIC);
   ok = sqlite3_step (st) == SQLITE_DONE;
   sqlite3_finalize (st);
   return ok || db_error (self, error, _("cannot add a run"));
@@ -799,8 +813,8 @@ ps_history_list (PsHistory   *self,
 
   rc = sqlite3_prepare_v2 (self->db,
                            "SELECT id, started_ns, items, workload, start_method, workers, tasks, ok, failed, "
-                           "cancelled, wall_ns, status, path, size, kind, counts, recommended FROM runs "
-                           "WHERE ?1 IS NULL OR kind LIKE ?1 ESCAPE '\\' OR "
+                           "cancelled, wall_ns, status, path, size, kind, counts, recommended, hosts FROM runs "
+                           "WHERE ?1 IS NULL OR kind LIKE ?1 ESCAPE '\\' OR hosts LIKE ?1 ESCAPE '\\' OR "
                            "items LIKE ?1 ESCAPE '\\' OR workload LIKE ?1 ESCAPE '\\' OR status LIKE ?1 ESCAPE '\\' "
                            "OR start_method LIKE ?1 ESCAPE '\\' OR CAST(workers AS TEXT) = ?2 "
                            "ORDER BY started_ns DESC, id DESC",
@@ -836,6 +850,7 @@ ps_history_list (PsHistory   *self,
       run->kind = dup_column (st, 14);
       run->counts = dup_column (st, 15);
       run->recommended = (guint) sqlite3_column_int64 (st, 16);
+      run->hosts = dup_column (st, 17);
       g_ptr_array_add (runs, run);
     }
   sqlite3_finalize (st);
@@ -880,6 +895,11 @@ ps_history_run_to_json (const PsHistoryRun *run)
       g_string_append (out, ",\"counts\":");
       ps_json_append_string (out, run->counts ? run->counts : "");
       g_string_append_printf (out, ",\"recommended\":%u", run->recommended);
+    }
+  if (run->hosts && *run->hosts)
+    {
+      g_string_append (out, ",\"hosts\":");
+      ps_json_append_string (out, run->hosts);
     }
   g_string_append_c (out, '}');
   return g_string_free (out, FALSE);

@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-#define PS_HISTORY_SCHEMA_VERSION 2
+#define PS_HISTORY_SCHEMA_VERSION 3
 
 typedef struct
 {
@@ -30,6 +30,7 @@ typedef struct
   char    *kind;           /* "run", or "sweep": a sizing sweep (Sizing shows it) */
   char    *counts;         /* a sweep's worker counts, "1, 2, 4"; "" for a run */
   guint    recommended;    /* a sweep's answer; 0: none */
+  char    *hosts;          /* the hosts it ran on ("2/server1,1/here"); "": this machine */
 } PsHistoryRun;
 
 typedef struct _PsHistory PsHistory;

@@ -2017,6 +2017,7 @@ begin_run (PsPool  *self,
 {
   PsEvent e = { 0 };
   g_autofree char *workload = NULL;
+  g_autofree char *hosts_text = NULL;
 
   self->t0 = mono_ns ();
 
@@ -2034,6 +2035,21 @@ begin_run (PsPool  *self,
   e.seed = self->spec->seed;
   /* t0 on the wall clock, for exports that speak in dates (a joblog) */
   e.epoch_ns = g_get_real_time () * 1000 - (mono_ns () - self->t0);
+  /* the hosts it runs on, as their slots and names (not the words that reach them) */
+  if (self->remote != NULL)
+    {
+      GString *hosts = g_string_new (NULL);
+
+      for (guint i = 0; i < ps_remote_get_n_hosts (self->remote); i++)
+        {
+          PsRemoteHost *h = ps_remote_get_host (self->remote, i);
+
+          if (h->up)
+            g_string_append_printf (hosts, "%s%u/%s", hosts->len ? "," : "", h->slots, h->host->name);
+        }
+      hosts_text = g_string_free (hosts, FALSE);
+      e.hosts = *hosts_text ? hosts_text : NULL;
+    }
   emit (self, &e);
   /* a handler may have cancelled already (its reader gone): no workers */
   if (self->cancelled)

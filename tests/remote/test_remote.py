@@ -142,6 +142,23 @@ try:
         "exports name the hosts: joblog's Host column (h2, h3, :) and the CSV's workers", job_hosts)
     run_start = next(e for e in ev if e["event"] == "run-start")
     tap(run_start["workers"] == 5, "the run's size is the hosts' slots", run_start)
+    import socket
+    tap(run_start.get("hosts") == "2/h2,2/h3,1/%s" % socket.gethostname(),
+        "run-start records the hosts as slots and names", run_start.get("hosts"))
+    # kept in the history, found by a host's name
+    data = os.path.join(work, "data")
+    env = dict(os.environ, XDG_DATA_HOME=data)
+    r = subprocess.run([ENGINE, "run", "--launcher", fx.launcher(), "--remote-run", ENGINE, "--items", "1..20",
+                        "--workload", "sleep:50", "--hosts", "1/h3,1/:", "--save", "-q", "--format", "none"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    found = subprocess.run([ENGINE, "history", "--json", "--search", "h3"], capture_output=True, text=True,
+                           env=env, timeout=60)
+    try:
+        kept = json.loads(found.stdout)
+    except ValueError:
+        kept = []
+    tap(r.returncode == 0 and len(kept) == 1 and kept[0].get("hosts", "").startswith("1/h3,"),
+        "the history keeps the hosts, and --search finds a run by one", (found.stdout, r.stderr))
     first_remote = min(e["t"] for e in remote_starts)
     early = [e for e in ev if e["event"] == "task-start" and e["worker"] in remote_pids and e["t"] < first_remote]
     tap(not early, "a remote worker takes no task before it said READY", early[:2])
