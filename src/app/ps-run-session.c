@@ -54,6 +54,7 @@ struct _PsRunSession
   int              replay_permille; /* of the log being replayed, read (atomic) */
   PsEventFunc      tap;            /* every event of a run, after the model */
   gpointer         tap_data;
+  gboolean         on_hosts;       /* the run's workers are (also) on other hosts */
 };
 
 enum
@@ -382,6 +383,15 @@ prepared_cb (GObject      *object,
                               NULL, run_done_cb, g_object_ref (self));
 }
 
+/* The run asked for workers on other hosts: until run-start, they are
+ * being reached. */
+gboolean
+ps_run_session_is_on_hosts (PsRunSession *self)
+{
+  g_return_val_if_fail (PS_IS_RUN_SESSION (self), FALSE);
+  return self->on_hosts;
+}
+
 /**
  * ps_run_session_start:
  *
@@ -407,6 +417,7 @@ ps_run_session_start (PsRunSession *self,
     }
   g_ptr_array_add (self->pending_args, NULL);
   self->pool_size = spec->workers;
+  self->on_hosts = ps_hosts_any_remote (spec->hosts);
   self->stopped = FALSE;
   g_clear_pointer (&self->source, g_free);
   if (self->model == NULL || g_object_get_data (G_OBJECT (self->model), "ps-source"))

@@ -42,6 +42,7 @@ gboolean      ps_run_session_is_busy      (PsRunSession  *self);
 gboolean      ps_run_session_was_stopped  (PsRunSession  *self);
 const char   *ps_run_session_get_source   (PsRunSession  *self);
 guint         ps_run_session_get_pool_size (PsRunSession *self);
+gboolean      ps_run_session_is_on_hosts  (PsRunSession  *self);
 void          ps_run_session_start        (PsRunSession  *self,
                                            const PsSpec  *spec);
 void          ps_run_session_stop         (PsRunSession  *self);

@@ -142,7 +142,10 @@ update_status (PsWindow *self)
   else if (!ps_run_model_has_run (m) && state == PS_RUN_STATE_IDLE)
     status = g_strdup (_("Ready"));
   else if (!ps_run_model_has_run (m))
-    status = g_strdup (state == PS_RUN_STATE_STOPPING ? _("Stopping…") : _("Starting…"));
+    status = g_strdup (state == PS_RUN_STATE_STOPPING ? _("Stopping…")
+                       /* each host says its version and clock before the run begins */
+                       : ps_run_session_is_on_hosts (self->session) ? _("Connecting to the hosts…")
+                       : _("Starting…"));
   else if (!ps_run_model_is_ended (m))
     status = state == PS_RUN_STATE_STOPPING
              ? g_strdup_printf (ngettext ("Stopping: %s of %s task", "Stopping: %s of %s tasks", n_total), done, total)
