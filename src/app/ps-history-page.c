@@ -135,6 +135,16 @@ cell_text (const PsHistoryRun *run,
     case COL_WORKERS:
       if (g_strcmp0 (run->kind, "sweep") == 0 && run->counts && *run->counts)
         return g_strdup (run->counts);
+      /* on other hosts: how many, their names in the row's tooltip */
+      if (run->hosts && *run->hosts)
+        {
+          guint n_hosts = 1;
+
+          for (const char *c = run->hosts; *c; c++)
+            n_hosts += *c == ',';
+          /* Translators: workers of a run, and the hosts they were on */
+          return g_strdup_printf (ngettext ("%u on %u host", "%u on %u hosts", n_hosts), run->workers, n_hosts);
+        }
       return g_strdup_printf ("%u", run->workers);
     case COL_TASKS:
       return ps_format_count (run->tasks);
@@ -215,9 +225,12 @@ bind_cell (GtkSignalListItemFactory *factory,
   g_autofree char *text = cell_text (row->run, GPOINTER_TO_UINT (data));
 
   gtk_label_set_text (GTK_LABEL (label), text);
-  /* a cut text is whole in its tooltip */
-  gtk_widget_set_tooltip_text (label, GPOINTER_TO_UINT (data) == COL_WORKLOAD || GPOINTER_TO_UINT (data) == COL_ITEMS
-                                      ? text : NULL);
+  /* a cut text is whole in its tooltip; the hosts of a run on hosts too */
+  if (GPOINTER_TO_UINT (data) == COL_WORKERS && row->run->hosts && *row->run->hosts)
+    gtk_widget_set_tooltip_text (label, row->run->hosts);
+  else
+    gtk_widget_set_tooltip_text (label, GPOINTER_TO_UINT (data) == COL_WORKLOAD || GPOINTER_TO_UINT (data) == COL_ITEMS
+                                        ? text : NULL);
 }
 
 static void
