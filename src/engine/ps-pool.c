@@ -1071,6 +1071,10 @@ handle_frame (PsPool        *self,
 
         if (!w->launched.remote || !ps_proto_read_sample (frame, &sample, NULL))
           return protocol_error (w, "bad sample frame");
+        /* the relay samples from its start: nothing is told of a worker
+         * before its worker-start (its pid there comes with READY) */
+        if (!w->ready)
+          return TRUE;
         fill_worker (&e, w);
         e.type = PS_EVENT_SAMPLE;
         e.t = sample.t + offset - self->t0;

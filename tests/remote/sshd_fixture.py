@@ -25,7 +25,7 @@ def free_port(address):
 
 
 class Fixture:
-    def __init__(self, addresses=("127.0.0.2", "127.0.0.3"), path=None):
+    def __init__(self, addresses=("127.0.0.2", "127.0.0.3"), path=None, max_sessions=64):
         """@path: a folder put first in the sessions' PATH (where the
         build's poolscope-run is), as a user's install would be."""
         self.dir = tempfile.mkdtemp(prefix="poolscope-sshd-")
@@ -56,7 +56,7 @@ class Fixture:
                     "PermitRootLogin prohibit-password",
                     "StrictModes no",
                     "UsePAM no",
-                    "MaxSessions 64",
+                    "MaxSessions %d" % max_sessions,
                     "MaxStartups 64",
                     "PidFile %s" % os.path.join(self.dir, "sshd_%s.pid" % name),
                     "LogLevel ERROR",

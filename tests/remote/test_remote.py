@@ -201,6 +201,31 @@ try:
     tap(p.returncode == 0 and len(ss) == 1 and relays >= 4,
         "4 workers on a host share one ssh connection", (ss, relays, err))
 
+    # 3b. sshd's default MaxSessions (10): 8 workers share the connection, the rest log in on their own
+    fx10 = sshd_fixture.Fixture(addresses=("127.0.0.4",), max_sessions=10)
+    try:
+        log = os.path.join(work, "sessions.jsonl")
+        p = subprocess.Popen([ENGINE, "run", "--launcher", fx10.launcher(), "--remote-run", ENGINE,
+                              "--items", "1..240", "--workload", "sleep:50", "--hosts", "12/h4",
+                              "--log", log, "--format", "none", "--chunksize", "1"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        port = fx10.servers["h4"]["port"]
+        most = 0
+        while p.poll() is None:
+            conns = subprocess.run(["ss", "-Htn", "state", "established", "dst", "127.0.0.4:%d" % port],
+                                   capture_output=True, text=True).stdout.strip().splitlines()
+            most = max(most, len(conns))
+            time.sleep(0.1)
+        out, err = p.communicate(timeout=120)
+        ev = read_log(log)
+        starts = [e for e in ev if e["event"] == "worker-start"]
+        tap(p.returncode == 0 and len(finals(ev)) == 240 and len(starts) == 12 and most == 5 and
+            "refused" not in err,
+            "12 workers on a host with MaxSessions 10: 8 on the shared connection, 4 of their own",
+            (most, len(starts), err[-600:]))
+    finally:
+        fx10.close()
+
     # 4. a host refusing logins, and one that cannot be reached: said once each
     bad = os.path.join(work, "bad_config")
     with open(fx.config) as f, open(bad, "w") as g:
