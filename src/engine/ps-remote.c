@@ -553,6 +553,38 @@ start_hello (Host *h)
   read_reply (h);
 }
 
+/* The folder of the run's ssh control sockets, named after this engine:
+ * the folders an engine killed outright left behind (ssh removed their
+ * sockets, not them) are removed here when that engine is gone and they
+ * are empty. */
+static char *
+make_socket_dir (void)
+{
+  g_autofree char *name = g_strdup_printf ("poolscope-ssh-%d-XXXXXX", (int) getpid ());
+  g_autoptr(GDir) tmp = g_dir_open (g_get_tmp_dir (), 0, NULL);
+  const char *entry;
+
+  while (tmp && (entry = g_dir_read_name (tmp)) != NULL)
+    {
+      gint64 pid;
+      char *end = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *proc = NULL;
+
+      if (!g_str_has_prefix (entry, "poolscope-ssh-"))
+        continue;
+      pid = g_ascii_strtoll (entry + strlen ("poolscope-ssh-"), &end, 10);
+      if (pid <= 1 || end == NULL || *end != '-')
+        continue;
+      proc = g_strdup_printf ("/proc/%" G_GINT64_FORMAT, pid);
+      if (g_file_test (proc, G_FILE_TEST_EXISTS))
+        continue;
+      path = g_build_filename (g_get_tmp_dir (), entry, NULL);
+      g_rmdir (path); /* only if empty: a folder with sockets is someone's */
+    }
+  return g_dir_make_tmp (name, NULL);
+}
+
 /**
  * ps_remote_connect:
  * @ready: called (from the main loop, never from here) once every host
@@ -578,7 +610,7 @@ ps_remote_connect (PsRemote          *self,
       if (!h->pub.host->local)
         {
           if (self->socket_dir == NULL)
-            self->socket_dir = g_dir_make_tmp ("poolscope-ssh-XXXXXX", NULL);
+            self->socket_dir = make_socket_dir ();
           start_hello (h);
           continue;
         }

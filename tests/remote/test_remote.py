@@ -287,6 +287,7 @@ try:
     while time.monotonic() < deadline and len(remote_processes()) < 8:
         time.sleep(0.1)
     before = len(remote_processes())
+    killed_engine = p.pid
     p.kill()
     p.wait()
     left = wait_none_left()
@@ -427,6 +428,9 @@ try:
         tap(r.returncode == 2 and words in r.stderr and r.stdout == "",
             "refused: %s" % " ".join(args), r.stderr)
     tap(not os.path.exists("/tmp/poolscope-pwned"), "a host that looks like shell code runs nothing")
+    import glob
+    stale = glob.glob(os.path.join(tempfile.gettempdir(), "poolscope-ssh-%d-*" % killed_engine))
+    tap(not stale, "the control socket folder of the killed engine is removed by a later run", stale)
 finally:
     fx.close()
     shutil.rmtree(work, ignore_errors=True)
