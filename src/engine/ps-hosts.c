@@ -428,6 +428,26 @@ ps_launcher_is_ssh (const char * const *argv)
   return base != NULL && g_str_equal (base, "ssh");
 }
 
+/**
+ * ps_host_uses_ssh:
+ * @launcher: the template (--launcher), for an entry without words of its own
+ *
+ * Returns: whether @self is reached with OpenSSH (a shared connection,
+ *   the remote words as one line for its remote shell)
+ */
+gboolean
+ps_host_uses_ssh (const PsHost *self,
+                  const char   *launcher)
+{
+  g_auto(GStrv) words = NULL;
+
+  if (self->command != NULL)
+    return ps_launcher_is_ssh ((const char * const *) self->command);
+  if (!g_shell_parse_argv (launcher ? launcher : PS_LAUNCHER_DEFAULT, NULL, &words, NULL))
+    return TRUE; /* refused by ps_hosts_check_launcher(); launched as the default */
+  return ps_launcher_is_ssh ((const char * const *) words);
+}
+
 static char *
 replace_host (const char *word,
               const char *login)
@@ -456,7 +476,7 @@ ps_host_launch_argv (const PsHost        *self,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) words = NULL;
   guint host_at = 0;
-  gboolean ssh;
+  gboolean ssh = ps_host_uses_ssh (self, launcher);
 
   if (self->command != NULL)
     {
@@ -477,10 +497,6 @@ ps_host_launch_argv (const PsHost        *self,
           g_ptr_array_add (argv, replace_host (words[i], self->login));
         }
     }
-  g_ptr_array_add (argv, NULL);
-  ssh = ps_launcher_is_ssh ((const char * const *) argv->pdata);
-  g_ptr_array_remove_index (argv, argv->len - 1);
-
   if (ssh)
     {
       /* before the host: the user's own options, earlier, win (ssh takes

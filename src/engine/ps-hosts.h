@@ -44,6 +44,8 @@ char     **ps_host_launch_argv   (const PsHost *self,
                                   gboolean      master,
                                   const char * const *remote_argv);
 gboolean   ps_launcher_is_ssh    (const char * const *argv);
+gboolean   ps_host_uses_ssh      (const PsHost *self,
+                                  const char   *launcher);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsHost, ps_host_free)
 

@@ -2287,7 +2287,7 @@ ps_pool_start (PsPool  *self,
   /* on hosts: the run begins once they have answered (remote_ready()) */
   if (self->spec->hosts != NULL)
     {
-      self->remote = ps_remote_new (self->spec, self->worker_command);
+      self->remote = ps_remote_new (self->spec);
       self->connecting = TRUE;
       ps_remote_connect (self->remote, remote_ready, remote_lost, self);
       return TRUE;

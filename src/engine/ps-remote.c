@@ -114,13 +114,11 @@ host_free (Host *h)
 
 /**
  * ps_remote_new:
- * @spec: a finished spec with hosts; it must outlive the remote
- * @local_program: unused for now: the remote program is --remote-run, or
- *   poolscope-run in the host's PATH
+ * @spec: a finished spec with hosts; it must outlive the remote (the
+ *   program run there is --remote-run, or poolscope-run in its PATH)
  */
 PsRemote *
-ps_remote_new (const PsSpec *spec,
-               const char   *local_program)
+ps_remote_new (const PsSpec *spec)
 {
   PsRemote *self = g_new0 (PsRemote, 1);
 
@@ -141,7 +139,6 @@ ps_remote_new (const PsSpec *spec,
       h->pub.slots = h->pub.host->slots;
       g_ptr_array_add (self->hosts, h);
     }
-  (void) local_program;
   return self;
 }
 
@@ -523,16 +520,11 @@ start_hello (Host *h)
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GError) error = NULL;
-  gboolean ssh;
 
-  argv = ps_host_launch_argv (h->pub.host, self->launcher, NULL, TRUE, remote_argv);
-  ssh = ps_launcher_is_ssh ((const char * const *) argv);
-  if (ssh && self->socket_dir != NULL)
-    {
-      g_strfreev (argv);
-      h->control_path = g_strdup_printf ("%s/%u", self->socket_dir, h->index);
-      argv = ps_host_launch_argv (h->pub.host, self->launcher, h->control_path, TRUE, remote_argv);
-    }
+  /* with OpenSSH, the hello is the master of the host's shared connection */
+  if (ps_host_uses_ssh (h->pub.host, self->launcher) && self->socket_dir != NULL)
+    h->control_path = g_strdup_printf ("%s/%u", self->socket_dir, h->index);
+  argv = ps_host_launch_argv (h->pub.host, self->launcher, h->control_path, TRUE, remote_argv);
   g_subprocess_launcher_set_child_setup (launcher, launcher_child_setup, NULL, NULL);
   h->hello = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
   if (h->hello == NULL)

@@ -44,8 +44,7 @@ typedef void (*PsRemoteLostFunc)  (PsRemote *remote,
                                    guint     index,
                                    gpointer  data);
 
-PsRemote     *ps_remote_new           (const PsSpec       *spec,
-                                       const char         *local_program);
+PsRemote     *ps_remote_new           (const PsSpec       *spec);
 void          ps_remote_free          (PsRemote           *self);
 void          ps_remote_connect       (PsRemote           *self,
                                        PsRemoteReadyFunc   ready,
